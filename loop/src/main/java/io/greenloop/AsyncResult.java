@@ -1,0 +1,141 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A value or an exception that arrives later, possibly from another thread, gevent's
+ * {@code AsyncResult}. {@link #set} and {@link #setException} are thread-safe and may be called once;
+ * waiters on a loop are woken by its notifier, other threads directly. A greenlet or loop-owning thread
+ * waiting for it keeps its loop alive, since another thread may be the one to set it.
+ */
+public final class AsyncResult<T> implements Future<T>, Waitable {
+
+    private static final int UNSET = 0;
+    private static final int SETTING = 1;
+    private static final int SET = 2;
+
+    private final Links links = new Links(this, null);
+    private final AtomicInteger state = new AtomicInteger(UNSET);
+    private T value;
+    private Throwable exception;
+
+    /** An empty result. */
+    public AsyncResult() {
+    }
+
+    /** Completes it with {@code value} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    public void set(T value) {
+        complete(value, null);
+    }
+
+    /** Completes it with {@code error} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    public void setException(Throwable error) {
+        complete(null, java.util.Objects.requireNonNull(error, "error"));
+    }
+
+    private void complete(T result, Throwable error) {
+        if (!state.compareAndSet(UNSET, SETTING)) {
+            throw new IllegalStateException("this AsyncResult is already completed" + (exception != null ? " with " + exception : ""));
+        }
+        value = result;
+        exception = error;
+        state.set(SET);
+        links.notifyFromAnyThread();
+    }
+
+    @Override
+    public boolean ready() {
+        return state.get() == SET;
+    }
+
+    /** The value once set, else {@code null}. Never waits. */
+    public T value() {
+        return ready() ? value : null;
+    }
+
+    /** The exception once set with one, else {@code null}. Never waits. */
+    public Throwable exception() {
+        return ready() ? exception : null;
+    }
+
+    /** Whether it was completed with a value. */
+    public boolean successful() {
+        return ready() && exception == null;
+    }
+
+    /** Waits until it is set (parking a greenlet, driving the owner's loop, or blocking another thread) and returns the value. */
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        awaitSet(null);
+        return outcome();
+    }
+
+    /** Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}. */
+    public T get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        if (!awaitSet(timeout)) {
+            throw new TimeoutException("no result within " + timeout.toMillis() + " ms");
+        }
+        return outcome();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        return get(Duration.of(timeout, unit.toChronoUnit()));
+    }
+
+    private boolean awaitSet(Duration timeout) throws InterruptedException {
+        if (ready()) {
+            return true;
+        }
+        if (Strand.current() == null) {
+            boolean set = links.awaitOnMonitor(timeout);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            return set;
+        }
+        return Links.awaitReady(this, timeout, true, "AsyncResult.get()");
+    }
+
+    private T outcome() throws ExecutionException {
+        if (exception instanceof CancellationException cancelled) {
+            throw cancelled;
+        }
+        if (exception != null) {
+            throw new ExecutionException(exception);
+        }
+        return value;
+    }
+
+    /** Not supported: an {@code AsyncResult} is completed by whoever holds it; returns {@code false}. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return false;
+    }
+
+    @Override
+    public boolean isDone() {
+        return ready();
+    }
+
+    @Override
+    public Cancellable onReady(Runnable callback) {
+        return links.add(callback);
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncResult[" + (!ready() ? "unset" : exception != null ? "failed: " + exception : "set") + "]";
+    }
+}

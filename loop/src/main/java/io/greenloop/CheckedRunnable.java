@@ -1,0 +1,8 @@
+package io.greenloop;
+
+/** A body for a greenlet or a thread-pool task that returns nothing and may throw. */
+@FunctionalInterface
+public interface CheckedRunnable {
+    /** Runs the body. */
+    void run() throws Exception;
+}

@@ -1,0 +1,171 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/**
+ * gevent's module functions: each acts on the calling thread's loop (the one it opened, the one of the
+ * greenlet it is, or a default loop made on first use). Blocking functions park a greenlet, drive the
+ * loop on its owner thread, and throw {@link IllegalStateException} on other threads.
+ */
+public final class Green {
+
+    private Green() {
+    }
+
+    /** Starts {@code body} in a new greenlet on the calling thread's loop. */
+    public static <T> Greenlet<T> spawn(Callable<T> body) {
+        return Loop.current().spawn(body);
+    }
+
+    /** Starts {@code body} in a new greenlet on the calling thread's loop. */
+    public static Greenlet<Void> spawn(CheckedRunnable body) {
+        return Loop.current().spawn(body);
+    }
+
+    /** Starts {@code body} in a new greenlet after {@code delay}; until then it is pending, and a kill stops it from ever running. */
+    public static <T> Greenlet<T> spawnLater(Duration delay, Callable<T> body) {
+        Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(body, "body");
+        return spawn(() -> {
+            sleep(delay);
+            return body.call();
+        });
+    }
+
+    /** Waits until every greenlet has finished; returns them in completion order. */
+    public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets) {
+        return joinAll(greenlets, null);
+    }
+
+    /** Waits until every greenlet has finished or {@code timeout} passed; returns the finished ones, in completion order. */
+    public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
+        List<Greenlet<?>> finished = new ArrayList<>(waitAll(new ArrayList<Greenlet<?>>(greenlets), timeout));
+        finished.sort(Comparator.comparingLong(Greenlet::completionNumber));
+        return finished;
+    }
+
+    /**
+     * Waits until every object is ready or {@code timeout} passed ({@code null}: no limit), gevent's
+     * {@code wait(objects, timeout)}; returns the ready ones, those ready already first, then in the order
+     * they became ready.
+     */
+    public static <W extends Waitable> List<W> waitAll(Collection<W> objects, Duration timeout) {
+        Objects.requireNonNull(objects, "objects");
+        List<W> readyOnes = new ArrayList<>(objects.size());
+        List<W> notReady = new ArrayList<>();
+        for (W object : objects) {
+            (object.ready() ? readyOnes : notReady).add(object);
+        }
+        if (notReady.isEmpty()) {
+            return readyOnes;
+        }
+        Waiter<Void> allReady = new Waiter<>("waitAll() of " + notReady.size() + " objects");
+        List<Cancellable> links = new ArrayList<>(notReady.size());
+        int target = objects.size();
+        try {
+            for (W object : notReady) {
+                links.add(object.onReady(() -> {
+                    readyOnes.add(object);
+                    if (readyOnes.size() == target) {
+                        allReady.wake(null);
+                    }
+                }));
+            }
+            allReady.await(timeout);
+        } finally {
+            links.forEach(Cancellable::cancel);
+        }
+        return readyOnes;
+    }
+
+    /**
+     * Runs the calling thread's loop until nothing at all is pending, gevent's {@code wait()}: no live
+     * greenlet that can run, no timer, no I/O wait, no thread-pool task or child process. On the owner
+     * thread only: inside a greenlet it would wait for itself.
+     */
+    public static void waitAll() {
+        Loop loop = Loop.current();
+        if (Strand.current() != null && !Strand.current().isOwner()) {
+            throw new IllegalStateException("Green.waitAll() inside a greenlet would wait for that greenlet itself; "
+                    + "call it on the loop's thread, or join the greenlets you mean");
+        }
+        loop.run();
+    }
+
+    /**
+     * Pauses the caller for {@code duration}; zero or less is {@link #sleep()}. Other greenlets, timers and
+     * I/O run meanwhile.
+     */
+    public static void sleep(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        if (duration.isZero() || duration.isNegative()) {
+            sleep();
+            return;
+        }
+        new Waiter<Void>("sleep(" + duration + ")").await(duration);
+    }
+
+    /**
+     * Lets every other ready greenlet run once, FIFO, then continues (gevent's {@code sleep(0)}); each call
+     * is a full loop iteration, so timers fire and I/O is polled even while greenlets spin on it.
+     */
+    public static void sleep() {
+        Strand strand = Strand.require("sleep()");
+        strand.raisePending();
+        if (strand.isOwner()) {
+            strand.loop.checkCanDrive("sleep()");
+            strand.loop.runOnce(false);
+        } else {
+            // The JDK re-submits a yielding virtual thread to its scheduler: the tail of our ready queue.
+            Thread.yield();
+        }
+        strand.raisePending();
+    }
+
+    /** The calling greenlet, or {@code null} outside greenlets. */
+    public static Greenlet<?> current() {
+        Strand strand = Strand.current();
+        return strand == null ? null : strand.greenlet;
+    }
+
+    /** The calling thread's loop, made on first use. */
+    public static Loop loop() {
+        return Loop.current();
+    }
+
+    /**
+     * Runs {@code body} with a {@link Timeout} of {@code timeout}; throws {@link Timeout.Expired} when it
+     * passes. Unchecked exceptions from the body propagate as they are, checked ones wrapped in a
+     * {@link CompletionException}.
+     */
+    public static <T> T withTimeout(Duration timeout, Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        Timeout deadline = Timeout.start(timeout);
+        try {
+            return body.call();
+        } catch (Timeout.Expired e) {
+            throw e;
+        } catch (Throwable e) {
+            if (deadline.firedUnraised()) {
+                // The expiry interrupted a JDK blocking call, which threw its own exception instead.
+                Thread.interrupted();
+                Timeout.Expired expired = deadline.expired();
+                expired.addSuppressed(e);
+                throw expired;
+            }
+            if (e instanceof RuntimeException || e instanceof Error) {
+                throw Strand.<RuntimeException>sneaky(e);
+            }
+            throw new CompletionException(e);
+        } finally {
+            deadline.close();
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.greenloop;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The callbacks linked to one {@link Waitable}, gevent's {@code AbstractLinkable}: an ordered list,
+ * never notified inline but by one notifier scheduled on the loop that runs them FIFO while the owner
+ * stays ready, tolerant of links added or cancelled meanwhile. Also lets threads that own no loop wait
+ * for the owner on its monitor. The list is touched on its loop's thread only; the loop is bound by the
+ * first link.
+ */
+final class Links {
+
+    private final Waitable owner;
+    private volatile Loop loop;
+    private Link head;
+    private Link tail;
+    private boolean notifierScheduled;
+    private int foreignWaiters;
+
+    Links(Waitable owner, Loop loop) {
+        this.owner = owner;
+        this.loop = loop;
+    }
+
+    private final class Link implements Cancellable {
+        final Runnable callback;
+        Link prev;
+        Link next;
+        boolean linked = true;
+
+        Link(Runnable callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!linked) {
+                return false;
+            }
+            unlink(this);
+            return true;
+        }
+    }
+
+    /** Links {@code callback}; when the owner is ready already, the notifier is scheduled at once. */
+    Cancellable add(Runnable callback) {
+        Loop current = Strand.require("linking to " + owner).loop;
+        if (loop == null) {
+            loop = current;
+        } else if (loop != current) {
+            throw new IllegalStateException(owner + " belongs to " + loop + "; it cannot be awaited from " + current);
+        }
+        Link link = new Link(callback);
+        if (tail == null) {
+            head = link;
+        } else {
+            tail.next = link;
+            link.prev = tail;
+        }
+        tail = link;
+        if (owner.ready()) {
+            scheduleNotifier();
+        }
+        return link;
+    }
+
+    /** Schedules the notifier if anything is linked. On the loop's thread. */
+    void notifyLinks() {
+        if (head != null) {
+            scheduleNotifier();
+        }
+    }
+
+    /** Like {@link #notifyLinks()}, from any thread: hands the notification to the loop and wakes monitor waiters. */
+    void notifyFromAnyThread() {
+        Loop bound = loop;
+        if (bound != null) {
+            if (bound.inLoopThread()) {
+                notifyLinks();
+            } else {
+                bound.execute(this::notifyLinks);
+            }
+        }
+        synchronized (this) {
+            if (foreignWaiters > 0) {
+                notifyAll();
+            }
+        }
+    }
+
+    /** Blocks a thread that owns no loop until the owner is ready; {@code true} when it is. */
+    synchronized boolean awaitOnMonitor(java.time.Duration timeout) {
+        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        foreignWaiters++;
+        try {
+            while (!owner.ready()) {
+                long millis = 0;
+                if (timeout != null) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+                }
+                try {
+                    wait(millis);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            foreignWaiters--;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void scheduleNotifier() {
+        if (!notifierScheduled) {
+            notifierScheduled = true;
+            loop.callSoon(this::runLinks);
+        }
+    }
+
+    private void runLinks() {
+        notifierScheduled = false;
+        while (head != null && owner.ready()) {
+            Link link = head;
+            unlink(link);
+            try {
+                link.callback.run();
+            } catch (Throwable e) {
+                loop.reportError(null, e);
+            }
+        }
+    }
+
+    private void unlink(Link link) {
+        link.linked = false;
+        if (link.prev == null) {
+            head = link.next;
+        } else {
+            link.prev.next = link.next;
+        }
+        if (link.next == null) {
+            tail = link.prev;
+        } else {
+            link.next.prev = link.prev;
+        }
+        link.prev = null;
+        link.next = null;
+    }
+
+    /**
+     * Parks the calling strand until {@code waitable} is ready or {@code timeout} passes: the wait that
+     * {@code Greenlet.join}, {@code Event.await} and {@code AsyncResult.get} share. {@code true} when ready.
+     */
+    static boolean awaitReady(Waitable waitable, java.time.Duration timeout, boolean keepsLoopAlive, String what) {
+        if (waitable.ready()) {
+            return true;
+        }
+        Waiter<Void> waiter = new Waiter<>(what);
+        if (keepsLoopAlive) {
+            waiter.keepingLoopAlive();
+        }
+        Cancellable link = waitable.onReady(() -> waiter.wake(null));
+        try {
+            return waiter.await(timeout);
+        } finally {
+            link.cancel();
+        }
+    }
+}

@@ -1,0 +1,506 @@
+package io.greenloop;
+
+import io.greenloop.internal.GreenletThreads;
+import io.greenloop.internal.TimerHeap;
+import io.greenloop.spi.Transport;
+import io.greenloop.spi.TransportProvider;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A single-threaded event loop, gevent's hub: it belongs to the thread that opened it and schedules that
+ * thread's greenlets. One iteration ({@link #runOnce(boolean)}) has four phases, as in libuv:
+ * <ol>
+ *   <li>run the timers whose deadline has passed;</li>
+ *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, only those queued before the
+ *       phase began (what they queue waits for the next iteration: that is what makes
+ *       {@code sleep()} fair);</li>
+ *   <li>poll the transport: without waiting when the ready queue is not empty, else until the next
+ *       timer, else without limit; {@link #execute(Runnable)} from another thread cuts it short;</li>
+ *   <li>dispatch readiness: each ready handle wakes the greenlets parked on it.</li>
+ * </ol>
+ * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another
+ * thread will end), a timer is armed, an I/O or cross-thread wait is parked, or cross-thread work
+ * (a thread-pool task, a child process) is outstanding.
+ *
+ * <p>Thread rule: {@link #execute(Runnable)} and {@link #stop()} may be called from any thread; every
+ * other method on the owner thread or inside one of this loop's greenlets, else it throws
+ * {@link IllegalStateException} naming the owner.
+ */
+public final class Loop implements Executor, AutoCloseable {
+
+    /** How long {@link #close()} lets killed greenlets run their {@code finally} blocks before it gives up on them. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+    /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
+    private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
+
+    private static final System.Logger LOG = System.getLogger("io.greenloop");
+
+    /** What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. */
+    @FunctionalInterface
+    public interface ErrorHandler {
+        /** Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block. */
+        void handle(Greenlet<?> greenlet, Throwable error);
+    }
+
+    private final Thread owner;
+    private final Strand ownerStrand;
+    private final Transport transport;
+    private final Thread.Builder.OfVirtual greenletThreads;
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final TimerHeap timers = new TimerHeap();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final AtomicInteger outsideWork = new AtomicInteger();
+    private volatile boolean polling;
+    private volatile boolean stopRequested;
+    private volatile boolean closed;
+    private boolean ownerWoken;
+    private boolean inPhases;
+    private int parkedGreenlets;
+    private int parkedOutsideWaits;
+    private long greenletsSpawned;
+    private long completions;
+    private Greenlet<?> liveHead;
+    private int liveGreenlets;
+    private ErrorHandler errorHandler = Loop::logError;
+
+    private Loop(Transport transport) {
+        this.owner = Thread.currentThread();
+        this.transport = transport;
+        this.greenletThreads = GreenletThreads.builder(this);
+        this.ownerStrand = new Strand(this, null, owner);
+    }
+
+    /** Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on {@code -Dgreenloop.transport=NAME}. */
+    public static Loop open() {
+        String chosen = System.getProperty("greenloop.transport");
+        return chosen != null && !chosen.isBlank() ? open(chosen.trim()) : openOn(bestProvider());
+    }
+
+    /**
+     * Opens a loop for the calling thread on the named transport ({@code "epoll"}, {@code "kqueue"},
+     * {@code "nio"}); an unknown or unavailable one throws {@link IllegalArgumentException} naming those
+     * that are available.
+     */
+    public static Loop open(String transport) {
+        Objects.requireNonNull(transport, "transport");
+        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
+            if (provider.name().equals(transport)) {
+                if (!provider.isAvailable()) {
+                    throw new IllegalArgumentException("transport \"" + transport + "\" is not available here ("
+                            + provider.unavailabilityCause() + "); available: " + availableTransports());
+                }
+                return openOn(provider);
+            }
+        }
+        throw new IllegalArgumentException("no transport named \"" + transport + "\"; available: " + availableTransports());
+    }
+
+    /** The names of the transports that work on this machine, best first. */
+    public static List<String> availableTransports() {
+        return availableProviders().stream().map(TransportProvider::name).toList();
+    }
+
+    /** The calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one. */
+    public static Loop current() {
+        Strand strand = Strand.current();
+        return strand != null ? strand.loop : open();
+    }
+
+    private static List<TransportProvider> availableProviders() {
+        List<TransportProvider> providers = new ArrayList<>();
+        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
+            if (provider.isAvailable()) {
+                providers.add(provider);
+            } else if (provider.priority() > 0) {
+                LOG.log(System.Logger.Level.INFO, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                        provider.name(), provider.unavailabilityCause());
+            }
+        }
+        providers.sort(Comparator.comparingInt(TransportProvider::priority).reversed());
+        return providers;
+    }
+
+    private static TransportProvider bestProvider() {
+        List<TransportProvider> providers = availableProviders();
+        if (providers.isEmpty()) {
+            throw new IllegalStateException("no greenloop transport is available; is greenloop-loop's META-INF/services on the classpath?");
+        }
+        return providers.getFirst();
+    }
+
+    private static Loop openOn(TransportProvider provider) {
+        GreenletThreads.ensureAvailable();
+        Strand existing = Strand.current();
+        if (existing != null) {
+            throw new IllegalStateException(Thread.currentThread() + " already has " + existing.loop
+                    + (existing.isOwner() ? "; close it before opening another" : "; a greenlet cannot open a loop of its own"));
+        }
+        Transport transport;
+        try {
+            transport = provider.create();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
+        }
+        Loop loop = new Loop(transport);
+        loop.ownerStrand.bindToCurrentThread();
+        return loop;
+    }
+
+    /** The name of the transport in use. */
+    public String transport() {
+        return transport.name();
+    }
+
+    /** The transport itself, for {@code io.greenloop.net} and transport modules. Loop thread only. */
+    public Transport io() {
+        requireLoopThread("io()");
+        return transport;
+    }
+
+    /** Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only. */
+    public <T> Greenlet<T> spawn(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        requireLoopThread("spawn");
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        Greenlet<T> greenlet = new Greenlet<>(this, body, "Greenlet-" + greenletsSpawned++);
+        greenlet.start(greenletThreads);
+        return greenlet;
+    }
+
+    /** Starts {@code body} in a new greenlet. Loop thread only. */
+    public Greenlet<Void> spawn(CheckedRunnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code callback} on the loop soon, after what is already queued; thread-safe. From another
+     * thread it wakes a loop blocked in its poll. A closed loop rejects it.
+     */
+    @Override
+    public void execute(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (inLoopThread()) {
+            ready.add(callback);
+            return;
+        }
+        if (closed) {
+            throw new RejectedExecutionException(this + " is closed");
+        }
+        inbox.add(callback);
+        // Pairs with pollTransport(): it sets `polling` and then looks at the inbox; we add and then look at `polling`.
+        if (polling && !wakeupPending.getAndSet(true)) {
+            transport.wakeup();
+        }
+    }
+
+    /** Queues {@code callback} at the end of the ready queue. Loop thread only. */
+    void callSoon(Runnable callback) {
+        ready.add(callback);
+    }
+
+    /** Runs {@code callback} on the loop after {@code delay}. Loop thread only. */
+    public Cancellable schedule(Duration delay, Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        requireLoopThread("schedule");
+        return timer(delay, callback);
+    }
+
+    Cancellable timer(Duration delay, Runnable callback) {
+        long nanos = Math.max(0, saturatedNanos(delay));
+        return timers.add(System.nanoTime() + nanos, callback);
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
+        }
+    }
+
+    /** Drives the loop until nothing is pending (or {@link #stop()}). Owner thread only, outside greenlets and callbacks. */
+    public void run() {
+        checkCanDrive("run()");
+        try {
+            while (!stopRequested && alive()) {
+                runOnce(true);
+            }
+        } finally {
+            stopRequested = false;
+        }
+    }
+
+    /** Drives the loop until {@link #stop()}, even when nothing is pending. Owner thread only. */
+    public void runForever() {
+        checkCanDrive("runForever()");
+        try {
+            while (!stopRequested) {
+                runOnce(true);
+            }
+        } finally {
+            stopRequested = false;
+        }
+    }
+
+    /** Makes {@link #run()} or {@link #runForever()} return after the current iteration; thread-safe. */
+    public void stop() {
+        stopRequested = true;
+        if (!inLoopThread()) {
+            transport.wakeup();
+        }
+    }
+
+    /**
+     * Runs one iteration of the four phases; {@code mayWait} lets the poll wait (libuv's
+     * {@code UV_RUN_ONCE}), otherwise it only looks ({@code UV_RUN_NOWAIT}). Owner thread only.
+     */
+    public void runOnce(boolean mayWait) {
+        checkCanDrive("runOnce()");
+        inPhases = true;
+        ownerWoken = false;
+        try {
+            runDueTimers(System.nanoTime());                                  // 1
+            runReadyQueue();                                                  // 2
+            pollTransport(mayWait ? pollTimeoutNanos(hasReadyWork(), timers.peek(), System.nanoTime()) : 0); // 3
+            dispatchReadiness();                                              // 4
+        } finally {
+            inPhases = false;
+        }
+    }
+
+    /**
+     * How long the poll may wait: 0 when work is ready, until the nearest timer when one is armed,
+     * forever (-1) otherwise.
+     */
+    static long pollTimeoutNanos(boolean workReady, TimerHeap.Timer nextTimer, long now) {
+        if (workReady) {
+            return 0;
+        }
+        if (nextTimer == null) {
+            return -1;
+        }
+        return Math.max(0, nextTimer.deadline() - now);
+    }
+
+    private boolean hasReadyWork() {
+        return !ready.isEmpty() || !inbox.isEmpty() || stopRequested || ownerWoken;
+    }
+
+    private void runDueTimers(long now) {
+        TimerHeap.Timer timer;
+        while ((timer = timers.pollDue(now)) != null) {
+            runSafely(timer.task());
+        }
+    }
+
+    private void runReadyQueue() {
+        for (Runnable task; (task = inbox.poll()) != null; ) {
+            ready.add(task);
+        }
+        for (int n = ready.size(); n > 0; n--) {
+            runSafely(ready.poll());
+        }
+    }
+
+    private void pollTransport(long timeoutNanos) {
+        if (timeoutNanos != 0) {
+            polling = true;
+            if (!inbox.isEmpty()) {
+                timeoutNanos = 0;
+            }
+        }
+        try {
+            transport.poll(timeoutNanos);
+        } catch (IOException | RuntimeException e) {
+            reportError(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
+            LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
+        } finally {
+            polling = false;
+            wakeupPending.set(false);
+        }
+    }
+
+    private void dispatchReadiness() {
+        try {
+            transport.dispatch();
+        } catch (RuntimeException e) {
+            reportError(null, e);
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            reportError(null, e);
+        }
+    }
+
+    /** Whether anything is pending that could make progress without the owner thread's help. */
+    boolean alive() {
+        return !ready.isEmpty() || !inbox.isEmpty() || timers.size() > 0 || parkedOutsideWaits > 0
+                || outsideWork.get() > 0 || liveGreenlets > parkedGreenlets;
+    }
+
+    /**
+     * Counts cross-thread work (a thread-pool task, a child process) as pending until the returned handle
+     * is cancelled; thread-safe, both ways. While it is pending the loop stays alive and
+     * {@link Green#waitAll()} keeps waiting.
+     */
+    public Cancellable keepAlive() {
+        outsideWork.incrementAndGet();
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (!released.compareAndSet(false, true)) {
+                return false;
+            }
+            outsideWork.decrementAndGet();
+            if (!inLoopThread() && !closed) {
+                execute(() -> { });  // let a loop waiting in its poll re-check whether anything is pending
+            }
+            return true;
+        };
+    }
+
+    void parked(Strand strand, boolean outsideWait, int delta) {
+        if (!strand.isOwner()) {
+            parkedGreenlets += delta;
+        }
+        if (outsideWait) {
+            parkedOutsideWaits += delta;
+        }
+    }
+
+    void ownerWoken() {
+        ownerWoken = true;
+    }
+
+    void greenletStarted(Greenlet<?> greenlet) {
+        liveGreenlets++;
+        greenlet.nextLive = liveHead;
+        if (liveHead != null) {
+            liveHead.prevLive = greenlet;
+        }
+        liveHead = greenlet;
+    }
+
+    long greenletFinished(Greenlet<?> greenlet) {
+        liveGreenlets--;
+        if (greenlet.prevLive != null) {
+            greenlet.prevLive.nextLive = greenlet.nextLive;
+        } else {
+            liveHead = greenlet.nextLive;
+        }
+        if (greenlet.nextLive != null) {
+            greenlet.nextLive.prevLive = greenlet.prevLive;
+        }
+        greenlet.prevLive = null;
+        greenlet.nextLive = null;
+        return completions++;
+    }
+
+    /** How many greenlets have started and not yet finished. Loop thread only. */
+    public int liveGreenlets() {
+        return liveGreenlets;
+    }
+
+    /** Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger} "io.greenloop"). */
+    public void errorHandler(ErrorHandler handler) {
+        requireLoopThread("errorHandler");
+        this.errorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    void reportError(Greenlet<?> greenlet, Throwable error) {
+        try {
+            errorHandler.handle(greenlet, error);
+        } catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(error);
+            logError(greenlet, handlerFailure);
+        }
+    }
+
+    private static void logError(Greenlet<?> greenlet, Throwable error) {
+        LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+    }
+
+    /** Whether the calling thread is this loop's owner or one of its greenlets. */
+    boolean inLoopThread() {
+        if (Thread.currentThread() == owner) {
+            return true;
+        }
+        Strand strand = Strand.current();
+        return strand != null && strand.loop == this;
+    }
+
+    void requireLoopThread(String operation) {
+        if (!inLoopThread()) {
+            throw new IllegalStateException(operation + " was called on " + Thread.currentThread() + ", but " + this
+                    + " belongs to " + owner + ": call it there or inside one of its greenlets, or hand it over with loop.execute(...)");
+        }
+    }
+
+    /** Throws unless the caller is the owner thread, outside greenlets and outside the loop's own callbacks. */
+    void checkCanDrive(String operation) {
+        if (Thread.currentThread() != owner) {
+            requireLoopThread(operation);
+            throw new IllegalStateException(operation + " inside a greenlet cannot drive the loop; it is already running it");
+        }
+        if (inPhases) {
+            throw new IllegalStateException(operation + " would block inside a loop callback, re-entering the loop; spawn a greenlet for it instead");
+        }
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    /**
+     * Kills the greenlets still alive (each gets {@link GreenletExit} and up to a second in all to run its
+     * {@code finally} blocks), then closes the transport. Owner thread only.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkCanDrive("close()");
+        for (Greenlet<?> g = liveHead; g != null; g = g.nextLive) {
+            g.strand().throwInto(new GreenletExit("its loop is closing"));
+        }
+        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        Cancellable graceTimer = timer(CLOSE_GRACE, () -> { });  // bounds the poll when a greenlet ignores its kill
+        while (liveGreenlets > 0 && System.nanoTime() - deadline < 0 && alive()) {
+            runOnce(true);
+        }
+        graceTimer.cancel();
+        closed = true;
+        transport.close();
+        ownerStrand.unbindFromCurrentThread();
+    }
+
+    @Override
+    public String toString() {
+        return "Loop[" + transport.name() + ", owner " + owner.getName() + "]";
+    }
+}

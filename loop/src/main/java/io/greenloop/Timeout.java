@@ -1,0 +1,85 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A deadline for the calling greenlet (or loop-owning thread), gevent's {@code Timeout}: when it passes,
+ * {@link Expired} is raised at the current or next blocking point. Use it with try-with-resources; a
+ * closed timeout never fires. Timeouts nest and keep their identity: when an outer one expires during an
+ * inner wait that has its own timeout, the outer {@link Expired} propagates.
+ *
+ * <p>Inside a JDK blocking call ({@code Thread.sleep}, {@code java.net.Socket}) the expiry arrives as an
+ * interrupt, so that call throws its own {@code InterruptedException} or {@code ClosedByInterruptException};
+ * {@link Green#withTimeout} turns that back into {@link Expired}.
+ */
+public final class Timeout implements AutoCloseable {
+
+    /** Raised when a {@link Timeout} expires. An {@link Error} so that {@code catch (Exception e)} cannot swallow it. */
+    public static final class Expired extends Error {
+        private static final long serialVersionUID = 1L;
+        private final transient Timeout timeout;
+
+        /** An expiry of {@code timeout}, with a message that says how long it was. */
+        public Expired(Timeout timeout, String message) {
+            super(message);
+            this.timeout = timeout;
+        }
+
+        /** The timeout that expired, to tell nested timeouts apart ({@code null} when raised by hand). */
+        public Timeout timeout() {
+            return timeout;
+        }
+    }
+
+    private final Strand strand;
+    private final Duration duration;
+    private final Cancellable timer;
+    private Expired expired;
+
+    private Timeout(Strand strand, Duration duration) {
+        this.strand = strand;
+        this.duration = duration;
+        this.timer = strand.loop.timer(duration, this::fire);
+    }
+
+    /** Starts a timeout of {@code duration} for the calling greenlet or loop-owning thread. */
+    public static Timeout start(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        return new Timeout(Strand.require("Timeout.start"), duration);
+    }
+
+    private void fire() {
+        expired = new Expired(this, "timed out after " + duration.toMillis() + " ms");
+        strand.throwInto(expired);
+    }
+
+    /** Whether it fired and its {@link Expired} has not been raised yet (a JDK call swallowed the interrupt). */
+    boolean firedUnraised() {
+        return expired != null && strand.isPending(expired);
+    }
+
+    /** The {@link Expired} it raised or will raise, or {@code null} while it has not fired. */
+    Expired expired() {
+        return expired;
+    }
+
+    /** Whether it has fired. */
+    public boolean expiredAlready() {
+        return expired != null;
+    }
+
+    /** Cancels it: it will not fire, and an expiry not yet raised is dropped. */
+    @Override
+    public void close() {
+        timer.cancel();
+        if (expired != null) {
+            strand.clearPending(expired);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Timeout[" + duration + (expired != null ? ", expired]" : "]");
+    }
+}

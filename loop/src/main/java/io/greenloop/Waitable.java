@@ -1,0 +1,18 @@
+package io.greenloop;
+
+/**
+ * Something a greenlet can wait for: {@link Greenlet}, {@link Event}, {@link AsyncResult},
+ * {@code Subprocess}. {@link Green#waitAll(java.util.Collection, java.time.Duration)} and
+ * {@link Green#iwait} take any mix of them.
+ */
+public interface Waitable {
+
+    /** Whether it is ready now (finished, set, exited). Never waits. */
+    boolean ready();
+
+    /**
+     * Runs {@code callback} on the calling thread's loop once this is ready, soon if it is ready now; the
+     * returned handle unlinks it. Loop thread only; the callback must not block.
+     */
+    Cancellable onReady(Runnable callback);
+}

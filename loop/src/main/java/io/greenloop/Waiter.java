@@ -1,0 +1,154 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one park primitive every wait in greenloop is built on (gevent's {@code hub.Waiter}): the strand
+ * that creates it parks in {@link #get()} or {@link #await(Duration)} until the loop calls
+ * {@link #wake(Object)} or {@link #wakeWithError(Throwable)}, the timeout passes, or a kill or
+ * {@link Timeout} is raised into it. Parking means: inside a greenlet, the greenlet unmounts and the loop
+ * runs others; on the loop's owner thread, that thread drives its loop until woken, and throws
+ * {@link LoopExit} when nothing pending could wake it. Exactly one wake-up counts; later ones are ignored.
+ *
+ * <p>Thread rule: create and wait on the greenlet or loop-owning thread that will park; wake on that
+ * loop's thread. A waiter is good for one wait.
+ */
+public final class Waiter<T> {
+
+    private final Strand strand;
+    private final String what;
+    private boolean keepsLoopAlive;
+    private boolean woken;
+    private boolean expired;
+    private T value;
+    private Throwable error;
+
+    /**
+     * A waiter for the calling greenlet or loop-owning thread; {@code what} names the wait in a
+     * {@link LoopExit} message ("Event.await()").
+     */
+    public Waiter(String what) {
+        this.strand = Strand.require(Objects.requireNonNull(what, "what"));
+        this.what = what;
+    }
+
+    /**
+     * Marks this wait as one that something outside the loop will end (another thread, the OS): while it
+     * is parked the loop counts as having pending work, so a loop-owning thread blocks in its poll instead
+     * of throwing {@link LoopExit}. I/O waits and cross-thread results use it.
+     */
+    public Waiter<T> keepingLoopAlive() {
+        this.keepsLoopAlive = true;
+        return this;
+    }
+
+    /** Ends the wait with {@code value}. Loop thread only; ignored after the first wake-up. */
+    public void wake(T value) {
+        if (!woken && !expired) {
+            this.value = value;
+            this.woken = true;
+            resume();
+        }
+    }
+
+    /** Ends the wait by raising {@code error} in the waiting strand. Loop thread only; ignored after the first wake-up. */
+    public void wakeWithError(Throwable error) {
+        if (!woken && !expired) {
+            this.error = Objects.requireNonNull(error, "error");
+            this.woken = true;
+            resume();
+        }
+    }
+
+    /** Whether it has been woken (and so {@link #get()} would not park). */
+    public boolean isWoken() {
+        return woken;
+    }
+
+    /** Parks until woken and returns the value, or raises the error it was woken with. */
+    public T get() {
+        await(null);
+        if (error != null) {
+            throw Strand.<RuntimeException>sneaky(error);
+        }
+        return value;
+    }
+
+    /**
+     * Parks until woken or until {@code timeout} passes ({@code null}: no timeout); {@code true} when woken.
+     * A kill or an expired {@link Timeout} is raised from here instead, unless the wake-up came first.
+     */
+    public boolean await(Duration timeout) {
+        strand.raisePending();
+        if (woken) {
+            return true;
+        }
+        Loop loop = strand.loop;
+        Cancellable timer = timeout == null ? null : loop.timer(timeout, this::expire);
+        strand.parkedIn = this;
+        loop.parked(strand, keepsLoopAlive, +1);
+        try {
+            if (strand.isOwner()) {
+                driveLoopUntilWoken(loop);
+            } else {
+                parkGreenletUntilWoken();
+            }
+        } finally {
+            loop.parked(strand, keepsLoopAlive, -1);
+            strand.parkedIn = null;
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+        if (woken) {
+            return true;
+        }
+        strand.raisePending();
+        return false;
+    }
+
+    private boolean waiting() {
+        return !woken && !expired && !strand.hasPending();
+    }
+
+    private void parkGreenletUntilWoken() {
+        boolean interrupted = false;
+        while (waiting()) {
+            LockSupport.park(this);
+            // An interrupt makes park return at once; remember it for the user instead of spinning on it.
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted && !strand.hasPending()) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void driveLoopUntilWoken(Loop loop) {
+        loop.checkCanDrive(what);
+        while (waiting()) {
+            if (!loop.alive()) {
+                throw new LoopExit(what + " would wait forever: it is not ready, and " + loop
+                        + " has nothing pending (no runnable greenlet, timer, I/O wait or cross-thread work) that could make it so");
+            }
+            loop.runOnce(true);
+        }
+    }
+
+    private void expire() {
+        if (!woken) {
+            expired = true;
+            resume();
+        }
+    }
+
+    /** Gets the parked strand going again: a greenlet goes back on the ready queue, an owner thread stops polling. */
+    void resume() {
+        if (strand.isOwner()) {
+            strand.loop.ownerWoken();
+        } else {
+            LockSupport.unpark(strand.thread);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.greenloop.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.Executor;
+
+/**
+ * The only class that reaches into the JDK for virtual threads with a scheduler of our own: the
+ * package-private {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} constructor (JDK 21
+ * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace.
+ *
+ * <p>It needs {@value #REQUIRED_FLAG}; without it {@link #ensureAvailable()} throws an
+ * {@link IllegalStateException} that names the flag.
+ */
+public final class GreenletThreads {
+
+    /** The JVM flag greenloop needs, written once here so every message gives it the same way. */
+    public static final String REQUIRED_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    private static final MethodHandle NEW_BUILDER;
+    private static final Throwable UNAVAILABLE;
+
+    static {
+        MethodHandle handle = null;
+        Throwable cause = null;
+        try {
+            Class<?> builderClass = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(builderClass, MethodHandles.lookup());
+            handle = lookup.findConstructor(builderClass, MethodType.methodType(void.class, Executor.class))
+                    .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            cause = e;
+        }
+        NEW_BUILDER = handle;
+        UNAVAILABLE = cause;
+        initializeJdkPollers();
+    }
+
+    private GreenletThreads() {
+    }
+
+    /** Throws {@link IllegalStateException} naming {@value #REQUIRED_FLAG} when greenlets cannot be made here. */
+    public static void ensureAvailable() {
+        if (UNAVAILABLE != null) {
+            throw new IllegalStateException("greenloop needs the JVM flag " + REQUIRED_FLAG
+                    + " to run greenlets on virtual threads scheduled by its loop; add it to the java command"
+                    + " (or to the argLine of your test runner). Cause: " + UNAVAILABLE, UNAVAILABLE);
+        }
+    }
+
+    /** A virtual-thread builder whose threads are scheduled by {@code scheduler}: it gets every continuation to run. */
+    public static Thread.Builder.OfVirtual builder(Executor scheduler) {
+        ensureAvailable();
+        try {
+            return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not make a virtual-thread builder for the loop", e);
+        }
+    }
+
+    /**
+     * The JDK's socket sub-pollers are virtual threads started with plain {@code Thread.ofVirtual()},
+     * which inherits the scheduler of the thread that starts them. Were {@code sun.nio.ch.Poller} first
+     * initialised inside a greenlet, the JDK's pollers would run on that loop and stall with it. So it is
+     * initialised here, from whatever platform thread first touches greenloop.
+     */
+    private static void initializeJdkPollers() {
+        try {
+            Class.forName("sun.nio.ch.Poller", true, ClassLoader.getSystemClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // A JDK without that class has no sub-pollers to misplace.
+        }
+    }
+}

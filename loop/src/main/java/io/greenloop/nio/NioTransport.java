@@ -1,0 +1,106 @@
+package io.greenloop.nio;
+
+import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.ListenerHandle;
+import io.greenloop.spi.StreamHandle;
+import io.greenloop.spi.Transport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The transport on {@link java.nio.channels.Selector}: always available, on every OS. Each handle is a
+ * non-blocking channel registered once; its interest is the selection key's interest set, which the
+ * selector applies before its next select. Thread rule: all methods except {@link #wakeup()} on the
+ * loop thread.
+ */
+public final class NioTransport implements Transport {
+
+    private final Selector selector;
+
+    /** Opens a selector for one loop. */
+    public NioTransport() throws IOException {
+        this.selector = Selector.open();
+    }
+
+    @Override
+    public String name() {
+        return "nio";
+    }
+
+    @Override
+    public int poll(long timeoutNanos) throws IOException {
+        if (timeoutNanos == 0) {
+            return selector.selectNow();
+        }
+        if (timeoutNanos < 0) {
+            return selector.select();
+        }
+        // Round up: waking a little late is harmless, waking early spins the loop until the timer is due.
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+        return selector.select(millis);
+    }
+
+    @Override
+    public void dispatch() {
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            NioHandle handle = (NioHandle) key.attachment();
+            if (key.isValid() && !handle.isClosed()) {
+                handle.fire(key.readyOps());
+            }
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public StreamHandle openStream(ProtocolFamily family) throws IOException {
+        return new NioStreamHandle(register(SocketChannel.open(family)));
+    }
+
+    @Override
+    public ListenerHandle openListener(ProtocolFamily family) throws IOException {
+        return new NioListenerHandle(register(ServerSocketChannel.open(family)), this);
+    }
+
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        return new NioDatagramHandle(register(DatagramChannel.open(family)));
+    }
+
+    SelectionKey register(java.nio.channels.SelectableChannel channel) throws IOException {
+        try {
+            channel.configureBlocking(false);
+            return channel.register(selector, 0);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (SelectionKey key : selector.keys()) {
+                ((NioHandle) key.attachment()).close();
+            }
+            selector.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing the NIO selector failed", e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.greenloop.spi;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+
+/**
+ * A non-blocking TCP connection. Operations that would block return a result that says so
+ * ({@code 0}, {@code false}) instead of throwing; real failures are {@link IOException}s.
+ */
+public interface StreamHandle extends IoHandle {
+
+    /** Starts connecting; {@code true} when connected at once, {@code false} when {@link #WRITE} readiness will tell. */
+    boolean connect(InetSocketAddress remote) throws IOException;
+
+    /**
+     * Finishes a connect after {@link #WRITE} readiness: {@code true} when connected, {@code false} when
+     * still in progress; a refused connection throws {@link java.net.ConnectException}.
+     */
+    boolean finishConnect() throws IOException;
+
+    /** Reads into {@code dst} from its position: bytes read, {@code 0} when it would block, {@code -1} at end of stream. */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes from {@code src}'s position: bytes written, {@code 0} when the send buffer is full. */
+    int write(ByteBuffer src) throws IOException;
+
+    /** Half-closes the connection for writing (sends FIN). */
+    void shutdownOutput() throws IOException;
+
+    /** Sets a socket option such as {@code TCP_NODELAY} or {@code SO_RCVBUF}. */
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    /** The local address, or {@code null} when unbound. */
+    InetSocketAddress localAddress() throws IOException;
+
+    /** The peer's address, or {@code null} when not connected. */
+    InetSocketAddress remoteAddress() throws IOException;
+}

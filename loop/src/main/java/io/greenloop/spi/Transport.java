@@ -1,0 +1,57 @@
+package io.greenloop.spi;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+
+/**
+ * The one seam between a loop and the operating system: readiness polling, a cross-thread wake-up,
+ * and non-blocking sockets whose readiness it reports.
+ *
+ * <p>Thread rule: every method except {@link #wakeup()} must be called on the loop thread that owns
+ * the transport. Handles it creates follow the same rule.
+ *
+ * <p>Readiness rules every transport keeps (the conformance suite tests them):
+ * <ul>
+ *   <li>an interest change made with {@link IoHandle#interest(int)} takes effect before the next
+ *       {@link #poll(long)};</li>
+ *   <li>{@link #dispatch()} reports only ops in the handle's current interest, each ready handle once;</li>
+ *   <li>an error or hang-up on a handle is reported as both {@link IoHandle#READ} and {@link IoHandle#WRITE},
+ *       so that every waiter wakes and sees the error from its own read or write;</li>
+ *   <li>a handle closed during dispatch gets no further callback;</li>
+ *   <li>readiness is never lost: a handle that became ready while nobody was interested is reported
+ *       once interest is set again (edge-triggered transports must remember it).</li>
+ * </ul>
+ */
+public interface Transport extends AutoCloseable {
+
+    /** The short name users pass to {@code Loop.open(name)}: {@code "nio"}, {@code "epoll"}, {@code "kqueue"}. */
+    String name();
+
+    /**
+     * Waits for readiness or a {@link #wakeup()}: {@code timeoutNanos} 0 returns at once, a negative
+     * value waits without limit. Returns how many handles are ready for {@link #dispatch()}.
+     */
+    int poll(long timeoutNanos) throws IOException;
+
+    /** Calls the listener of every handle the last {@link #poll(long)} found ready, once each. */
+    void dispatch();
+
+    /**
+     * Makes a {@link #poll(long)} in progress, or the next one, return soon. The only method that may
+     * be called from any thread; calls that come while a wake-up is already pending may be coalesced.
+     */
+    void wakeup();
+
+    /** Opens an unconnected non-blocking TCP socket of the given family, registered with this transport. */
+    StreamHandle openStream(ProtocolFamily family) throws IOException;
+
+    /** Opens an unbound non-blocking TCP listening socket of the given family. */
+    ListenerHandle openListener(ProtocolFamily family) throws IOException;
+
+    /** Opens an unbound non-blocking UDP socket of the given family. */
+    DatagramHandle openDatagram(ProtocolFamily family) throws IOException;
+
+    /** Closes the poller and its wake-up; handles still open are closed with it. */
+    @Override
+    void close();
+}
