@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, only those queued before the
  *       phase began (what they queue waits for the next iteration: that is what makes
  *       {@code sleep()} fair);</li>
- *   <li>poll the transport: without waiting when the ready queue is not empty, else until the next
- *       timer, else without limit; {@link #execute(Runnable)} from another thread cuts it short;</li>
+ *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
+ *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
+ *       cuts it short;</li>
  *   <li>dispatch readiness: each ready handle wakes the greenlets parked on it.</li>
  * </ol>
  * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another
