@@ -34,7 +34,12 @@ class QueueTest {
 
     @AfterEach
     void closeLoop() {
-        loop.close();
+        try {
+            Green.sleep();  // let greenlets that were just woken finish
+            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
+        } finally {
+            loop.close();
+        }
         assertEquals(List.of(), loopErrors, "failures that reached the loop");
     }
 

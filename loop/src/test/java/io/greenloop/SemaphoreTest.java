@@ -30,7 +30,12 @@ class SemaphoreTest {
 
     @AfterEach
     void closeLoop() {
-        loop.close();
+        try {
+            Green.sleep();  // let greenlets that were just woken finish
+            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
+        } finally {
+            loop.close();
+        }
         assertEquals(List.of(), loopErrors, "failures that reached the loop");
     }
 
