@@ -116,11 +116,14 @@ public final class Green {
      */
     public static boolean killAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
         Objects.requireNonNull(greenlets, "greenlets");
-        Greenlet<?> self = current();
-        List<Greenlet<?>> victims = new ArrayList<>(greenlets.size());
-        boolean killSelf = false;
-        for (Greenlet<?> greenlet : greenlets) {
+        List<Greenlet<?>> all = new ArrayList<>(greenlets);
+        for (Greenlet<?> greenlet : all) {
             Objects.requireNonNull(greenlet, "killAll() got a null greenlet");
+        }
+        Greenlet<?> self = current();
+        List<Greenlet<?>> victims = new ArrayList<>(all.size());
+        boolean killSelf = false;
+        for (Greenlet<?> greenlet : all) {
             if (greenlet == self) {
                 killSelf = true;
             } else if (!greenlet.ready()) {
