@@ -53,7 +53,7 @@ public final class Group {
         return pool.join(timeout);
     }
 
-    /** Kills every greenlet of the group at once and waits until they are dead; a caller that is one of them is killed last. */
+    /** Kills every greenlet of the group at once and waits until it is empty; a caller that is one of them is killed last. */
     public void kill() {
         pool.kill();
     }

@@ -135,16 +135,28 @@ public final class Pool {
     }
 
     /**
-     * Kills every greenlet of the pool at once (as {@link Green#killAll}) and waits until they are dead;
-     * a caller that is one of them is killed last.
+     * Kills every greenlet of the pool at once (as {@link Green#killAll}) and waits until they are dead,
+     * again while more are spawned meanwhile (say by a {@link #map} still feeding it), until the pool is
+     * empty. A caller that is one of its greenlets is killed last.
      */
     public void kill() {
         binding.check(this, "Pool.kill");
-        List<Greenlet<?>> victims = greenlets();
-        try {
-            Green.killAll(victims);
-        } finally {
-            victims.stream().filter(Greenlet::ready).forEach(this::discard);
+        Greenlet<?> self = Green.current();
+        boolean killSelf = false;
+        for (List<Greenlet<?>> victims = new ArrayList<>(greenlets); ; victims = new ArrayList<>(greenlets)) {
+            killSelf |= victims.remove(self);
+            if (victims.isEmpty()) {
+                break;
+            }
+            try {
+                Green.killAll(victims);
+            } finally {
+                // Their links will discard them too, later; the pool is empty as soon as kill() returns.
+                victims.stream().filter(Greenlet::ready).forEach(this::discard);
+            }
+        }
+        if (killSelf) {
+            throw new GreenletExit("killed by Pool.kill(), after the rest of its pool");
         }
     }
 

@@ -232,7 +232,7 @@ class PoolTest {
         assertTrue(mapper.ready());
         assertInstanceOf(CancellationException.class, mapper.exception(), "map learned its greenlets were killed");
         loopErrors.clear();  // the mapper's failure reached the loop's handler, as meant
-        pool.kill();         // the feeder may have spawned the rest meanwhile
+        assertEquals(0, pool.count(), "greenlets the feeder spawned meanwhile were killed too");
     }
 
     // ---- map and imapUnordered, for several pool sizes (test__pool.py's TestPool, TestPool2, 3, 10)
