@@ -24,7 +24,7 @@ import java.util.Objects;
 public final class Semaphore implements Waitable {
 
     private final LoopBinding binding = new LoopBinding();
-    private final Links links = new Links(this, null);
+    private final Links links = new Links(this, null, false);
     private final WaitQueue<Boolean> waiters = new WaitQueue<>();
     private final int bound;
     private int available;
