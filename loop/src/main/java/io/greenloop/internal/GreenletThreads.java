@@ -3,6 +3,7 @@ package io.greenloop.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.util.concurrent.Executor;
 
 /**
@@ -58,6 +59,39 @@ public final class GreenletThreads {
             throw new IllegalStateException("could not make a virtual-thread builder for the loop", e);
         }
     }
+
+    /**
+     * The virtual thread whose continuation {@code task} runs, when {@code task} is what the JDK handed our
+     * scheduler (a bound {@code VirtualThread::runContinuation}); {@code null} for any other task or when
+     * the JDK's shape differs. For the blocked-loop report only: it reflects on a JDK lambda, so it is
+     * kept off every hot path and never fails.
+     */
+    public static Thread virtualThreadOf(Runnable task) {
+        if (task == null) {
+            return null;
+        }
+        Field field = CAPTURED_THREAD.get(task.getClass());
+        try {
+            return field == null ? null : (Thread) field.get(task);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final ClassValue<Field> CAPTURED_THREAD = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            if (!type.getName().startsWith("java.lang.VirtualThread$")) {
+                return null;
+            }
+            for (Field field : type.getDeclaredFields()) {
+                if (Thread.class.isAssignableFrom(field.getType()) && field.trySetAccessible()) {
+                    return field;
+                }
+            }
+            return null;
+        }
+    };
 
     /**
      * The JDK's socket sub-pollers are virtual threads started with plain {@code Thread.ofVirtual()},
