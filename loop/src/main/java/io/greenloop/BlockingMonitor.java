@@ -108,7 +108,9 @@ final class BlockingMonitor {
             if ((long) TICKS.getAcquire(this) != seen) {
                 return; // it let go while we looked: the stack would show someone else
             }
-            String who = greenlet != null ? "greenlet " + greenlet.getName() : "a loop callback (" + running + ")";
+            String who = greenlet == null ? "a loop callback (" + running + ")"
+                    : greenlet.getName().isEmpty() ? "virtual thread #" + greenlet.threadId() + " (started inside a greenlet, so on the loop)"
+                    : "greenlet " + greenlet.getName();
             String message = who + " has held " + loop + " for at least " + TimeUnit.NANOSECONDS.toMillis(heldNanos)
                     + " ms without yielding (limit " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms, -D" + LIMIT_PROPERTY
                     + "); nothing else on this loop runs meanwhile. Move blocking work to a ThreadPool, or yield with Green.sleep(); "

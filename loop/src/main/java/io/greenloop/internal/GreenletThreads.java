@@ -9,7 +9,8 @@ import java.util.concurrent.Executor;
 /**
  * The only class that reaches into the JDK for virtual threads with a scheduler of our own: the
  * package-private {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} constructor (JDK 21
- * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace.
+ * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace. It
+ * also tells, for the blocked-loop report only, which virtual thread a continuation task runs.
  *
  * <p>It needs {@value #REQUIRED_FLAG}; without it {@link #ensureAvailable()} throws an
  * {@link IllegalStateException} that names the flag.
@@ -21,6 +22,21 @@ public final class GreenletThreads {
 
     private static final MethodHandle NEW_BUILDER;
     private static final Throwable UNAVAILABLE;
+    /** Per task class, the field of a JDK continuation task that holds its virtual thread (or null). */
+    private static final ClassValue<Field> CAPTURED_THREAD = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            if (!type.getName().startsWith("java.lang.VirtualThread$")) {
+                return null;
+            }
+            for (Field field : type.getDeclaredFields()) {
+                if (Thread.class.isAssignableFrom(field.getType()) && field.trySetAccessible()) {
+                    return field;
+                }
+            }
+            return null;
+        }
+    };
 
     static {
         MethodHandle handle = null;
@@ -77,21 +93,6 @@ public final class GreenletThreads {
             return null;
         }
     }
-
-    private static final ClassValue<Field> CAPTURED_THREAD = new ClassValue<>() {
-        @Override
-        protected Field computeValue(Class<?> type) {
-            if (!type.getName().startsWith("java.lang.VirtualThread$")) {
-                return null;
-            }
-            for (Field field : type.getDeclaredFields()) {
-                if (Thread.class.isAssignableFrom(field.getType()) && field.trySetAccessible()) {
-                    return field;
-                }
-            }
-            return null;
-        }
-    };
 
     /**
      * The JDK's socket sub-pollers are virtual threads started with plain {@code Thread.ofVirtual()},

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeoutException;
  * A child process whose waits are cooperative (gevent's {@code subprocess.Popen}): {@link #waitFor},
  * {@link #communicate} and reads and writes on its pipes park the calling greenlet while the loop runs
  * others. The pipes' blocking I/O runs on pump threads that hand data to the loop with bounded
- * buffering; the exit is noticed through the JDK's process reaper ({@link Process#onExit()}), with no
- * thread parked per child. A running child counts as pending work of its loop, so
+ * buffering; the exit is noticed through {@link Process#onExit()}, from the reaper thread the JDK keeps
+ * for every child anyway, so greenloop parks no thread of its own in {@code waitFor}. A running child
+ * counts as pending work of its loop, so
  * {@link io.greenloop.Green#waitAll()} waits for it. Ready (as a {@link Waitable}) once it has exited.
  *
  * <p>Thread rule: it belongs to the loop of the thread that started it. Its streams,
