@@ -1,18 +1,27 @@
 package io.greenloop.epoll;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.greenloop.Cancellable;
+import io.greenloop.Event;
+import io.greenloop.Green;
+import io.greenloop.Greenlet;
 import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
+import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The epoll transport driven by hand (poll, then dispatch) where the exact order of events matters, and
@@ -298,6 +308,101 @@ class EpollTransportTest {
         throw new AssertionError(threadName + " never waited in a kernel function matching " + pattern + "; last wait channel: " + last);
     }
 
+    /** The connections of the many-handles test: the "10,000 idle connections on one loop". */
+    private static final int IDLE_CONNECTIONS = 10_000;
+    /** Descriptors each process needs beyond the connections (the JVM's own, the listener, epoll's). */
+    private static final int DESCRIPTOR_MARGIN = 500;
+
+    @Test
+    @Tag("stress")
+    void tenThousandIdleConnectionsOnOneLoopWakeOnlyTheReaderWhoseDataCame() throws Exception {
+        long limit = ((UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getMaxFileDescriptorCount();
+        assumeTrue(limit >= IDLE_CONNECTIONS + DESCRIPTOR_MARGIN, () -> "needs `ulimit -n` of at least "
+                + (IDLE_CONNECTIONS + DESCRIPTOR_MARGIN) + " (the peers run in a child process with the same limit); it is " + limit);
+        try (Loop loop = Loop.open("epoll")) {
+            ListenerHandle listener = loop.io().openListener(StandardProtocolFamily.INET);
+            listener.bind(Peers.LOOPBACK_ANY_PORT, IDLE_CONNECTIONS, false);
+            Process peers = startIdleConnections(listener.localAddress().getPort());
+            try {
+                List<StreamHandle> accepted = acceptAll(loop, listener);
+                BufferedReader peersSay = peers.inputReader();
+                assertEquals("connected " + IDLE_CONNECTIONS, peersSay.readLine());
+                assertEquals(IDLE_CONNECTIONS + 1, epollEntries(((EpollTransport) loop.io()).epollFd(), ((EpollTransport) loop.io()).ownFds()).size(),
+                        "every connection and the listener are in the epoll set, once each");
+
+                Event firstByte = new Event();
+                int[] bytesAndEnds = new int[2];
+                List<Greenlet<?>> readers = new ArrayList<>(IDLE_CONNECTIONS);
+                for (StreamHandle handle : accepted) {
+                    readers.add(loop.spawn(() -> readUntilEnd(handle, bytesAndEnds, firstByte)));
+                }
+                Green.sleep(Duration.ofMillis(200));  // every reader runs, finds nothing, parks
+                assertEquals(IDLE_CONNECTIONS, loop.liveGreenlets());
+
+                long start = System.nanoTime();
+                peers.outputWriter().append("write 4321\n").flush();
+                assertTrue(firstByte.await(PATIENCE), "the reader of connection 4321 was not woken");
+                long wakeMicros = (System.nanoTime() - start) / 1_000;
+                assertEquals(1, bytesAndEnds[0]);
+                assertEquals(0, bytesAndEnds[1], "nobody else woke up with anything");
+                assertEquals(IDLE_CONNECTIONS, loop.liveGreenlets());
+
+                peers.outputWriter().close();  // the peers close all their connections and exit
+                assertEquals(IDLE_CONNECTIONS, Green.joinAll(readers, Duration.ofSeconds(60)).size());
+                assertEquals(IDLE_CONNECTIONS, bytesAndEnds[1], "every reader saw its end of stream");
+                assertTrue(peers.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(0, peers.exitValue());
+                for (StreamHandle handle : accepted) {
+                    handle.close();
+                }
+                listener.close();
+                System.out.println("10,000 idle connections on one epoll loop: one write woke its reader in " + wakeMicros + " us");
+            } finally {
+                peers.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process startIdleConnections(int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classes = Path.of(IdleConnections.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
+        return new ProcessBuilder(java, "-cp", classes, IdleConnections.class.getName(), String.valueOf(port),
+                String.valueOf(IDLE_CONNECTIONS)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static List<StreamHandle> acceptAll(Loop loop, ListenerHandle listener) throws IOException {
+        List<StreamHandle> accepted = new ArrayList<>(IDLE_CONNECTIONS);
+        Greenlet<Void> acceptor = loop.spawn(() -> {
+            while (accepted.size() < IDLE_CONNECTIONS) {
+                StreamHandle handle = listener.accept();
+                if (handle != null) {
+                    accepted.add(handle);
+                } else {
+                    Peers.awaitReady(listener, IoHandle.READ);
+                }
+            }
+        });
+        assertTrue(acceptor.join(Duration.ofSeconds(60)), "accepted only " + accepted.size());
+        assertTrue(acceptor.successful(), () -> "the acceptor failed: " + acceptor.exception());
+        return accepted;
+    }
+
+    private static void readUntilEnd(StreamHandle handle, int[] bytesAndEnds, Event firstByte) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(16);
+        while (true) {
+            int n = handle.read(buffer.clear());
+            if (n > 0) {
+                bytesAndEnds[0] += n;
+                firstByte.set();
+            } else if (n < 0) {
+                bytesAndEnds[1]++;
+                return;
+            } else {
+                Peers.awaitReady(handle, IoHandle.READ);
+            }
+        }
+    }
+
     @Test
     void closingTheTransportClosesItsHandlesAndRefusesFurtherUse() throws Exception {
         Peers.Pair pair = Peers.connect(transport);
@@ -326,8 +431,12 @@ class EpollTransportTest {
     }
 
     private List<String> epollEntries() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("/proc/self/fdinfo/" + transport.epollFd()));
-        List<Integer> own = transport.ownFds();
+        return epollEntries(transport.epollFd(), transport.ownFds());
+    }
+
+    /** The {@code tfd:} lines of an epoll instance's fdinfo, one per registered fd, without the given ones. */
+    static List<String> epollEntries(int epollFd, List<Integer> own) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/self/fdinfo/" + epollFd));
         return lines.stream().filter(line -> line.startsWith("tfd:"))
                 .filter(line -> !own.contains(Integer.parseInt(line.split("\\s+")[1]))).toList();
     }
