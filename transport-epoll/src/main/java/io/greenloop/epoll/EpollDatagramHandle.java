@@ -3,6 +3,7 @@ package io.greenloop.epoll;
 import io.greenloop.spi.DatagramHandle;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.DatagramSocketAddress;
+import io.netty.channel.unix.Errors;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -44,7 +45,12 @@ final class EpollDatagramHandle extends EpollHandle implements DatagramHandle {
             direct.put(0, src, position, length);
             from = 0;
         }
-        int sent = socket.sendTo(direct, from, from + length, target.getAddress(), target.getPort());
+        int sent;
+        try {
+            sent = socket.sendTo(direct, from, from + length, target.getAddress(), target.getPort());
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
+        }
         if (sent == 0 && length > 0) {
             wouldBlock(WRITE);
             return false;
@@ -63,15 +69,19 @@ final class EpollDatagramHandle extends EpollHandle implements DatagramHandle {
         int position = dst.position();
         int room = dst.remaining();
         DatagramSocketAddress sender;
-        if (dst.isDirect()) {
-            sender = socket.recvFrom(dst, position, position + room);
-        } else {
-            // Offer the kernel only the room dst has, so a longer datagram is cut where NIO would cut it.
-            ByteBuffer scratch = transport.scratch;
-            sender = socket.recvFrom(scratch, 0, Math.min(room, scratch.capacity()));
-            if (sender != null) {
-                dst.put(position, scratch, 0, sender.receivedAmount());
+        try {
+            if (dst.isDirect()) {
+                sender = socket.recvFrom(dst, position, position + room);
+            } else {
+                // Offer the kernel only the room dst has, so a longer datagram is cut where NIO would cut it.
+                ByteBuffer scratch = transport.scratch;
+                sender = socket.recvFrom(scratch, 0, Math.min(room, scratch.capacity()));
+                if (sender != null) {
+                    dst.put(position, scratch, 0, sender.receivedAmount());
+                }
             }
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
         }
         if (sender == null) {
             wouldBlock(READ);

@@ -2,9 +2,11 @@ package io.greenloop.epoll;
 
 import io.greenloop.spi.IoHandle;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.Errors;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
@@ -120,17 +122,21 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
             return 0;
         }
         int n;
-        if (dst.isDirect()) {
-            n = socket.read(dst, position, limit);
-            if (n > 0) {
-                dst.position(position + n);
+        try {
+            if (dst.isDirect()) {
+                n = socket.read(dst, position, limit);
+                if (n > 0) {
+                    dst.position(position + n);
+                }
+            } else {
+                ByteBuffer scratch = transport.scratch;
+                n = socket.read(scratch, 0, Math.min(limit - position, scratch.capacity()));
+                if (n > 0) {
+                    dst.put(position, scratch, 0, n).position(position + n);
+                }
             }
-        } else {
-            ByteBuffer scratch = transport.scratch;
-            n = socket.read(scratch, 0, Math.min(limit - position, scratch.capacity()));
-            if (n > 0) {
-                dst.put(position, scratch, 0, n).position(position + n);
-            }
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
         }
         if (n == 0) {
             wouldBlock(READ);
@@ -146,13 +152,17 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
             return 0;
         }
         int n;
-        if (src.isDirect()) {
-            n = socket.write(src, position, limit);
-        } else {
-            ByteBuffer scratch = transport.scratch;
-            int length = Math.min(limit - position, scratch.capacity());
-            scratch.put(0, src, position, length);
-            n = socket.write(scratch, 0, length);
+        try {
+            if (src.isDirect()) {
+                n = socket.write(src, position, limit);
+            } else {
+                ByteBuffer scratch = transport.scratch;
+                int length = Math.min(limit - position, scratch.capacity());
+                scratch.put(0, src, position, length);
+                n = socket.write(scratch, 0, length);
+            }
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
         }
         if (n > 0) {
             src.position(position + n);
@@ -160,6 +170,14 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
             wouldBlock(WRITE);
         }
         return n;
+    }
+
+    /**
+     * A failed socket call as the {@link SocketException} that {@code java.net} and NIO throw for the same
+     * errno (a reset, a broken pipe), keeping Netty's message, which names the call and the errno.
+     */
+    static SocketException socketException(Errors.NativeIoException e) {
+        return (SocketException) new SocketException(e.getMessage()).initCause(e);
     }
 
     /** The address, refusing an unresolved one the way NIO does. */

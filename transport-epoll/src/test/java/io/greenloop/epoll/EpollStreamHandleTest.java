@@ -16,6 +16,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -151,7 +152,7 @@ class EpollStreamHandleTest {
             }
             parked.countDown();
             int ops = Peers.awaitReady(pair.handle(), IoHandle.WRITE);
-            assertThrows(IOException.class, () -> {
+            assertThrows(SocketException.class, () -> {
                 while (true) {
                     pair.handle().write(chunk.clear());
                 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -134,7 +135,8 @@ class EpollTransportTest {
         pair.peer().close();  // RST
         pollAndDispatch();
         assertEquals(List.of(IoHandle.READ | IoHandle.WRITE), reports);
-        assertThrows(IOException.class, () -> pair.handle().read(ByteBuffer.allocate(8)));
+        SocketException reset = assertThrows(SocketException.class, () -> pair.handle().read(ByteBuffer.allocate(8)));
+        assertTrue(reset.getMessage().contains("reset"), reset.getMessage());
         pair.handle().close();
     }
 
