@@ -56,11 +56,14 @@ class EpollGreenletsTest {
     @Test
     void aTimeoutInterruptsASleepingGreenlet() {
         Greenlet<String> sleeper = Green.spawn(() -> {
-            try (Timeout ignored = Timeout.start(Duration.ofMillis(50))) {
+            Timeout timeout = Timeout.start(Duration.ofMillis(50));
+            try {
                 Green.sleep(Duration.ofSeconds(30));
                 return "slept";
             } catch (Timeout.Expired expired) {
                 return "timed out";
+            } finally {
+                timeout.close();
             }
         });
         assertTrue(sleeper.join(Duration.ofSeconds(10)));
