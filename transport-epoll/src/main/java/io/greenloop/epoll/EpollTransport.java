@@ -30,13 +30,16 @@ import java.util.Objects;
  *
  * <h2>Route: direct JNI calls (route A), not Netty's {@code IoHandler} API (route B)</h2>
  * Measured on this project's 2-core machine (JDK 25, kernel 6.18, JMH 1.37 average time, 2 forks x 5 x 1 s,
- * scratch benchmark, other builds running; the command is in the transport's closing report):
+ * a scratch benchmark while other builds ran; "ready" is an eventfd with a non-zero count registered
+ * level-triggered and never read, so each wait returns one event, which is looked up and handed to a
+ * handle; route B drives {@code ManualIoEventLoop.runNow()/run(1 s)} with its own {@code EpollIoHandle}):
  * <pre>
  *                                                  route A (direct)     route B (ManualIoEventLoop + EpollIoHandler)
  *   nothing ready, timeout 0                       333 +- 15 ns         361 +- 50 ns   (runNow)
  *   one fd ready, timeout 0                        657 +- 71 ns         714 +- 51 ns   (runNow)
  *   one fd ready, timed wait (epoll_pwait2)       1076 +- 153 ns       1097 +- 174 ns  (run(1 s))
  *   route A's other timed waits: epoll_wait(ms) 954 +- 60 ns; timerfd_settime + epoll_wait 1790 +- 114 ns
+ *   a second run, same rows: A 312 / 650 / 1010 ns, B 347 / 706 / 1091 ns
  * </pre>
  * Route A is 5-10% cheaper where the loop is busiest (non-blocking polls) and equal within noise on
  * timed waits. What decides it is the thread model: a {@code ManualIoEventLoop} counts only its owner
@@ -51,9 +54,10 @@ import java.util.Objects;
  * Each socket is added once, with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}, as soon as its
  * state means something (a stream when it connects or is accepted, a listener once it listens, a UDP
  * socket when opened), and removed once, when it closes: an interest change never calls
- * {@code epoll_ctl}. Level-triggered would need an {@code EPOLL_CTL_MOD} at nearly every park (the
- * networking layer sets READ before it parks a reader and WRITE before it parks a writer), or an idle
- * writable socket would report {@code EPOLLOUT} on every wait and spin the loop.
+ * {@code epoll_ctl}. Level-triggered would need an {@code EPOLL_CTL_MOD} whenever the interest changes
+ * (a writer parks on a full buffer; a report finds nobody waiting and the networking layer drops that
+ * op), or an idle writable socket would report {@code EPOLLOUT} on every wait and spin the loop; Netty
+ * itself pays those {@code epoll_ctl} calls since it went level-triggered.
  *
  * <p>Edge-triggered means the kernel reports a change once, so each handle remembers what it was told
  * ({@code EpollHandle.readiness}) and forgets an op only when that op returns {@code EAGAIN}. That is
