@@ -66,9 +66,14 @@ final class SocketCore<H extends IoHandle> {
         }
     }
 
+    /*
+     * Operations are named in full by their callers ("TcpSocket.read"): constants, so that the hot path
+     * builds no strings.
+     */
+
     /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
     H open(String operation) throws SocketException {
-        loop.checkThread(kind + "." + operation);
+        loop.checkThread(operation);
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
@@ -79,7 +84,7 @@ final class SocketCore<H extends IoHandle> {
     H openForReading(String operation) throws SocketException {
         H h = open(operation);
         if (reader != null) {
-            throw new IllegalStateException("another greenlet is already reading this socket (" + kind + "." + operation
+            throw new IllegalStateException("another greenlet is already reading this socket (" + operation
                     + "); give each socket one reader at a time, or guard it with a lock or a queue");
         }
         return h;
@@ -89,7 +94,7 @@ final class SocketCore<H extends IoHandle> {
     H openForWriting(String operation) throws SocketException {
         H h = open(operation);
         if (writer != null) {
-            throw new IllegalStateException("another greenlet is already writing to this socket (" + kind + "." + operation
+            throw new IllegalStateException("another greenlet is already writing to this socket (" + operation
                     + "); give each socket one writer at a time, or guard it with a lock or a queue");
         }
         return h;
@@ -138,7 +143,7 @@ final class SocketCore<H extends IoHandle> {
             }
             limit = Duration.ofNanos(left);
         }
-        Waiter<Void> waiter = new Waiter<Void>(kind + "." + operation).keepingLoopAlive();
+        Waiter<Void> waiter = new Waiter<Void>(operation).keepingLoopAlive();
         park(op, waiter);
         boolean woken;
         try {
@@ -174,7 +179,7 @@ final class SocketCore<H extends IoHandle> {
 
     private SocketTimeoutException timedOut(String operation) {
         String after = timeout == null ? "" : " after " + timeout.toMillis() + " ms";
-        return new SocketTimeoutException(kind + "." + operation + " timed out" + after
+        return new SocketTimeoutException(operation + " timed out" + after
                 + "; the socket is still open (setTimeout(null) waits without limit)");
     }
 

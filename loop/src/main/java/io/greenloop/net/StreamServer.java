@@ -24,7 +24,19 @@ import java.util.Set;
  * doubling to a second, and are logged once per run of failures to {@code System.Logger} "io.greenloop".
  *
  * <p>One loop per core: give each thread's loop its own server on the same port with
- * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them.
+ * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them:
+ * <pre>{@code
+ * for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+ *     Thread.ofPlatform().name("loop-" + i).start(() -> {
+ *         try (Loop loop = Loop.open()) {
+ *             new StreamServer(new InetSocketAddress(8080), handler,
+ *                     StreamServer.Options.defaults().withReusePort(true)).serveForever();
+ *         } catch (IOException e) {
+ *             throw new UncheckedIOException(e);
+ *         }
+ *     });
+ * }
+ * }</pre>
  *
  * <p>Thread rule: {@link #start()} binds the server to the calling thread's loop; from then on every
  * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner.

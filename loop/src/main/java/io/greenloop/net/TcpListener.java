@@ -65,12 +65,12 @@ public final class TcpListener implements AutoCloseable {
      * {@code SocketException("socket closed")}, a timeout set with {@link #setTimeout} {@link SocketTimeoutException}.
      */
     public TcpSocket accept() throws IOException {
-        ListenerHandle handle = core.openForReading("accept");
+        ListenerHandle handle = core.openForReading("TcpListener.accept");
         StreamHandle accepted = handle.accept();
         if (accepted == null) {
             long deadline = core.deadline();
             do {
-                core.await(IoHandle.READ, deadline, "accept");
+                core.await(IoHandle.READ, deadline, "TcpListener.accept");
                 accepted = handle.accept();
             } while (accepted == null);
         }

@@ -94,7 +94,7 @@ public final class TcpSocket implements AutoCloseable {
                 return;
             }
             do {
-                core.await(IoHandle.WRITE, deadline, "connect");
+                core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
             throw new SocketTimeoutException("connecting to " + target + " timed out after " + timeout.toMillis() + " ms");
@@ -133,7 +133,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        StreamHandle handle = core.openForReading("read");
+        StreamHandle handle = core.openForReading("TcpSocket.read");
         if (!dst.hasRemaining()) {
             return 0;
         }
@@ -143,7 +143,7 @@ public final class TcpSocket implements AutoCloseable {
         }
         long deadline = core.deadline();
         do {
-            core.await(IoHandle.READ, deadline, "read");
+            core.await(IoHandle.READ, deadline, "TcpSocket.read");
             n = handle.read(dst);
         } while (n == 0);
         return n;
@@ -158,7 +158,7 @@ public final class TcpSocket implements AutoCloseable {
     /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        StreamHandle handle = core.openForWriting("write");
+        StreamHandle handle = core.openForWriting("TcpSocket.write");
         long deadline = SocketCore.NO_DEADLINE;
         boolean deadlineSet = false;
         while (src.hasRemaining()) {
@@ -167,7 +167,7 @@ public final class TcpSocket implements AutoCloseable {
                     deadline = core.deadline();
                     deadlineSet = true;
                 }
-                core.await(IoHandle.WRITE, deadline, "write");
+                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
             }
         }
     }
@@ -207,13 +207,13 @@ public final class TcpSocket implements AutoCloseable {
     /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
-        core.open("setOption").setOption(option, value);
+        core.open("TcpSocket.setOption").setOption(option, value);
         return this;
     }
 
     /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */
     public void shutdownOutput() throws IOException {
-        core.open("shutdownOutput").shutdownOutput();
+        core.open("TcpSocket.shutdownOutput").shutdownOutput();
     }
 
     /** The local address, or {@code null} when it is not known (closed before it was ever asked). */

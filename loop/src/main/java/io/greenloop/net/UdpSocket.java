@@ -53,14 +53,14 @@ public final class UdpSocket implements AutoCloseable {
     public void send(ByteBuffer src, InetSocketAddress target) throws IOException {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(target, "target");
-        DatagramHandle handle = core.openForWriting("send");
+        DatagramHandle handle = core.openForWriting("UdpSocket.send");
         InetSocketAddress to = resolved(target);
         if (handle.send(src, to)) {
             return;
         }
         long deadline = core.deadline();
         do {
-            core.await(IoHandle.WRITE, deadline, "send");
+            core.await(IoHandle.WRITE, deadline, "UdpSocket.send");
         } while (!handle.send(src, to));
     }
 
@@ -70,14 +70,14 @@ public final class UdpSocket implements AutoCloseable {
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        DatagramHandle handle = core.openForReading("receive");
+        DatagramHandle handle = core.openForReading("UdpSocket.receive");
         InetSocketAddress sender = handle.receive(dst);
         if (sender != null) {
             return sender;
         }
         long deadline = core.deadline();
         do {
-            core.await(IoHandle.READ, deadline, "receive");
+            core.await(IoHandle.READ, deadline, "UdpSocket.receive");
             sender = handle.receive(dst);
         } while (sender == null);
         return sender;
