@@ -444,7 +444,7 @@ public abstract class NetConformanceTest {
                 allStarted.set();
             }
             try {
-                Green.sleep(slow ? Duration.ofHours(1) : Duration.ofMillis(100));
+                Green.sleep(slow ? Duration.ofHours(1) : Duration.ofMillis(50));
                 write(socket, "done");
             } finally {
                 cleanedUp[0]++;
@@ -462,8 +462,8 @@ public abstract class NetConformanceTest {
         }
         assertTrue(allStarted.await(LIMIT));
         long start = System.nanoTime();
-        server.stop(Duration.ofMillis(500));
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "stop(500 ms) took too long");
+        server.stop(Duration.ofSeconds(1));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "stop(1 s) took too long");
         assertEquals(2 * pairs, cleanedUp[0], "every handler ran its finally block");
         assertEquals(0, server.activeHandlers());
         joinAllOrFail(clients);
@@ -541,6 +541,22 @@ public abstract class NetConformanceTest {
             assertTrue(first.join(LIMIT));
             assertEquals(2, first.value());
             takeLoopErrors();  // the second reader's IllegalStateException, asserted above
+        }
+    }
+
+    @Test
+    void aKillOrTimeoutDuringReadLeavesTheSocketReadable() throws Exception {
+        try (TcpListener listener = TcpListener.bind(ANY_LOCAL_PORT, 8);
+             TcpSocket client = TcpSocket.connect(listener.localAddress(), CONNECT_TIMEOUT);
+             TcpSocket accepted = listener.accept()) {
+            Greenlet<Integer> killed = loop.spawn(() -> client.read(ByteBuffer.allocate(16)));
+            Green.sleep(Duration.ofMillis(20));
+            killed.kill();
+            assertTrue(killed.successful() && killed.exception() instanceof io.greenloop.GreenletExit, killed::toString);
+            assertThrows(io.greenloop.Timeout.Expired.class,
+                    () -> Green.withTimeout(Duration.ofMillis(50), () -> client.read(ByteBuffer.allocate(16))));
+            write(accepted, "still here");
+            assertEquals("still here", new String(readFully(client, 10), StandardCharsets.US_ASCII));
         }
     }
 
