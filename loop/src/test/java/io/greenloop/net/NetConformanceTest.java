@@ -377,6 +377,7 @@ public abstract class NetConformanceTest {
     }
 
     @Test
+    @SuppressWarnings("try")  // closing the client while another greenlet reads it is the point of the test
     void closeWakesAGreenletParkedInRead() throws Exception {
         try (TcpListener listener = TcpListener.bind(ANY_LOCAL_PORT, 8);
              TcpSocket client = TcpSocket.connect(listener.localAddress(), CONNECT_TIMEOUT);
