@@ -526,15 +526,6 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
-    /**
-     * Throws {@link IllegalStateException} naming {@code operation} and this loop's owner unless the caller
-     * is the owner thread or one of this loop's greenlets: the check that loop-bound objects in other
-     * packages ({@code io.greenloop.net}) make first. Any thread may call it.
-     */
-    public void checkThread(String operation) {
-        requireLoopThread(operation);
-    }
-
     /** Throws unless the caller is the owner thread, outside greenlets and outside the loop's own callbacks. */
     void checkCanDrive(String operation) {
         if (Thread.currentThread() != owner) {

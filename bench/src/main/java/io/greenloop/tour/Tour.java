@@ -34,6 +34,7 @@ public final class Tour {
         sleepIsFair();
         timeouts();
         events();
+        EchoSection.run();
         loop.close();
         System.out.println("\nThe end.");
     }

@@ -73,7 +73,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
     H open(String operation) throws SocketException {
-        loop.checkThread(operation);
+        loop.requireLoopThread(operation);
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
@@ -102,7 +102,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Sets the limit for each later operation ({@code null}: none). */
     void timeout(Duration timeout) {
-        loop.checkThread(kind + ".setTimeout");
+        loop.requireLoopThread(kind + ".setTimeout");
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
         }
@@ -190,7 +190,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Wakes the parked reader and writer with "socket closed", then closes the handle. Idempotent. */
     void close() {
-        loop.checkThread(kind + ".close");
+        loop.requireLoopThread(kind + ".close");
         if (closed) {
             return;
         }

@@ -231,7 +231,7 @@ public final class StreamServer implements AutoCloseable {
             state = State.STOPPED;
             return;
         }
-        loop.checkThread("StreamServer.stop");
+        loop.requireLoopThread("StreamServer.stop");
         if (state == State.SERVING) {
             state = State.STOPPING;
             listener.close();

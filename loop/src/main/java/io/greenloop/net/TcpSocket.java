@@ -108,12 +108,15 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * Resolves a host name for connect. It asks {@code InetAddress} directly, which blocks the loop for a
-     * name that is neither an IP literal nor in the hosts file; {@code Dns} (issue 5) is the place that
-     * moves such lookups off the loop, and this one method is where connect will route through it.
+     * Resolves a host for connect: an IP literal at once, a name through {@link Dns}, which looks it up
+     * off the loop while the caller parks.
      */
     static InetAddress resolve(String host) throws UnknownHostException {
-        return InetAddress.getByName(host);
+        try {
+            return InetAddress.ofLiteral(host);
+        } catch (IllegalArgumentException notALiteral) {
+            return Dns.getAllByName(host).getFirst();
+        }
     }
 
     static StandardProtocolFamily familyOf(InetAddress address) {
@@ -180,7 +183,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
     public InputStream inputStream() {
-        core.loop.checkThread("TcpSocket.inputStream");
+        core.loop.requireLoopThread("TcpSocket.inputStream");
         if (inputStream == null) {
             inputStream = new SocketInputStream(this);
         }
@@ -189,7 +192,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
     public OutputStream outputStream() {
-        core.loop.checkThread("TcpSocket.outputStream");
+        core.loop.requireLoopThread("TcpSocket.outputStream");
         if (outputStream == null) {
             outputStream = new SocketOutputStream(this);
         }
@@ -218,7 +221,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The local address, or {@code null} when it is not known (closed before it was ever asked). */
     public InetSocketAddress localAddress() {
-        core.loop.checkThread("TcpSocket.localAddress");
+        core.loop.requireLoopThread("TcpSocket.localAddress");
         if (localAddress == null && !core.isClosed()) {
             try {
                 localAddress = core.handle.localAddress();
@@ -231,7 +234,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The peer's address, or {@code null} when it is not known (closed before it was ever asked). */
     public InetSocketAddress remoteAddress() {
-        core.loop.checkThread("TcpSocket.remoteAddress");
+        core.loop.requireLoopThread("TcpSocket.remoteAddress");
         if (remoteAddress == null && !core.isClosed()) {
             try {
                 remoteAddress = core.handle.remoteAddress();
