@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, only those queued before the
  *       phase began (what they queue waits for the next iteration: that is what makes
  *       {@code sleep()} fair);</li>
- *   <li>poll the transport: without waiting when the ready queue is not empty, else until the next
- *       timer, else without limit; {@link #execute(Runnable)} from another thread cuts it short;</li>
+ *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
+ *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
+ *       cuts it short;</li>
  *   <li>dispatch readiness: each ready handle wakes the greenlets parked on it.</li>
  * </ol>
  * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another
@@ -257,7 +258,7 @@ public final class Loop implements Executor, AutoCloseable {
         checkCanDrive("runForever()");
         try {
             while (!stopRequested) {
-                runOnce(true);
+                runOnce(PollWait.ALWAYS);
             }
         } finally {
             stopRequested = false;
@@ -272,22 +273,44 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
+    /** How long an iteration's poll may wait. */
+    private enum PollWait {
+        /** Only look ({@code UV_RUN_NOWAIT}). */
+        NO,
+        /** Wait while something is pending; a loop with nothing pending must not sleep forever ({@code UV_RUN_ONCE}). */
+        WHILE_ALIVE,
+        /** Wait even with nothing pending, for work from other threads ({@link #runForever()}). */
+        ALWAYS
+    }
+
     /**
-     * Runs one iteration of the four phases; {@code mayWait} lets the poll wait (libuv's
-     * {@code UV_RUN_ONCE}), otherwise it only looks ({@code UV_RUN_NOWAIT}). Owner thread only.
+     * Runs one iteration of the four phases; {@code mayWait} lets the poll wait while anything is pending
+     * (libuv's {@code UV_RUN_ONCE}), otherwise it only looks ({@code UV_RUN_NOWAIT}). Owner thread only.
      */
     public void runOnce(boolean mayWait) {
+        runOnce(mayWait ? PollWait.WHILE_ALIVE : PollWait.NO);
+    }
+
+    private void runOnce(PollWait wait) {
         checkCanDrive("runOnce()");
         inPhases = true;
         ownerWoken = false;
         try {
-            runDueTimers(System.nanoTime());                                  // 1
-            runReadyQueue();                                                  // 2
-            pollTransport(mayWait ? pollTimeoutNanos(hasReadyWork(), timers.peek(), System.nanoTime()) : 0); // 3
-            dispatchReadiness();                                              // 4
+            runDueTimers(System.nanoTime());                                                   // 1
+            runReadyQueue();                                                                   // 2
+            pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), System.nanoTime())); // 3
+            dispatchReadiness();                                                               // 4
         } finally {
             inPhases = false;
         }
+    }
+
+    private boolean mustNotWait(PollWait wait) {
+        return switch (wait) {
+            case NO -> true;
+            case WHILE_ALIVE -> hasReadyWork() || !alive();
+            case ALWAYS -> hasReadyWork();
+        };
     }
 
     /**

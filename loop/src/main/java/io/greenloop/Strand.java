@@ -93,6 +93,9 @@ final class Strand {
             if (greenlet != null) {
                 Thread.interrupted(); // the interrupt only served to get here
             }
+            if (error instanceof GreenletExit || error instanceof Timeout.Expired) {
+                error.fillInStackTrace(); // show where this strand was, not the timer or the killer
+            }
             throw Strand.<RuntimeException>sneaky(error);
         }
     }

@@ -1,0 +1,216 @@
+package io.greenloop;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GreenletTest {
+
+    @RegisterExtension
+    final LoopExtension loop = new LoopExtension();
+
+    @Test
+    void valueOfAFinishedGreenlet() throws Exception {
+        Greenlet<String> greenlet = Green.spawn(() -> "hello");
+        assertFalse(greenlet.ready());
+        assertEquals("hello", greenlet.get());
+        assertTrue(greenlet.ready());
+        assertTrue(greenlet.successful());
+        assertEquals("hello", greenlet.value());
+        assertNull(greenlet.exception());
+        assertTrue(greenlet.name().startsWith("Greenlet-"));
+    }
+
+    @Test
+    void aFailureGoesToTheErrorHandlerAndTheOthersGoOn() throws Exception {
+        Greenlet<Object> failing = Green.spawn(() -> {
+            Green.sleep();
+            throw new IllegalArgumentException("boom");
+        });
+        Greenlet<Integer> other = Green.spawn(() -> {
+            Green.sleep(Duration.ofMillis(20));
+            return 7;
+        });
+        assertEquals(7, other.get());
+        ExecutionException thrown = assertThrows(ExecutionException.class, failing::get);
+        assertInstanceOf(IllegalArgumentException.class, thrown.getCause());
+        assertFalse(failing.successful());
+        assertEquals("boom", failing.exception().getMessage());
+        List<Throwable> reported = loop.takeErrors();
+        assertEquals(1, reported.size());
+        assertSame(failing.exception(), reported.getFirst());
+    }
+
+    @Test
+    void aGreenletKilledBeforeItStartsNeverRuns() {
+        List<String> ran = new ArrayList<>();
+        Greenlet<Boolean> greenlet = Green.spawn(() -> ran.add("ran"));
+        greenlet.kill();
+        assertTrue(greenlet.ready());
+        assertTrue(greenlet.successful());
+        assertInstanceOf(GreenletExit.class, greenlet.exception());
+        Green.waitAll();
+        assertEquals(List.of(), ran);
+    }
+
+    @Test
+    void killRaisesAtTheBlockingPointRunsFinallyAndWaits() {
+        List<String> events = new ArrayList<>();
+        Greenlet<Void> greenlet = Green.spawn(() -> {
+            try {
+                events.add("sleeping");
+                Green.sleep(Duration.ofSeconds(30));
+                events.add("woke normally");
+            } finally {
+                events.add("finally");
+            }
+        });
+        Green.sleep(Duration.ofMillis(10));
+        greenlet.kill();
+        assertEquals(List.of("sleeping", "finally"), events, "kill() returns only once the greenlet is dead");
+        assertTrue(greenlet.ready());
+        assertTrue(greenlet.successful(), "a GreenletExit counts as success, as in gevent");
+        assertNull(greenlet.value());
+    }
+
+    @Test
+    void catchExceptionCannotSwallowAKill() {
+        List<String> events = new ArrayList<>();
+        Greenlet<Void> greenlet = Green.spawn(() -> {
+            try {
+                Green.sleep(Duration.ofSeconds(30));
+            } catch (Exception e) {
+                events.add("swallowed " + e);
+            }
+            events.add("went on");
+        });
+        Green.sleep(Duration.ofMillis(5));
+        greenlet.kill();
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void killWithAnotherErrorFailsTheGreenlet() {
+        Greenlet<Void> greenlet = Green.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
+        Green.sleep();
+        IllegalStateException error = new IllegalStateException("stop now");
+        greenlet.kill(error, true, Duration.ofSeconds(5));
+        assertSame(error, greenlet.exception());
+        assertFalse(greenlet.successful());
+        assertEquals(List.of(error), loop.takeErrors());
+    }
+
+    @Test
+    void killEndsAJdkBlockingCallWithGreenletExit() {
+        Greenlet<Void> greenlet = Green.spawn(() -> Thread.sleep(30_000));
+        Green.sleep(Duration.ofMillis(20));
+        greenlet.kill();
+        assertTrue(greenlet.successful());
+        assertInstanceOf(GreenletExit.class, greenlet.exception());
+    }
+
+    @Test
+    void cancelKillsAndGetThrowsCancellation() {
+        Greenlet<Void> greenlet = Green.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
+        assertTrue(greenlet.cancel(true));
+        assertTrue(greenlet.isCancelled());
+        assertThrows(CancellationException.class, greenlet::get);
+        assertFalse(greenlet.cancel(true));
+    }
+
+    @Test
+    void linkRunsOnTheLoopAfterTheEndAndAtOnceForAFinishedOne() {
+        List<String> events = new ArrayList<>();
+        Greenlet<Integer> greenlet = Green.spawn(() -> {
+            events.add("body");
+            return 1;
+        });
+        greenlet.link(g -> events.add("link saw " + g.value()));
+        greenlet.join();
+        Green.sleep();
+        assertEquals(List.of("body", "link saw 1"), events);
+
+        greenlet.link(g -> events.add("late link"));
+        assertEquals(2, events.size(), "linking a finished greenlet schedules the callback, it does not run it inline");
+        Green.sleep();
+        assertEquals("late link", events.getLast());
+    }
+
+    @Test
+    void joinWithATimeout() {
+        Greenlet<Void> greenlet = Green.spawn(() -> Green.sleep(Duration.ofMillis(100)));
+        assertFalse(greenlet.join(Duration.ofMillis(10)));
+        assertTrue(greenlet.join(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void currentIsTheGreenletInsideAndNullOutside() throws Exception {
+        AtomicReference<Greenlet<?>> seen = new AtomicReference<>();
+        Greenlet<Void> greenlet = Green.spawn(() -> seen.set(Green.current()));
+        greenlet.get();
+        assertSame(greenlet, seen.get());
+        assertNull(Green.current());
+    }
+
+    @Test
+    void aGreenletCannotJoinItself() {
+        AtomicReference<Greenlet<?>> self = new AtomicReference<>();
+        Greenlet<Void> greenlet = Green.spawn(() -> self.get().join());
+        self.set(greenlet);
+        greenlet.join();
+        assertInstanceOf(IllegalStateException.class, greenlet.exception());
+        loop.takeErrors();
+    }
+
+    @Test
+    void anotherThreadCanWaitForAGreenletButNotKillIt() throws Exception {
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            Green.sleep(Duration.ofMillis(100));
+            return "done";
+        });
+        AtomicReference<Object> fromOtherThread = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                greenlet.kill();
+            } catch (IllegalStateException expected) {
+                fromOtherThread.set(expected.getMessage());
+            }
+            try {
+                fromOtherThread.set(fromOtherThread.get() + " | " + greenlet.get());
+            } catch (Exception e) {
+                fromOtherThread.set(e);
+            }
+        });
+        Green.waitAll();
+        other.join(5_000);
+        String result = String.valueOf(fromOtherThread.get());
+        assertTrue(result.contains("belongs to"), result);
+        assertTrue(result.endsWith(" | done"), result);
+    }
+
+    @Test
+    void greenletsRunOnTheLoopThread() throws Exception {
+        String owner = Thread.currentThread().getName();
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            Green.sleep(Duration.ofMillis(1));
+            return Thread.currentThread().toString();
+        });
+        // A mounted virtual thread names its carrier after the '@'.
+        assertTrue(greenlet.get().endsWith("@" + owner), greenlet.get());
+        assertTrue(greenlet.get().contains(greenlet.name()), greenlet.get());
+    }
+}

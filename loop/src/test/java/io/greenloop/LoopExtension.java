@@ -1,0 +1,71 @@
+package io.greenloop;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Opens a loop on the test thread before each test and closes it after, failing the test when an error
+ * reached the loop's error handler that the test did not {@link #takeErrors() take}, or when greenlets
+ * are still alive. The loop uses {@code Loop.open()}, so {@code -Dgreenloop.transport=NAME} runs the same
+ * tests on another transport: that is how each transport module runs this suite.
+ */
+public final class LoopExtension implements BeforeEachCallback, AfterEachCallback {
+
+    private Loop loop;
+    private final List<Throwable> errors = new ArrayList<>();
+
+    /** The test's loop. */
+    public Loop loop() {
+        return loop;
+    }
+
+    /** The errors that reached the loop's error handler so far, removing them from the leak check. */
+    public List<Throwable> takeErrors() {
+        List<Throwable> taken = new ArrayList<>(errors);
+        errors.clear();
+        return taken;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        loop = Loop.open();
+        String wanted = System.getProperty("greenloop.transport");
+        if (wanted != null && !wanted.isBlank()) {
+            assertEquals(wanted.trim(), loop.transport(), "the loop must run on the transport under test");
+        }
+        loop.errorHandler((greenlet, error) -> errors.add(error));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Loop closing = loop;
+        loop = null;
+        if (closing == null) {
+            return;
+        }
+        int live;
+        try {
+            // Let greenlets that are about to finish do so; a test that leaves sleepers behind is a leak.
+            closing.runOnce(false);
+            live = closing.liveGreenlets();
+        } finally {
+            closing.close();
+        }
+        if (!errors.isEmpty()) {
+            AssertionError failure = new AssertionError("errors reached the loop's error handler: " + errors);
+            errors.forEach(failure::addSuppressed);
+            errors.clear();
+            throw failure;
+        }
+        if (live > 0) {
+            fail(live + " greenlet(s) still alive at the end of the test");
+        }
+    }
+}

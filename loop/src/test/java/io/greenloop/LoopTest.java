@@ -1,0 +1,240 @@
+package io.greenloop;
+
+import io.greenloop.internal.TimerHeap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LoopTest {
+
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
+
+    @Test
+    void pollTimeoutIsZeroWithWorkTheNearestTimerOrForever() {
+        TimerHeap timers = new TimerHeap();
+        assertEquals(-1, Loop.pollTimeoutNanos(false, timers.peek(), 100));
+        assertEquals(0, Loop.pollTimeoutNanos(true, timers.peek(), 100));
+        timers.add(1_100, () -> { });
+        timers.add(600, () -> { });
+        assertEquals(500, Loop.pollTimeoutNanos(false, timers.peek(), 100));
+        assertEquals(0, Loop.pollTimeoutNanos(true, timers.peek(), 100));
+        assertEquals(0, Loop.pollTimeoutNanos(false, timers.peek(), 900), "an overdue timer does not wait");
+    }
+
+    @Test
+    void executeFromAnotherThreadWakesALoopBlockedInItsPoll() throws Exception {
+        Loop loop = extension.loop();
+        CountDownLatch polling = new CountDownLatch(1);
+        loop.execute(polling::countDown);
+        List<String> ran = new ArrayList<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                polling.await();
+                Thread.sleep(100); // by now the loop has nothing to do and waits in its poll without limit
+            } catch (InterruptedException e) {
+                return;
+            }
+            loop.execute(() -> {
+                ran.add("from " + Thread.currentThread().getName());
+                loop.stop();
+            });
+        });
+        long start = System.nanoTime();
+        loop.runForever();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        other.join();
+        assertEquals(List.of("from " + Thread.currentThread().getName()), ran);
+        assertTrue(millis < 5_000, "the wake-up took " + millis + " ms");
+    }
+
+    @Test
+    void stopFromAnotherThreadEndsRunForever() throws Exception {
+        Loop loop = extension.loop();
+        Thread other = Thread.ofPlatform().start(() -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            loop.stop();
+        });
+        loop.runForever();
+        other.join();
+    }
+
+    @Test
+    void runReturnsWhenNothingIsPending() {
+        Loop loop = extension.loop();
+        List<String> events = new ArrayList<>();
+        loop.schedule(Duration.ofMillis(20), () -> events.add("timer"));
+        loop.execute(() -> events.add("callback"));
+        loop.run();
+        assertEquals(List.of("callback", "timer"), events);
+    }
+
+    @Test
+    void timersDueTogetherFireInTheOrderTheyWereArmedAndCancelledOnesNever() {
+        Loop loop = extension.loop();
+        List<Integer> fired = new ArrayList<>();
+        List<Cancellable> timers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            timers.add(loop.schedule(Duration.ZERO, () -> fired.add(n)));
+        }
+        assertTrue(timers.get(2).cancel());
+        assertFalse(timers.get(2).cancel());
+        loop.run();
+        assertEquals(List.of(0, 1, 3, 4, 5), fired);
+        assertFalse(timers.getFirst().cancel(), "a timer that fired cannot be cancelled");
+    }
+
+    @Test
+    void aFailingCallbackIsReportedAndTheLoopGoesOn() {
+        Loop loop = extension.loop();
+        List<String> events = new ArrayList<>();
+        RuntimeException failure = new RuntimeException("callback failed");
+        loop.execute(() -> {
+            throw failure;
+        });
+        loop.execute(() -> events.add("next callback ran"));
+        loop.run();
+        assertEquals(List.of("next callback ran"), events);
+        assertEquals(List.of(failure), extension.takeErrors());
+    }
+
+    @Test
+    void aBlockingCallInsideACallbackIsRefused() {
+        Loop loop = extension.loop();
+        loop.execute(() -> new Event().await());
+        loop.run();
+        List<Throwable> errors = extension.takeErrors();
+        assertEquals(1, errors.size());
+        assertInstanceOf(IllegalStateException.class, errors.getFirst());
+        assertTrue(errors.getFirst().getMessage().contains("spawn a greenlet"), errors.getFirst().getMessage());
+    }
+
+    @Test
+    void aThreadHasOneLoopAndLoopBoundCallsFromOtherThreadsAreRefused() throws Exception {
+        Loop loop = extension.loop();
+        assertSame(loop, Loop.current());
+        assertSame(loop, Green.loop());
+        assertThrows(IllegalStateException.class, Loop::open);
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().name("intruder").start(() -> {
+            try {
+                loop.spawn(() -> "no");
+            } catch (IllegalStateException e) {
+                refused.set(e);
+            }
+        });
+        other.join();
+        assertTrue(refused.get().getMessage().contains("intruder"), refused.get().getMessage());
+        assertTrue(refused.get().getMessage().contains(Thread.currentThread().getName()), refused.get().getMessage());
+    }
+
+    @Test
+    void openNamesTheAvailableTransportsWhenItCannot() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                Loop.open("no-such-transport");
+            } catch (IllegalArgumentException e) {
+                failure.set(e);
+            }
+        });
+        other.join();
+        assertTrue(failure.get().getMessage().contains("nio"), failure.get().getMessage());
+        assertTrue(Loop.availableTransports().contains("nio"));
+    }
+
+    @Test
+    void twoThreadsRunTwoLoopsIndependently() throws Exception {
+        AtomicReference<Object> otherResult = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try (Loop own = Loop.open()) {
+                Greenlet<String> greenlet = own.spawn(() -> {
+                    Green.sleep(Duration.ofMillis(30));
+                    return "other loop";
+                });
+                otherResult.set(greenlet.get());
+            } catch (Exception e) {
+                otherResult.set(e);
+            }
+        });
+        Greenlet<String> mine = Green.spawn(() -> {
+            Green.sleep(Duration.ofMillis(30));
+            return "this loop";
+        });
+        assertEquals("this loop", mine.get());
+        other.join();
+        assertEquals("other loop", otherResult.get());
+    }
+
+    @Test
+    void closeKillsLiveGreenletsAndRunsTheirFinallyBlocks() {
+        List<String> events = new ArrayList<>();
+        AtomicReference<Loop> closed = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            Loop own = Loop.open();
+            own.spawn(() -> {
+                try {
+                    Green.sleep(Duration.ofSeconds(30));
+                } finally {
+                    events.add("finally");
+                }
+            });
+            own.runOnce(false);
+            own.close();
+            closed.set(own);
+        });
+        assertTrue(joinQuietly(other));
+        assertEquals(List.of("finally"), events);
+        assertEquals(0, closed.get().liveGreenlets());
+    }
+
+    @Test
+    void aContinuationWokenFromAnotherThreadRunsOnTheLoopNotInPlace() throws Exception {
+        String owner = Thread.currentThread().getName();
+        AtomicReference<Thread> greenletThread = new AtomicReference<>();
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            greenletThread.set(Thread.currentThread());
+            Thread.sleep(50); // parked by the JDK; its timer thread resubmits the continuation
+            return Thread.currentThread().toString();
+        });
+        String after = greenlet.get();
+        assertTrue(after.endsWith("@" + owner), after);
+    }
+
+    @Test
+    void virtualThreadsStartedInsideAGreenletInheritTheLoop() throws Exception {
+        String owner = Thread.currentThread().getName();
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            AtomicReference<String> seen = new AtomicReference<>();
+            Thread child = Thread.ofVirtual().start(() -> seen.set(Thread.currentThread().toString()));
+            child.join();
+            return seen.get();
+        });
+        String child = greenlet.get();
+        assertTrue(child.endsWith("@" + owner), "a plain virtual thread started in a greenlet runs on the loop: " + child);
+    }
+
+    private static boolean joinQuietly(Thread thread) {
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+}
