@@ -20,7 +20,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
     private static final int SETTING = 1;
     private static final int SET = 2;
 
-    private final Links links = new Links(this, null);
+    private final Links links = new Links(this, null, true);
     private final AtomicInteger state = new AtomicInteger(UNSET);
     private T value;
     private Throwable exception;
@@ -100,7 +100,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
             }
             return set;
         }
-        return Links.awaitReady(this, timeout, true, "AsyncResult.get()");
+        return Links.awaitReady(this, timeout, "AsyncResult.get()");
     }
 
     private T outcome() throws ExecutionException {

@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 public final class Event implements Waitable {
 
-    private final Links links = new Links(this, null);
+    private final Links links = new Links(this, null, false);
     private boolean flag;
 
     /** An event that is not set. */
@@ -44,7 +44,7 @@ public final class Event implements Waitable {
 
     /** Parks until the flag is set or {@code timeout} passes ({@code null}: no limit); {@code true} when set. */
     public boolean await(Duration timeout) {
-        return Links.awaitReady(this, timeout, false, "Event.await()");
+        return Links.awaitReady(this, timeout, "Event.await()");
     }
 
     @Override

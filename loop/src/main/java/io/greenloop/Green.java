@@ -86,6 +86,59 @@ public final class Green {
     }
 
     /**
+     * Yields each object as it becomes ready, gevent's {@code iwait}: those ready already first, then the
+     * others in the order they become ready, until all are yielded or {@code timeout} passes ({@code null}:
+     * no limit), counted from the start of the iteration. The iterator's {@code hasNext()} parks (and
+     * honours kill and {@link Timeout}); each {@code iterator()} call starts a new wait, on the loop's
+     * thread. Links left by an iteration abandoned early go when their objects become ready.
+     */
+    public static <W extends Waitable> Iterable<W> iwait(Collection<W> objects, Duration timeout) {
+        Objects.requireNonNull(objects, "objects");
+        List<W> snapshot = new ArrayList<>(objects);
+        for (W object : snapshot) {
+            Objects.requireNonNull(object, "iwait() got a null object to wait for");
+        }
+        return () -> new ReadyIterator<>(snapshot, timeout);
+    }
+
+    /**
+     * Kills the greenlets all at once, gevent's {@code killall}: raises {@link GreenletExit} in each at its
+     * current or next blocking point, then waits until all are dead. When the caller is one of them, the
+     * others are killed and awaited first, then it is killed itself. Loop thread only.
+     */
+    public static void killAll(Collection<? extends Greenlet<?>> greenlets) {
+        killAll(greenlets, null);
+    }
+
+    /**
+     * Like {@link #killAll(Collection)}, but waits at most {@code timeout} ({@code null}: no limit) for them
+     * to die; {@code true} when all are dead, {@code false} when some still run (they caught the kill).
+     */
+    public static boolean killAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
+        Objects.requireNonNull(greenlets, "greenlets");
+        List<Greenlet<?>> all = new ArrayList<>(greenlets);
+        for (Greenlet<?> greenlet : all) {
+            Objects.requireNonNull(greenlet, "killAll() got a null greenlet");
+        }
+        Greenlet<?> self = current();
+        List<Greenlet<?>> victims = new ArrayList<>(all.size());
+        boolean killSelf = false;
+        for (Greenlet<?> greenlet : all) {
+            if (greenlet == self) {
+                killSelf = true;
+            } else if (!greenlet.ready()) {
+                greenlet.kill(new GreenletExit(), false, null);
+                victims.add(greenlet);
+            }
+        }
+        boolean allDead = waitAll(victims, timeout).size() == victims.size();
+        if (killSelf) {
+            throw new GreenletExit("killed by killAll(), after the others");
+        }
+        return allDead;
+    }
+
+    /**
      * Runs the calling thread's loop until nothing at all is pending, gevent's {@code wait()}: no live
      * greenlet that can run, no timer, no I/O wait, no thread-pool task or child process. On the owner
      * thread only: inside a greenlet it would wait for itself.

@@ -39,7 +39,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         this.body = body;
         this.name = name;
         this.strand = new Strand(loop, this, null);
-        this.links = new Links(this, loop);
+        this.links = new Links(this, loop, false);
     }
 
     void start(Thread.Builder.OfVirtual threads) {
@@ -134,7 +134,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (current == strand) {
             throw new IllegalStateException(name + " cannot join itself: it would wait forever");
         }
-        return Links.awaitReady(this, timeout, false, "join() of " + name);
+        return Links.awaitReady(this, timeout, "join() of " + name);
     }
 
     /** Waits for it to finish and returns its value; a failure is thrown as an {@link ExecutionException}, a {@link #cancel} as a {@link CancellationException}. */

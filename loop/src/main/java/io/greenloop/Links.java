@@ -12,15 +12,24 @@ import java.util.concurrent.TimeUnit;
 final class Links {
 
     private final Waitable owner;
+    private final boolean readiedFromOutside;
+    private Cancellable keepingLoopAlive;
     private volatile Loop loop;
     private Link head;
     private Link tail;
     private boolean notifierScheduled;
     private int foreignWaiters;
 
-    Links(Waitable owner, Loop loop) {
+    /**
+     * Links for {@code owner}, bound to {@code loop} or (when {@code null}) to the loop of the first link.
+     * {@code readiedFromOutside} says another thread may make the owner ready ({@link AsyncResult}): while
+     * anything is linked to it and it is not ready, its loop counts that as pending cross-thread work, so
+     * a loop-owning thread waiting for it polls instead of throwing {@link LoopExit}.
+     */
+    Links(Waitable owner, Loop loop, boolean readiedFromOutside) {
         this.owner = owner;
         this.loop = loop;
+        this.readiedFromOutside = readiedFromOutside;
     }
 
     private final class Link implements Cancellable {
@@ -54,6 +63,9 @@ final class Links {
         Link link = new Link(callback);
         if (tail == null) {
             head = link;
+            if (readiedFromOutside && !owner.ready()) {
+                keepingLoopAlive = loop.keepAlive();
+            }
         } else {
             tail.next = link;
             link.prev = tail;
@@ -153,20 +165,21 @@ final class Links {
         }
         link.prev = null;
         link.next = null;
+        if (head == null && keepingLoopAlive != null) {
+            keepingLoopAlive.cancel();
+            keepingLoopAlive = null;
+        }
     }
 
     /**
      * Parks the calling strand until {@code waitable} is ready or {@code timeout} passes: the wait that
      * {@code Greenlet.join}, {@code Event.await} and {@code AsyncResult.get} share. {@code true} when ready.
      */
-    static boolean awaitReady(Waitable waitable, java.time.Duration timeout, boolean keepsLoopAlive, String what) {
+    static boolean awaitReady(Waitable waitable, java.time.Duration timeout, String what) {
         if (waitable.ready()) {
             return true;
         }
         Waiter<Void> waiter = new Waiter<>(what);
-        if (keepsLoopAlive) {
-            waiter.keepingLoopAlive();
-        }
         Cancellable link = waitable.onReady(() -> waiter.wake(null));
         try {
             return waiter.await(timeout);

@@ -70,6 +70,7 @@ public final class Loop implements Executor, AutoCloseable {
     private volatile boolean polling;
     private volatile boolean stopRequested;
     private volatile boolean closed;
+    private boolean closing;
     private boolean ownerWoken;
     private boolean inPhases;
     private int parkedGreenlets;
@@ -431,6 +432,9 @@ public final class Loop implements Executor, AutoCloseable {
 
     long greenletFinished(Greenlet<?> greenlet) {
         liveGreenlets--;
+        if (closing && liveGreenlets == 0) {
+            ownerWoken = true;  // close() is waiting for exactly this; do not let the poll sit out the grace
+        }
         if (greenlet.prevLive != null) {
             greenlet.prevLive.nextLive = greenlet.nextLive;
         } else {
@@ -508,6 +512,7 @@ public final class Loop implements Executor, AutoCloseable {
             return;
         }
         checkCanDrive("close()");
+        closing = true;
         for (Greenlet<?> g = liveHead; g != null; g = g.nextLive) {
             g.strand().throwInto(new GreenletExit("its loop is closing"));
         }

@@ -45,6 +45,16 @@ class AsyncResultTest {
     }
 
     @Test
+    void waitAllOnTheOwnerThreadWaitsForAResultFromAnotherThread() {
+        AsyncResult<Integer> result = new AsyncResult<>();
+        Thread.ofPlatform().start(() -> {
+            sleepQuietly(50);
+            result.set(1);
+        });
+        assertEquals(java.util.List.of(result), Green.waitAll(java.util.List.of(result), null));
+    }
+
+    @Test
     void anotherThreadCanWaitForAResultSetOnTheLoop() throws Exception {
         AsyncResult<String> result = new AsyncResult<>();
         AtomicReference<Object> seen = new AtomicReference<>();

@@ -198,8 +198,11 @@ class LoopTest {
             own.close();
             closed.set(own);
         });
+        long start = System.nanoTime();
         assertTrue(joinQuietly(other));
         assertEquals(List.of("finally"), events);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 900, "close() sat out its grace period after the last greenlet died: " + millis + " ms");
         assertEquals(0, closed.get().liveGreenlets());
     }
 

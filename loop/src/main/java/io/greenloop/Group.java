@@ -1,0 +1,75 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * A set of greenlets run and awaited together, gevent's {@code pool.Group}: a {@link Pool} without a
+ * bound, so {@link #spawn} never parks. Each greenlet leaves the group when it finishes; {@link #join()}
+ * waits until none is left, {@link #kill()} kills them all. {@link #map} and {@link #imapUnordered} behave
+ * as {@link Pool}'s, with every item running at once.
+ *
+ * <p>Thread rule: it belongs to the loop that first uses it; use it inside that loop's greenlets or on
+ * its owner thread. Other threads get an {@link IllegalStateException}.
+ */
+public final class Group {
+
+    private final Pool pool = Pool.unbounded();
+
+    /** An empty group. */
+    public Group() {
+    }
+
+    /** Starts {@code body} in a new greenlet of the group. Never parks. */
+    public <T> Greenlet<T> spawn(Callable<T> body) {
+        return pool.spawn(body);
+    }
+
+    /** Starts {@code body} in a new greenlet of the group. Never parks. */
+    public Greenlet<Void> spawn(CheckedRunnable body) {
+        return pool.spawn(body);
+    }
+
+    /** How many of its greenlets are running (or about to). Never parks. */
+    public int count() {
+        return pool.count();
+    }
+
+    /** A snapshot of its greenlets, in spawn order. */
+    public List<Greenlet<?>> greenlets() {
+        return pool.greenlets();
+    }
+
+    /** Waits until it has no greenlet running. Honours kill and {@link Timeout}. */
+    public void join() {
+        pool.join();
+    }
+
+    /** Waits until it has no greenlet running or {@code timeout} passes ({@code null}: no limit); {@code true} when empty. */
+    public boolean join(Duration timeout) {
+        return pool.join(timeout);
+    }
+
+    /** Kills every greenlet of the group at once and waits until it is empty; a caller that is one of them is killed last. */
+    public void kill() {
+        pool.kill();
+    }
+
+    /** As {@link Pool#map}: the results in item order; the first failure is rethrown after the others are killed. */
+    public <A, R> List<R> map(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+        return pool.map(fn, items);
+    }
+
+    /** As {@link Pool#imapUnordered}: the results in the order they finish. */
+    public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+        return pool.imapUnordered(fn, items);
+    }
+
+    @Override
+    public String toString() {
+        return pool.toString();
+    }
+}

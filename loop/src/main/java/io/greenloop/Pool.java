@@ -1,0 +1,221 @@
+package io.greenloop;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * A set of greenlets with bounded concurrency, gevent's {@code pool.Pool}: {@link #spawn} parks while
+ * {@code size} greenlets of the pool are running (first parked, first served), and each greenlet leaves
+ * the pool when it finishes. {@link #map} and {@link #imapUnordered} run a function over items in the
+ * pool. {@link Group} is the same without a bound.
+ *
+ * <p>Failures in {@link #map} and {@link #imapUnordered}: an unchecked exception or error thrown by the
+ * function is rethrown as it is; a checked one (thrown sneakily) is wrapped in a
+ * {@link CompletionException}; an item whose greenlet was killed by someone else (say
+ * {@link #kill()}) comes out as a {@link CancellationException}.
+ *
+ * <p>Thread rule: it belongs to the loop that first uses it; use it inside that loop's greenlets or on
+ * its owner thread (where a blocking call drives the loop). Other threads get an
+ * {@link IllegalStateException}.
+ */
+public final class Pool {
+
+    private final LoopBinding binding = new LoopBinding();
+    private final Semaphore slots;
+    private final int size;
+    private final Set<Greenlet<?>> greenlets = new LinkedHashSet<>();
+    private final Event empty = new Event();
+
+    /** A pool that runs at most {@code size} (1 or more) greenlets at once. */
+    public Pool(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a pool's size must be 1 or more, not " + size
+                    + " (a pool of 0 could never run anything); use a Group for no limit");
+        }
+        this.size = size;
+        this.slots = new Semaphore(size);
+        empty.set();
+    }
+
+    private Pool() {
+        this.size = Integer.MAX_VALUE;
+        this.slots = null;
+        empty.set();
+    }
+
+    /** The pool behind a {@link Group}: no limit, so spawning never parks. */
+    static Pool unbounded() {
+        return new Pool();
+    }
+
+    /**
+     * Starts {@code body} in a new greenlet of the pool, first parking while the pool is full (FIFO with
+     * other spawners). Honours kill and {@link Timeout} while it parks.
+     */
+    public <T> Greenlet<T> spawn(Callable<T> body) {
+        Objects.requireNonNull(body, "body");
+        Loop loop = binding.check(this, "Pool.spawn");
+        if (slots != null) {
+            slots.acquire();
+        }
+        Greenlet<T> greenlet;
+        try {
+            greenlet = loop.spawn(body);
+        } catch (RuntimeException | Error e) {
+            if (slots != null) {
+                slots.release();
+            }
+            throw e;
+        }
+        greenlets.add(greenlet);
+        empty.clear();
+        greenlet.link(this::discard);
+        return greenlet;
+    }
+
+    /** Starts {@code body} in a new greenlet of the pool, parking while the pool is full. */
+    public Greenlet<Void> spawn(CheckedRunnable body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private void discard(Greenlet<?> greenlet) {
+        if (greenlets.remove(greenlet)) {
+            if (slots != null) {
+                slots.release();
+            }
+            if (greenlets.isEmpty()) {
+                empty.set();
+            }
+        }
+    }
+
+    /** How many more greenlets could be spawned now without parking. Never parks. */
+    public int freeCount() {
+        return slots == null ? Integer.MAX_VALUE : slots.available();
+    }
+
+    /** Its size: the most greenlets it runs at once. */
+    public int size() {
+        return size;
+    }
+
+    /** How many of its greenlets are running (or about to). Never parks. */
+    public int count() {
+        return greenlets.size();
+    }
+
+    /** A snapshot of its greenlets, in spawn order. */
+    public List<Greenlet<?>> greenlets() {
+        return List.copyOf(greenlets);
+    }
+
+    /** Waits until it has no greenlet running. Honours kill and {@link Timeout}. */
+    public void join() {
+        join(null);
+    }
+
+    /** Waits until it has no greenlet running or {@code timeout} passes ({@code null}: no limit); {@code true} when empty. */
+    public boolean join(Duration timeout) {
+        binding.check(this, "Pool.join");
+        return empty.await(timeout);
+    }
+
+    /**
+     * Kills every greenlet of the pool at once (as {@link Green#killAll}) and waits until they are dead,
+     * again while more are spawned meanwhile (say by a {@link #map} still feeding it), until the pool is
+     * empty. A caller that is one of its greenlets is killed last.
+     */
+    public void kill() {
+        binding.check(this, "Pool.kill");
+        Greenlet<?> self = Green.current();
+        boolean killSelf = false;
+        for (List<Greenlet<?>> victims = new ArrayList<>(greenlets); ; victims = new ArrayList<>(greenlets)) {
+            killSelf |= victims.remove(self);
+            if (victims.isEmpty()) {
+                break;
+            }
+            try {
+                Green.killAll(victims);
+            } finally {
+                // Their links will discard them too, later; the pool is empty as soon as kill() returns.
+                victims.stream().filter(Greenlet::ready).forEach(this::discard);
+            }
+        }
+        if (killSelf) {
+            throw new GreenletExit("killed by Pool.kill(), after the rest of its pool");
+        }
+    }
+
+    /**
+     * Applies {@code fn} to every item in greenlets of this pool, and returns the results in the order of
+     * {@code items} (a new list). The first failure (in completion order) is rethrown after the other
+     * greenlets of this call are killed; see the class comment for its type. A kill or {@link Timeout} of
+     * the caller kills them too.
+     */
+    public <A, R> List<R> map(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+        MapRun<A, R> run = start(fn, items);
+        boolean complete = false;
+        try {
+            List<R> results = run.awaitAll();
+            complete = true;
+            return results;
+        } finally {
+            if (!complete) {
+                run.cancel();
+            }
+        }
+    }
+
+    /**
+     * Applies {@code fn} to every item in greenlets of this pool, at once, and yields the results in the
+     * order they finish. The iterator's {@code next()} parks until the next result; a failure is thrown
+     * from the {@code next()} that reaches it, and iteration may go on past it, as in gevent. Greenlets of
+     * an abandoned iteration keep running ({@link #kill()} stops them). Iterable once.
+     */
+    public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+        MapRun<A, R> run = start(fn, items);
+        boolean[] iterated = {false};
+        return () -> {
+            if (iterated[0]) {
+                throw new IllegalStateException("the results of imapUnordered can be iterated once; call it again to rerun");
+            }
+            iterated[0] = true;
+            return new Iterator<R>() {
+                @Override
+                public boolean hasNext() {
+                    return run.hasMore();
+                }
+
+                @Override
+                public R next() {
+                    return run.next();
+                }
+            };
+        };
+    }
+
+    private <A, R> MapRun<A, R> start(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
+        return new MapRun<A, R>(this, fn, new ArrayList<>(items), binding.check(this, "Pool.map")).start();
+    }
+
+    @Override
+    public String toString() {
+        return (slots == null ? "Group[" : "Pool[size " + size + ", ") + greenlets.size() + " running]";
+    }
+}
