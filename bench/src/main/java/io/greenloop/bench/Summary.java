@@ -26,6 +26,8 @@ final class Summary {
     static final List<Comparison> COMPARISONS = List.of(
             new Comparison("Event ping-pong hand-off vs Continuation resume+yield (floor)",
                     "SwitchBenchmark.greenletEventPingPong", "SwitchBenchmark.continuationResumeYield"),
+            new Comparison("Queue ping-pong hand-off vs Continuation resume+yield (floor)",
+                    "SwitchBenchmark.greenletQueuePingPong", "SwitchBenchmark.continuationResumeYield"),
             new Comparison("sleep() switch vs Continuation resume+yield (floor)",
                     "SwitchBenchmark.greenletSleepSwitch", "SwitchBenchmark.continuationResumeYield"),
             new Comparison("Event ping-pong hand-off vs JDK virtual threads park/unpark",

@@ -4,6 +4,7 @@ import io.greenloop.Event;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
+import io.greenloop.Queue;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The cost of one hand-off of control between two strands of execution: greenlets ping-ponging through
- * {@link Event}s and greenlets yielding with {@link Green#sleep()}, beside the floor (a raw
+ * {@link Event}s or {@link Queue}s and greenlets yielding with {@link Green#sleep()}, beside the floor (a raw
  * {@code jdk.internal.vm.Continuation} resume+yield), JDK virtual threads on the default scheduler
  * ping-ponging with park/unpark, and platform threads through a {@link SynchronousQueue}.
  *
@@ -119,6 +120,28 @@ public class SwitchBenchmark {
                 ping.await();
                 ping.clear();
                 pong.set();
+            }
+        });
+        a.get();
+        b.get();
+    }
+
+    /** Two greenlets hand a token back and forth through two unbounded {@link Queue}s ({@code take()} parks while empty). */
+    @Benchmark
+    @OperationsPerInvocation(2 * ROUNDS)
+    public void greenletQueuePingPong(Greenloop state) throws Exception {
+        Loop loop = state.loop;
+        Queue<Boolean> ping = new Queue<>();
+        Queue<Boolean> pong = new Queue<>();
+        Greenlet<Void> a = loop.spawn(() -> {
+            for (int i = 0; i < ROUNDS; i++) {
+                ping.put(Boolean.TRUE);
+                pong.take();
+            }
+        });
+        Greenlet<Void> b = loop.spawn(() -> {
+            for (int i = 0; i < ROUNDS; i++) {
+                pong.put(ping.take());
             }
         });
         a.get();
