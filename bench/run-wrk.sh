@@ -4,7 +4,7 @@
 # under the same `wrk -t1 -c64 --latency` after a short warm-up; prints both request rates and p99s.
 #
 # usage: bench/run-wrk.sh [seconds]          (default 5; run from anywhere in the repository)
-# env:   TRANSPORT=epoll|nio   greenloop's transport (default: epoll when available, else nio)
+# env:   TRANSPORT=epoll|nio   greenloop's transport (default: its best available here)
 #        NETTY_TRANSPORT=epoll|nio  Netty's (default epoll)
 #        PORT=18080            first port; the second server uses PORT+1
 #        SKIP_BUILD=1          reuse the last build
@@ -89,11 +89,10 @@ run() {
 
 GREENLOOP_NAME="greenloop"
 if [ -f bench/target/classes/io/greenloop/bench/HelloHttpServer.class ]; then
-  TRANSPORT_ARGS=()
-  if [ -n "${TRANSPORT:-}" ]; then TRANSPORT_ARGS=("$TRANSPORT"); fi
-  GREENLOOP_NAME="greenloop ${TRANSPORT:-default transport}"
-  run "$GREENLOOP_NAME" "$PORT" -Dbench.lifetimeSeconds="$SERVER_LIFETIME" \
-      io.greenloop.bench.HelloHttpServer "$PORT" "${TRANSPORT_ARGS[@]}"
+  # greenloop's best transport here unless TRANSPORT names one.
+  TRANSPORT="${TRANSPORT:-$("$JAVA" "${FLAGS[@]}" -cp "$CP" io.greenloop.bench.RunBenchmarks --transports | awk '{print $1}')}"
+  GREENLOOP_NAME="greenloop $TRANSPORT"
+  run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloHttpServer "$PORT" "$TRANSPORT" "$SERVER_LIFETIME"
 else
   echo "io.greenloop.bench.HelloHttpServer is not built (io.greenloop.net has not landed yet): greenloop skipped" >&2
 fi
@@ -106,3 +105,14 @@ printf '%-28s %14s %10s\n' server requests/s p99
 for name in "$GREENLOOP_NAME" "$NETTY_NAME"; do
   printf '%-28s %14s %10s\n' "$name" "${RATE[$name]:-n/a}" "${P99[$name]:-n/a}"
 done
+
+to_us() {  # wrk's latency (812.00us, 41.27ms, 1.02s) in microseconds
+  awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) print v; else if (t ~ /ms$/) print v * 1000; else if (t ~ /s$/) print v * 1000000; else print v }'
+}
+if [ -n "${RATE[$GREENLOOP_NAME]:-}" ] && [ -n "${RATE[$NETTY_NAME]:-}" ]; then
+  awk -v gr="${RATE[$GREENLOOP_NAME]}" -v nr="${RATE[$NETTY_NAME]}" \
+      -v gp="$(to_us "${P99[$GREENLOOP_NAME]}")" -v np="$(to_us "${P99[$NETTY_NAME]}")" 'BEGIN {
+    printf "greenloop / netty: requests/s %.2f (target >= 1.00: %s), p99 %.2f (target <= 1.00: %s)\n",
+      gr / nr, (gr >= nr ? "met" : "NOT met"), gp / np, (gp <= np ? "met" : "NOT met")
+  }'
+fi

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code RunBenchmarks [quick|full] [--no-memory|--only-memory] [--memory-count=N] [JMH options and
  * benchmark regexps]}. The profile sets forks, warm-up and measurement unless the JMH options set them;
  * {@code transport} and {@code nettyTransport} default to the transports available on this machine.
+ * {@code RunBenchmarks --transports} only prints greenloop's available transports, best first.
  */
 public final class RunBenchmarks {
 
@@ -67,6 +68,10 @@ public final class RunBenchmarks {
     /** Runs the benchmarks; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (rest.equals(List.of("--transports"))) {
+            System.out.println(String.join(" ", Loop.availableTransports()));  // for bench/run-wrk.sh
+            return;
+        }
         Profile profile = Profile.QUICK;
         if (!rest.isEmpty() && (rest.getFirst().equals("quick") || rest.getFirst().equals("full"))) {
             profile = Profile.valueOf(rest.removeFirst().toUpperCase(Locale.ROOT));
