@@ -166,8 +166,8 @@ public final class Green {
     }
 
     /**
-     * Lets every other ready greenlet run once, FIFO, then continues (gevent's {@code sleep(0)}); each call
-     * is a full loop iteration, so timers fire and I/O is polled even while greenlets spin on it.
+     * Lets every other ready greenlet run once, FIFO, then continues (gevent's {@code sleep(0)}); the loop
+     * still fires timers and polls I/O every few passes, even while greenlets spin on it.
      */
     public static void sleep() {
         Strand strand = Strand.require("sleep()");

@@ -26,9 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread's greenlets. One iteration ({@link #runOnce(boolean)}) has four phases, as in libuv:
  * <ol>
  *   <li>run the timers whose deadline has passed;</li>
- *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, only those queued before the
- *       phase began (what they queue waits for the next iteration: that is what makes
- *       {@code sleep()} fair);</li>
+ *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, in passes that each run only
+ *       what was queued when the pass began (what they queue waits for the next pass: that is what
+ *       makes {@code sleep()} fair); up to {@value #MAX_PASSES_PER_ITERATION} passes or
+ *       {@value #MAX_READY_PHASE_NANOS} ns, so switches do not each pay for a poll;</li>
  *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
  *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
  *       cuts it short;</li>
@@ -46,6 +47,15 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** How long {@link #close()} lets killed greenlets run their {@code finally} blocks before it gives up on them. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+    /**
+     * How many ready-queue passes one iteration may run before it polls I/O. A pass runs what was ready
+     * when it began, so {@code sleep()} stays fair; several passes per poll keep a greenlet switch from
+     * paying for a poll syscall every time (a non-blocking epoll_wait costs more than two switches),
+     * while I/O and timers still get their turn every few microseconds under load.
+     */
+    private static final int MAX_PASSES_PER_ITERATION = 64;
+    /** And how long those passes may take, so one busy iteration cannot starve I/O and timers. */
+    private static final long MAX_READY_PHASE_NANOS = 100_000;
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
@@ -298,7 +308,7 @@ public final class Loop implements Executor, AutoCloseable {
         ownerWoken = false;
         try {
             runDueTimers(System.nanoTime());                                                   // 1
-            runReadyQueue();                                                                   // 2
+            runReadyQueue(wait == PollWait.NO ? 1 : MAX_PASSES_PER_ITERATION);                 // 2
             pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), System.nanoTime())); // 3
             dispatchReadiness();                                                               // 4
         } finally {
@@ -339,12 +349,26 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
-    private void runReadyQueue() {
-        for (Runnable task; (task = inbox.poll()) != null; ) {
-            ready.add(task);
-        }
-        for (int n = ready.size(); n > 0; n--) {
-            runSafely(ready.poll());
+    /**
+     * Runs up to {@code maxPasses} passes over the ready queue, each over what was queued when it began;
+     * stops early when the owner thread's wait is over, a stop is asked, or the time bound is reached.
+     */
+    private void runReadyQueue(int maxPasses) {
+        long start = System.nanoTime();
+        for (int pass = 0; pass < maxPasses && !ownerWoken && !stopRequested; pass++) {
+            for (Runnable task; (task = inbox.poll()) != null; ) {
+                ready.add(task);
+            }
+            int n = ready.size();
+            if (n == 0) {
+                return;
+            }
+            for (; n > 0; n--) {
+                runSafely(ready.poll());
+            }
+            if (System.nanoTime() - start > MAX_READY_PHASE_NANOS) {
+                return;
+            }
         }
     }
 
