@@ -90,12 +90,15 @@ public final class Loop implements Executor, AutoCloseable {
     private Greenlet<?> liveHead;
     private int liveGreenlets;
     private ErrorHandler errorHandler = Loop::logError;
+    /** What the blocked-loop monitor samples: which task runs and a counter bumped around each one. */
+    private final BlockingMonitor.Probe activity;
 
     private Loop(Transport transport) {
         this.owner = Thread.currentThread();
         this.transport = transport;
         this.greenletThreads = GreenletThreads.builder(this);
         this.ownerStrand = new Strand(this, null, owner);
+        this.activity = BlockingMonitor.watch(this, owner);
     }
 
     /** Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on {@code -Dgreenloop.transport=NAME}. */
@@ -399,10 +402,13 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private void runSafely(Runnable task) {
+        activity.taskStarted(task);  // a few plain stores: the monitor thread samples them, the loop never waits on it
         try {
             task.run();
         } catch (Throwable e) {
             reportError(null, e);
+        } finally {
+            activity.taskEnded();
         }
     }
 
@@ -505,7 +511,11 @@ public final class Loop implements Executor, AutoCloseable {
         return strand != null && strand.loop == this;
     }
 
-    void requireLoopThread(String operation) {
+    /**
+     * Throws {@link IllegalStateException} naming {@code operation}, this loop and its owner unless the
+     * caller is the owner thread or one of this loop's greenlets; for loop-bound objects outside this package.
+     */
+    public void requireLoopThread(String operation) {
         if (!inLoopThread()) {
             throw new IllegalStateException(operation + " was called on " + Thread.currentThread() + ", but " + this
                     + " belongs to " + owner + ": call it there or inside one of its greenlets, or hand it over with loop.execute(...)");
@@ -547,6 +557,7 @@ public final class Loop implements Executor, AutoCloseable {
         }
         graceTimer.cancel();
         closed = true;
+        BlockingMonitor.unwatch(activity);
         transport.close();
         ownerStrand.unbindFromCurrentThread();
     }

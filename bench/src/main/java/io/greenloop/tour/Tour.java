@@ -21,8 +21,15 @@ public final class Tour {
 
     public static void main(String[] args) throws Exception {
         Loop loop = Loop.open();
+        // gevent prints a failed greenlet's traceback; one line each is enough for a tour.
+        loop.errorHandler((greenlet, error) -> System.out.println("  [loop] "
+                + (greenlet == null ? "a callback" : greenlet.name()) + " failed: " + error));
         System.out.println("greenloop tour: one loop on thread '" + Thread.currentThread().getName()
                 + "', transport " + loop.transport() + " (available: " + Loop.availableTransports() + ")");
+        DnsSection.run(args);
+        HttpSection.run(args);
+        ThreadPoolSection.run(args);
+        SubprocessSection.run(args);
         greenlets();
         sleepIsFair();
         timeouts();

@@ -3,12 +3,14 @@ package io.greenloop.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
 import java.util.concurrent.Executor;
 
 /**
  * The only class that reaches into the JDK for virtual threads with a scheduler of our own: the
  * package-private {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} constructor (JDK 21
- * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace.
+ * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace. It
+ * also tells, for the blocked-loop report only, which virtual thread a continuation task runs.
  *
  * <p>It needs {@value #REQUIRED_FLAG}; without it {@link #ensureAvailable()} throws an
  * {@link IllegalStateException} that names the flag.
@@ -20,6 +22,21 @@ public final class GreenletThreads {
 
     private static final MethodHandle NEW_BUILDER;
     private static final Throwable UNAVAILABLE;
+    /** Per task class, the field of a JDK continuation task that holds its virtual thread (or null). */
+    private static final ClassValue<Field> CAPTURED_THREAD = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            if (!type.getName().startsWith("java.lang.VirtualThread$")) {
+                return null;
+            }
+            for (Field field : type.getDeclaredFields()) {
+                if (Thread.class.isAssignableFrom(field.getType()) && field.trySetAccessible()) {
+                    return field;
+                }
+            }
+            return null;
+        }
+    };
 
     static {
         MethodHandle handle = null;
@@ -56,6 +73,24 @@ public final class GreenletThreads {
             return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
         } catch (Throwable e) {
             throw new IllegalStateException("could not make a virtual-thread builder for the loop", e);
+        }
+    }
+
+    /**
+     * The virtual thread whose continuation {@code task} runs, when {@code task} is what the JDK handed our
+     * scheduler (a bound {@code VirtualThread::runContinuation}); {@code null} for any other task or when
+     * the JDK's shape differs. For the blocked-loop report only: it reflects on a JDK lambda, so it is
+     * kept off every hot path and never fails.
+     */
+    public static Thread virtualThreadOf(Runnable task) {
+        if (task == null) {
+            return null;
+        }
+        Field field = CAPTURED_THREAD.get(task.getClass());
+        try {
+            return field == null ? null : (Thread) field.get(task);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 

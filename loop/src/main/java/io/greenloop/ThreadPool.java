@@ -1,0 +1,153 @@
+package io.greenloop;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fixed number of OS threads for blocking work that would otherwise hold the loop (gevent's
+ * {@code ThreadPool}): file I/O, native calls, CPU-heavy code. Tasks run in FIFO order; each one's
+ * {@link AsyncResult} is completed from its worker thread and wakes the greenlets waiting for it. A task
+ * that is queued or running counts as pending work of the loop that spawned it, so
+ * {@link Green#waitAll()} waits for it.
+ *
+ * <p>Thread rule: every method may be called from any thread. {@link #spawn} binds the task to the
+ * calling thread's loop (made on first use, as {@link Green#spawn} does); waits ({@link #apply},
+ * {@link #close()}) park a greenlet, drive the loop on its owner thread, and block other threads.
+ * The worker threads are daemon threads, so a pool that is never closed does not keep the JVM alive.
+ */
+public final class ThreadPool implements AutoCloseable {
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final String name;
+    private final int size;
+    private final ThreadPoolExecutor executor;
+    private final AsyncResult<Void> terminated = new AsyncResult<>();
+
+    /** A pool of {@code threads} worker threads, started as tasks arrive; fewer than one is an {@link IllegalArgumentException}. */
+    public ThreadPool(int threads) {
+        this(threads, "greenloop-pool-" + POOLS.incrementAndGet());
+    }
+
+    /** A pool of {@code threads} worker threads named {@code name-1}, {@code name-2}, ... */
+    public ThreadPool(int threads, String name) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a ThreadPool needs at least one thread, but " + threads + " were asked for");
+        }
+        this.name = Objects.requireNonNull(name, "name");
+        this.size = threads;
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name(name + "-", 1).daemon().inheritInheritableThreadLocals(false).factory()) {
+            @Override
+            protected void terminated() {
+                terminated.set(null);
+            }
+        };
+    }
+
+    /**
+     * Queues {@code task} and returns at once with the result to come: its value, or the exception it threw
+     * (as {@link AsyncResult#exception()}). Throws {@link IllegalStateException} once the pool is closed.
+     */
+    public <T> AsyncResult<T> spawn(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        return submit(task, Loop.current());
+    }
+
+    /** Queues {@code task}; the result is {@code null} or the exception it threw. */
+    public AsyncResult<Void> spawn(CheckedRunnable task) {
+        Objects.requireNonNull(task, "task");
+        return spawn(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code task} on a worker thread and waits for it: a greenlet parks, the owner thread drives its
+     * loop, another thread blocks. Returns the task's value or rethrows the very exception the task threw,
+     * checked ones included (unwrapped, with the worker's stack trace). A kill or {@link Timeout} of the
+     * waiting greenlet is raised at once; the task itself runs on to its end.
+     */
+    public <T> T apply(Callable<T> task) throws Exception {
+        Objects.requireNonNull(task, "task");
+        Strand strand = Strand.current();
+        // A thread with no loop just blocks: no loop is made for it, nothing needs keeping alive.
+        AsyncResult<T> result = submit(task, strand != null ? strand.loop : null);
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception exception) {
+                throw exception;
+            }
+            throw Strand.<RuntimeException>sneaky(cause);
+        }
+    }
+
+    private <T> AsyncResult<T> submit(Callable<T> task, Loop loop) {
+        AsyncResult<T> result = new AsyncResult<>();
+        Cancellable pending = loop != null ? loop.keepAlive() : null;
+        try {
+            executor.execute(() -> run(task, result, pending));
+        } catch (RejectedExecutionException e) {
+            if (pending != null) {
+                pending.cancel();
+            }
+            throw new IllegalStateException(this + " is closed; it takes no more tasks (open a new ThreadPool)", e);
+        }
+        return result;
+    }
+
+    private static <T> void run(Callable<T> task, AsyncResult<T> result, Cancellable pending) {
+        try {
+            T value;
+            try {
+                value = task.call();
+            } catch (Throwable e) {
+                result.setException(e);
+                return;
+            }
+            result.set(value);
+        } catch (RejectedExecutionException e) {
+            // The waiting loop has closed: nobody is left to tell.
+        } finally {
+            if (pending != null) {
+                pending.cancel();
+            }
+        }
+    }
+
+    /** The number of worker threads. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Takes no more tasks, lets the queued and running ones finish, and waits until every worker thread has
+     * ended (parking a greenlet, driving the loop on its owner thread). Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        executor.shutdown();
+        try {
+            terminated.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // a thread with no loop was interrupted: stop waiting, keep the flag
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("unreachable: termination carries no exception", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadPool[" + name + ", " + size + " threads, " + executor.getActiveCount() + " busy, "
+                + executor.getQueue().size() + " queued" + (executor.isShutdown() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,158 @@
+package io.greenloop;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ThreadPoolTest {
+
+    @RegisterExtension
+    final LoopExtension loop = new LoopExtension();
+
+    @Test
+    void fourOneSecondSleepsOnThreeThreadsTakeAboutTwoSecondsWhileGreenletsRun() {
+        try (ThreadPool pool = new ThreadPool(3)) {
+            Ticker ticker = Ticker.startFor(Duration.ofMillis(50), Duration.ofMillis(1500));
+            long start = System.nanoTime();
+            List<AsyncResult<Void>> sleeps = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                sleeps.add(pool.spawn(() -> Thread.sleep(1000)));
+            }
+            Green.waitAll(); // the seed's gevent.wait(): the pending tasks keep it waiting
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(sleeps.stream().allMatch(AsyncResult::successful), sleeps.toString());
+            assertTrue(elapsed >= 1900 && elapsed < 3500, "two rounds of one-second sleeps, took " + elapsed + " ms");
+            assertTrue(ticker.ticks() >= 10, "the loop ran greenlets meanwhile: " + ticker);
+        }
+    }
+
+    @Test
+    void applyParksTheGreenletAndReturnsTheValueFromAWorkerThread() throws Exception {
+        try (ThreadPool pool = new ThreadPool(2, "apply-test")) {
+            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+            Greenlet<String> caller = Green.spawn(() -> pool.apply(() -> {
+                Thread.sleep(300);
+                return Thread.currentThread().getName();
+            }));
+            String worker = caller.get();
+            ticker.stop();
+            assertTrue(worker.startsWith("apply-test-"), worker);
+            assertTrue(ticker.ticks() >= 5, "the loop kept running while the greenlet waited: " + ticker);
+            assertEquals(2, pool.size());
+        }
+    }
+
+    @Test
+    void aTaskThatThrowsFailsItsResultAndApplyRethrowsTheSameException() throws Exception {
+        try (ThreadPool pool = new ThreadPool(1)) {
+            IOException checked = new IOException("disk on fire");
+            AsyncResult<Object> failed = pool.spawn(() -> {
+                throw checked;
+            });
+            Green.waitAll(List.of(failed), Duration.ofSeconds(5));
+            assertFalse(failed.successful());
+            assertSame(checked, failed.exception());
+
+            Greenlet<Throwable> caller = Green.spawn(() -> {
+                try {
+                    pool.apply(() -> {
+                        throw checked;
+                    });
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            assertSame(checked, caller.get(), "apply rethrows the checked exception itself, unwrapped");
+            IllegalArgumentException unchecked = new IllegalArgumentException("bad input");
+            assertSame(unchecked, assertThrows(IllegalArgumentException.class, () -> pool.apply(() -> {
+                throw unchecked;
+            })));
+            assertEquals(7, pool.apply(() -> 7), "the worker survived the failures");
+        }
+    }
+
+    @Test
+    void closeFinishesQueuedTasksStopsTheThreadsAndRefusesMore() {
+        ThreadPool pool = new ThreadPool(1, "close-test");
+        List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        List<AsyncResult<Void>> tasks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            tasks.add(pool.spawn(() -> {
+                Thread.sleep(100);
+                ran.add(n);
+            }));
+        }
+        pool.close();
+        assertEquals(List.of(0, 1, 2), ran, "queued tasks ran, in order, before close() returned");
+        assertTrue(tasks.stream().allMatch(AsyncResult::ready));
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("close-test-")),
+                "the worker threads have ended");
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> pool.spawn(() -> 1));
+        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+        pool.close(); // a second close does nothing
+    }
+
+    @Test
+    void closeInsideAGreenletParksItWhileOthersRun() throws Exception {
+        ThreadPool pool = new ThreadPool(1);
+        pool.spawn(() -> Thread.sleep(300));
+        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        Green.spawn(pool::close).get();
+        ticker.stop();
+        assertTrue(ticker.ticks() >= 5, ticker.toString());
+    }
+
+    @Test
+    void badSizesAreRefused() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ThreadPool(0)).getMessage().contains("0"));
+        assertThrows(IllegalArgumentException.class, () -> new ThreadPool(-3));
+    }
+
+    @Test
+    void aKilledCallerStopsWaitingAtOnce() throws Exception {
+        try (ThreadPool pool = new ThreadPool(1)) {
+            Greenlet<Object> caller = Green.spawn(() -> pool.apply(() -> {
+                Thread.sleep(500);
+                return "late";
+            }));
+            Green.sleep(Duration.ofMillis(50));
+            long start = System.nanoTime();
+            caller.kill();
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 300, "kill did not wait for the task");
+            assertInstanceOf(GreenletExit.class, caller.exception());
+        }
+    }
+
+    @Test
+    void aThreadWithNoLoopJustBlocksAndGetsNoLoop() throws Exception {
+        try (ThreadPool pool = new ThreadPool(1)) {
+            AtomicReference<Object> seen = new AtomicReference<>();
+            Thread plain = Thread.ofPlatform().start(() -> {
+                try {
+                    seen.set(pool.apply(() -> 42));
+                    assertNull(Strand.current(), "apply made no loop for a plain thread");
+                } catch (Throwable e) {
+                    seen.set(e);
+                }
+            });
+            plain.join();
+            assertEquals(42, seen.get());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.greenloop.net;
+
+import io.greenloop.AsyncResult;
+import io.greenloop.Green;
+import io.greenloop.Greenlet;
+import io.greenloop.LoopExtension;
+import io.greenloop.Ticker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real lookups of names this machine resolves offline ("localhost", the hosts file) and of names that
+ * cannot resolve (".invalid" is reserved). Lookups here answer in a millisecond, too fast to show that the
+ * loop runs during one; so some tests first fill {@link Dns}'s pool with slow tasks, which makes every
+ * lookup queue behind them, and check that the loop keeps going and that the lookup lands afterwards.
+ */
+class DnsTest {
+
+    private static final Duration BUSY = Duration.ofMillis(400);
+
+    @RegisterExtension
+    final LoopExtension loop = new LoopExtension();
+
+    @Test
+    void getHostByNameGivesTheFirstIpv4AddressDotted() throws Exception {
+        assertEquals("127.0.0.1", Dns.getHostByName("localhost"));
+        assertEquals("10.1.2.3", Dns.getHostByName("10.1.2.3"));
+        assertEquals("127.0.0.1", Green.spawn(() -> Dns.getHostByName("localhost")).get());
+        assertTrue(Dns.getAllByName("localhost").contains(InetAddress.getByName("127.0.0.1")));
+    }
+
+    @Test
+    void anUnknownHostFailsWithItsName() {
+        UnknownHostException e = assertThrows(UnknownHostException.class, () -> Dns.getHostByName("no-such-host.invalid"));
+        assertTrue(e.getMessage().contains("no-such-host.invalid"), e.getMessage());
+        Greenlet<String> inGreenlet = Green.spawn(() -> Dns.getHostByName("another-missing-host.invalid"));
+        inGreenlet.join();
+        assertTrue(inGreenlet.exception() instanceof UnknownHostException, String.valueOf(inGreenlet.exception()));
+        assertTrue(inGreenlet.exception().getMessage().contains("another-missing-host.invalid"));
+        assertEquals(List.of(inGreenlet.exception()), loop.takeErrors(), "the greenlet's failure reached the loop's handler");
+    }
+
+    @Test
+    void greenletsLookingNamesUpParkWhileTheLoopRuns() {
+        List<AsyncResult<Void>> blockers = fillTheLookupPool();
+        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        long start = System.nanoTime();
+        List<Greenlet<String>> lookups = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String host = i % 2 == 0 ? "localhost" : "missing-" + i + ".invalid";
+            lookups.add(Green.spawn(() -> Dns.getHostByName(host)));
+        }
+        List<Greenlet<?>> finished = Green.joinAll(lookups, Duration.ofSeconds(10));
+        long elapsed = millisSince(start);
+        ticker.stop();
+        assertEquals(20, finished.size());
+        for (int i = 0; i < 20; i++) {
+            Greenlet<String> lookup = lookups.get(i);
+            if (i % 2 == 0) {
+                assertEquals("127.0.0.1", lookup.value());
+            } else {
+                assertTrue(lookup.exception() instanceof UnknownHostException, String.valueOf(lookup.exception()));
+            }
+        }
+        assertEquals(10, loop.takeErrors().size(), "the failed lookups' greenlets reported their failures");
+        assertTrue(elapsed >= BUSY.toMillis() - 100, "the lookups waited for the pool: " + elapsed + " ms");
+        assertTrue(ticker.ticks() >= 10, "the loop ran meanwhile: " + ticker);
+        Green.waitAll(blockers, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void jdkLookupsInsideGreenletsGoThroughThePoolAndOutsideThemStayDirect() throws Exception {
+        List<AsyncResult<Void>> blockers = fillTheLookupPool();
+        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        long start = System.nanoTime();
+        String fresh = "jdk-lookup-" + System.nanoTime() + ".invalid"; // never cached by InetAddress
+        Greenlet<Throwable> inGreenlet = Green.spawn(() ->
+                assertThrows(UnknownHostException.class, () -> InetAddress.getAllByName(fresh)));
+        Green.sleep();
+        // Outside greenlets the provider calls the built-in resolver at once: no queueing behind the pool.
+        long directStart = System.nanoTime();
+        assertThrows(UnknownHostException.class, () -> InetAddress.getAllByName("direct-" + fresh));
+        long direct = millisSince(directStart);
+        Throwable failure = inGreenlet.get();
+        long routed = millisSince(start);
+        ticker.stop();
+        assertTrue(failure.getMessage().contains(fresh), failure.getMessage());
+        assertTrue(direct < BUSY.toMillis() / 2, "a lookup outside greenlets did not queue: " + direct + " ms");
+        assertTrue(routed >= BUSY.toMillis() - 100, "the greenlet's lookup queued on the pool: " + routed + " ms");
+        assertTrue(ticker.ticks() >= 10, "the loop ran while the greenlet's lookup waited: " + ticker);
+        Green.waitAll(blockers, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void javaNetSocketWithAHostNameWorksInsideGreenlets() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> answerEachWithOneByte(server));
+            List<Greenlet<Integer>> clients = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                clients.add(Green.spawn(() -> {
+                    try (Socket socket = new Socket("localhost", server.getLocalPort())) {
+                        return socket.getInputStream().read();
+                    }
+                }));
+            }
+            Green.joinAll(clients, Duration.ofSeconds(10));
+            for (Greenlet<Integer> client : clients) {
+                assertEquals(42, client.value(), String.valueOf(client.exception()));
+            }
+            acceptor.interrupt();
+        }
+    }
+
+    @Test
+    void theFirstLookupOfAJvmMayHappenInsideAGreenlet() throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "io.greenloop.net.DnsProbe");
+        Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(probe.waitFor(60, TimeUnit.SECONDS), output);
+        assertEquals(0, probe.exitValue(), output);
+        assertTrue(output.contains("first lookup in a greenlet: ok"), output);
+    }
+
+    /** Four tasks that hold every lookup thread for {@link #BUSY}. */
+    static List<AsyncResult<Void>> fillTheLookupPool() {
+        List<AsyncResult<Void>> blockers = new ArrayList<>();
+        for (int i = 0; i < Dns.LOOKUP_THREADS; i++) {
+            blockers.add(Dns.pool().spawn(() -> Thread.sleep(BUSY.toMillis())));
+        }
+        return blockers;
+    }
+
+    static void answerEachWithOneByte(ServerSocket server) {
+        while (true) {
+            try (Socket client = server.accept()) {
+                client.getOutputStream().write(42);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}
