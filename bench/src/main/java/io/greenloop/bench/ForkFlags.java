@@ -15,6 +15,8 @@ final class ForkFlags {
     /** The raw-Continuation floor calls {@code jdk.internal.vm.Continuation}. */
     static final String ADD_EXPORTS = "--add-exports";
     static final String JDK_INTERNAL_VM = "java.base/jdk.internal.vm=ALL-UNNAMED";
+    /** For the informative one-carrier virtual-thread rows: the JDK's default scheduler limited to one carrier thread, as greenloop's loop is. */
+    static final String ONE_CARRIER = "-Djdk.virtualThreadScheduler.parallelism=1";
     /** A fixed heap, so that heap resizing does not land inside one peer's measurement and not the other's. */
     static final String HEAP_MIN = "-Xms1g";
     static final String HEAP_MAX = "-Xmx1g";

@@ -110,6 +110,18 @@ public class SpawnBenchmark {
         check(counter.ran.get() - start);
     }
 
+    /**
+     * The same as {@link #virtualThreads}, with the default scheduler limited to one carrier thread: not a
+     * target, but it shows how much of the peer's lead on a multi-core machine is its second carrier.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    @Fork(jvmArgsAppend = {ForkFlags.ADD_OPENS, ForkFlags.JAVA_LANG, ForkFlags.NATIVE_ACCESS, ForkFlags.HEAP_MIN, ForkFlags.HEAP_MAX,
+            ForkFlags.ONE_CARRIER})
+    public void virtualThreadsOneCarrier(Counter counter) throws InterruptedException {
+        virtualThreads(counter);
+    }
+
     private static void check(int ran) {
         if (ran != BATCH) {
             throw new IllegalStateException("a batch ran " + ran + " bodies instead of " + BATCH);

@@ -186,6 +186,15 @@ public class SwitchBenchmark {
         turns.b.join();
     }
 
+    /** The same as {@link #virtualThreadParkUnpark}, with the default scheduler limited to one carrier thread (informative). */
+    @Benchmark
+    @OperationsPerInvocation(2 * ROUNDS)
+    @Fork(jvmArgsAppend = {ForkFlags.ADD_OPENS, ForkFlags.JAVA_LANG, ForkFlags.NATIVE_ACCESS, ForkFlags.HEAP_MIN, ForkFlags.HEAP_MAX,
+            ForkFlags.ONE_CARRIER})
+    public void virtualThreadParkUnparkOneCarrier() throws InterruptedException {
+        virtualThreadParkUnpark();
+    }
+
     /** Two threads taking turns: each waits for its turn, passes it over, and unparks the other. */
     private static final class Turns {
         volatile int turn;
