@@ -13,7 +13,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,6 +62,8 @@ public final class Loop implements Executor, AutoCloseable {
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
     private static final System.Logger LOG = System.getLogger("io.greenloop");
+    /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
+    private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
     /** What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. */
     @FunctionalInterface
@@ -142,7 +146,7 @@ public final class Loop implements Executor, AutoCloseable {
         for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
             if (provider.isAvailable()) {
                 providers.add(provider);
-            } else if (provider.priority() > 0) {
+            } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
                 LOG.log(System.Logger.Level.INFO, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
@@ -520,6 +524,15 @@ public final class Loop implements Executor, AutoCloseable {
             throw new IllegalStateException(operation + " was called on " + Thread.currentThread() + ", but " + this
                     + " belongs to " + owner + ": call it there or inside one of its greenlets, or hand it over with loop.execute(...)");
         }
+    }
+
+    /**
+     * Throws {@link IllegalStateException} naming {@code operation} and this loop's owner unless the caller
+     * is the owner thread or one of this loop's greenlets: the check that loop-bound objects in other
+     * packages ({@code io.greenloop.net}) make first. Any thread may call it.
+     */
+    public void checkThread(String operation) {
+        requireLoopThread(operation);
     }
 
     /** Throws unless the caller is the owner thread, outside greenlets and outside the loop's own callbacks. */

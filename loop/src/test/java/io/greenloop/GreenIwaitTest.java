@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,25 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** gevent's test__iwait.py re-expressed, plus ordering, timeout, kill and mixed-Waitable cases of {@link Green#iwait}. */
 class GreenIwaitTest {
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     /** test_noiter: the first object yielded is the one that became ready. */
     @Test

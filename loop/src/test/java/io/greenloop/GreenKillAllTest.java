@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,25 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The killall cases of gevent's test__greenlet.py and test__greenletset.py, for {@link Green#killAll}. */
 class GreenKillAllTest {
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     /** A greenlet that catches every kill and counts it, until told to stop (gevent's Undead). */
     private static final class Undead {

@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,25 +20,8 @@ class GroupTest {
 
     private static final Duration DELAY = Duration.ofMillis(40);
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     @Test
     void greenletsLeaveTheGroupAsTheyFinish() {
@@ -88,7 +70,7 @@ class GroupTest {
 
     @Test
     void killOfGreenletsThatFailedOrNeverStartedIsHarmless() {
-        loop.errorHandler((greenlet, error) -> { });  // the failure below is meant
+        extension.loop().errorHandler((greenlet, error) -> { });  // the failure below is meant
         Group group = new Group();
         Greenlet<Integer> failing = group.spawn(() -> 1 / 0);
         Greenlet<Void> sleeping = group.spawn(() -> Green.sleep(Duration.ofSeconds(30)));

@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,25 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** gevent's test__pool.py re-expressed, plus FIFO spawners, kill-while-parked and map's failure rules. */
 class PoolTest {
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();  // let greenlets that were just woken finish
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     @Test
     void sizeBelowOneIsRefused() {
@@ -66,7 +48,7 @@ class PoolTest {
     @Test
     void aFailingBodyFailsItsGreenletAndFreesTheSlot() {
         Pool pool = new Pool(1);
-        loop.errorHandler((greenlet, error) -> { });  // the failure below is meant
+        extension.loop().errorHandler((greenlet, error) -> { });  // the failure below is meant
         Greenlet<Object> failing = pool.spawn(() -> {
             throw new IllegalStateException("expected");
         });
@@ -231,7 +213,7 @@ class PoolTest {
         mapper.join(Duration.ofSeconds(5));
         assertTrue(mapper.ready());
         assertInstanceOf(CancellationException.class, mapper.exception(), "map learned its greenlets were killed");
-        loopErrors.clear();  // the mapper's failure reached the loop's handler, as meant
+        extension.takeErrors();  // the mapper's failure reached the loop's handler, as meant
         assertEquals(0, pool.count(), "greenlets the feeder spawned meanwhile were killed too");
     }
 
@@ -398,7 +380,7 @@ class PoolTest {
     @Test
     void anotherThreadIsToldWhichLoopOwnsIt() throws Exception {
         Pool pool = new Pool(1);
-        assertSame(loop, Green.loop());
+        assertSame(extension.loop(), Green.loop());
         pool.join();
         Throwable[] failure = new Throwable[1];
         Thread other = new Thread(() -> {
@@ -411,7 +393,7 @@ class PoolTest {
         other.start();
         other.join();
         assertInstanceOf(IllegalStateException.class, failure[0]);
-        assertTrue(failure[0].getMessage().contains(loop.toString()), failure[0].getMessage());
+        assertTrue(failure[0].getMessage().contains(extension.loop().toString()), failure[0].getMessage());
     }
 
     // ---- helpers

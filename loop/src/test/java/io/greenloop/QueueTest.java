@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,25 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class QueueTest {
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();  // let greenlets that were just woken finish
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     // ---- bad input
 
@@ -76,7 +58,7 @@ class QueueTest {
         other.start();
         other.join();
         assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(loop.toString()), failure.get().getMessage());
+        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
         assertEquals(1, queue.size());
     }
 
@@ -106,7 +88,7 @@ class QueueTest {
             Green.sleep(Duration.ofMillis(1));
             assertTrue(queue.isEmpty());
             List<Boolean> results = new ArrayList<>();
-            loop.execute(() -> results.add(queue.offer(10)));
+            extension.loop().execute(() -> results.add(queue.offer(10)));
             assertFalse(taker.ready());
             Green.sleep(Duration.ofMillis(1));
             assertEquals(List.of(true), results);
@@ -133,8 +115,8 @@ class QueueTest {
         Queue<Integer> queue = new Queue<>(1);
         queue.put(4);
         List<Integer> results = new ArrayList<>();
-        loop.execute(() -> results.add(queue.poll()));
-        loop.execute(() -> results.add(queue.poll()));
+        extension.loop().execute(() -> results.add(queue.poll()));
+        extension.loop().execute(() -> results.add(queue.poll()));
         Green.sleep();
         assertEquals(java.util.Arrays.asList(4, null), results);
     }
@@ -147,7 +129,7 @@ class QueueTest {
         Green.sleep();
         assertEquals(1, queue.size());
         List<Integer> results = new ArrayList<>();
-        loop.execute(() -> results.add(queue.poll()));
+        extension.loop().execute(() -> results.add(queue.poll()));
         Green.sleep();
         assertTrue(queue.isEmpty());
         assertEquals(List.of(5), results);
@@ -515,7 +497,7 @@ class QueueTest {
         Greenlet<String> taker = Green.spawn(() -> queue.poll(Duration.ofMillis(10)));
         Green.sleep();
         Thread.sleep(40);                                    // the owner blocks: both timers are due in one pass
-        loop.schedule(Duration.ZERO, () -> queue.offer("x")); // runs after the taker's expiry, before it resumes
+        extension.loop().schedule(Duration.ZERO, () -> queue.offer("x")); // runs after the taker's expiry, before it resumes
         taker.join();
         assertTrue(taker.successful());
         assertNull(taker.value());
@@ -526,7 +508,7 @@ class QueueTest {
     @Test
     void takerHandedAnItemThenTimedOutGivesItBack() throws Exception {
         Queue<String> queue = new Queue<>();
-        loop.schedule(Duration.ofMillis(50), () -> queue.offer("x"));
+        extension.loop().schedule(Duration.ofMillis(50), () -> queue.offer("x"));
         Greenlet<String> taker = Green.spawn(() -> receiveOrTimedOut(queue, Duration.ofMillis(150)));
         Green.sleep();
         Thread.sleep(250);                                   // the owner blocks: the offer, then the Timeout, in one pass
@@ -541,7 +523,7 @@ class QueueTest {
         Greenlet<String> taker = Green.spawn(() -> receiveOrTimedOut(queue, Duration.ofMillis(10)));
         Green.sleep();
         Thread.sleep(40);
-        loop.schedule(Duration.ZERO, () -> queue.offer("x"));
+        extension.loop().schedule(Duration.ZERO, () -> queue.offer("x"));
         assertEquals("timed out", join(taker));
         assertEquals(List.of("x"), drain(queue));
     }

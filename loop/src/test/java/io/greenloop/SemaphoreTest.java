@@ -1,8 +1,7 @@
 package io.greenloop;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,25 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** gevent's test__semaphore.py re-expressed, plus fairness and kill-while-parked cases. */
 class SemaphoreTest {
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        loop = Loop.open("nio");
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        try {
-            Green.sleep();  // let greenlets that were just woken finish
-            assertEquals(0, loop.liveGreenlets(), "greenlets left running");
-        } finally {
-            loop.close();
-        }
-        assertEquals(List.of(), loopErrors, "failures that reached the loop");
-    }
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
 
     @Test
     void acquireReturnsFalseAfterTimeout() {
@@ -207,7 +189,7 @@ class SemaphoreTest {
         Greenlet<Boolean> waiter = Green.spawn(() -> semaphore.acquire(Duration.ofMillis(10)));
         Green.sleep();
         Thread.sleep(40);                                     // the owner blocks: both timers below are due in one pass
-        loop.schedule(Duration.ZERO, semaphore::release);     // runs right after the waiter's expiry, before it resumes
+        extension.loop().schedule(Duration.ZERO, semaphore::release);     // runs right after the waiter's expiry, before it resumes
         waiter.join();
         assertEquals(Boolean.FALSE, waiter.value());
         assertEquals(1, semaphore.available(), "the permit was not lost to the timed-out waiter");
@@ -252,6 +234,6 @@ class SemaphoreTest {
         other.start();
         other.join();
         assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(loop.toString()), failure.get().getMessage());
+        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
     }
 }

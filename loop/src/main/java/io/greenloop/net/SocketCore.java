@@ -1,0 +1,215 @@
+package io.greenloop.net;
+
+import io.greenloop.Loop;
+import io.greenloop.Waiter;
+import io.greenloop.spi.IoHandle;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every greenloop socket shares: its loop, its non-blocking handle, the one reader and the one
+ * writer parked on it, the per-operation timeout, and closing. An operation tries the handle first and
+ * parks (in {@link #await}) only when the OS says it would block; the handle's listener, called by the
+ * transport on the loop thread, wakes the parked reader or writer.
+ *
+ * <p>Interest is kept lazily: a woken waiter leaves its op in the handle's interest, because the next
+ * operation on a busy socket usually sets it again before the next poll (so the transport sees no
+ * change). A readiness report that finds nobody waiting clears that op, so a level-triggered transport
+ * reports an idle ready socket at most once and the loop never spins on it.
+ *
+ * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #open} checks it.
+ */
+final class SocketCore<H extends IoHandle> {
+
+    /** The deadline of an operation without a timeout. */
+    static final long NO_DEADLINE = Long.MIN_VALUE;
+
+    final Loop loop;
+    final H handle;
+    private final String kind;
+    private Waiter<Void> reader;
+    private Waiter<Void> writer;
+    private Duration timeout;
+    private boolean closed;
+
+    /** Wraps a handle just opened on {@code loop}'s transport; {@code kind} names the socket type in messages. */
+    SocketCore(Loop loop, H handle, String kind) {
+        this.loop = loop;
+        this.handle = handle;
+        this.kind = kind;
+        handle.listener(this::ready);
+    }
+
+    /** Called by the transport during dispatch with the ready ops. */
+    private void ready(int readyOps) {
+        int idle = 0;
+        if ((readyOps & IoHandle.READ) != 0) {
+            if (reader != null) {
+                reader.wake(null);
+            } else {
+                idle |= IoHandle.READ;
+            }
+        }
+        if ((readyOps & IoHandle.WRITE) != 0) {
+            if (writer != null) {
+                writer.wake(null);
+            } else {
+                idle |= IoHandle.WRITE;
+            }
+        }
+        if (idle != 0) {
+            handle.interest(handle.interest() & ~idle);
+        }
+    }
+
+    /*
+     * Operations are named in full by their callers ("TcpSocket.read"): constants, so that the hot path
+     * builds no strings.
+     */
+
+    /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
+    H open(String operation) throws SocketException {
+        loop.checkThread(operation);
+        if (closed || handle.isClosed()) {
+            throw new SocketException("socket closed");
+        }
+        return handle;
+    }
+
+    /** Like {@link #open}, and claims the reading side: a second concurrent reader is a programming error. */
+    H openForReading(String operation) throws SocketException {
+        H h = open(operation);
+        if (reader != null) {
+            throw new IllegalStateException("another greenlet is already reading this socket (" + operation
+                    + "); give each socket one reader at a time, or guard it with a lock or a queue");
+        }
+        return h;
+    }
+
+    /** Like {@link #open}, and claims the writing side: a second concurrent writer is a programming error. */
+    H openForWriting(String operation) throws SocketException {
+        H h = open(operation);
+        if (writer != null) {
+            throw new IllegalStateException("another greenlet is already writing to this socket (" + operation
+                    + "); give each socket one writer at a time, or guard it with a lock or a queue");
+        }
+        return h;
+    }
+
+    /** Sets the limit for each later operation ({@code null}: none). */
+    void timeout(Duration timeout) {
+        loop.checkThread(kind + ".setTimeout");
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
+        }
+        this.timeout = timeout;
+    }
+
+    /** The deadline for an operation starting now under the current timeout, or {@link #NO_DEADLINE}. */
+    long deadline() {
+        return deadlineAfter(timeout);
+    }
+
+    /** The deadline {@code timeout} from now, or {@link #NO_DEADLINE} for {@code null}. */
+    static long deadlineAfter(Duration timeout) {
+        if (timeout == null) {
+            return NO_DEADLINE;
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return NO_DEADLINE;  // centuries away: the same as none
+        }
+        long deadline = System.nanoTime() + nanos;
+        return deadline == NO_DEADLINE ? deadline + 1 : deadline;
+    }
+
+    /**
+     * Parks the caller until the handle is ready for {@code op} ({@link IoHandle#READ} or
+     * {@link IoHandle#WRITE}), the deadline passes ({@link SocketTimeoutException}), or the socket is
+     * closed ({@link SocketException}). A kill or {@code Timeout} is raised from here as well.
+     */
+    void await(int op, long deadline, String operation) throws IOException {
+        Duration limit = null;
+        if (deadline != NO_DEADLINE) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw timedOut(operation);
+            }
+            limit = Duration.ofNanos(left);
+        }
+        Waiter<Void> waiter = new Waiter<Void>(operation).keepingLoopAlive();
+        park(op, waiter);
+        boolean woken;
+        try {
+            handle.interest(handle.interest() | op);
+            woken = waiter.await(limit);
+        } finally {
+            unpark(op);
+        }
+        if (!woken) {
+            throw timedOut(operation);
+        }
+        waiter.get();  // raises the SocketException of a close that woke it
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+    }
+
+    private void park(int op, Waiter<Void> waiter) {
+        if (op == IoHandle.READ) {
+            reader = waiter;
+        } else {
+            writer = waiter;
+        }
+    }
+
+    private void unpark(int op) {
+        if (op == IoHandle.READ) {
+            reader = null;
+        } else {
+            writer = null;
+        }
+    }
+
+    private SocketTimeoutException timedOut(String operation) {
+        String after = timeout == null ? "" : " after " + timeout.toMillis() + " ms";
+        return new SocketTimeoutException(operation + " timed out" + after
+                + "; the socket is still open (setTimeout(null) waits without limit)");
+    }
+
+    /** Whether {@link #close()} was called (or the loop closed the handle). */
+    boolean isClosed() {
+        return closed || handle.isClosed();
+    }
+
+    /** Wakes the parked reader and writer with "socket closed", then closes the handle. Idempotent. */
+    void close() {
+        loop.checkThread(kind + ".close");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reader != null) {
+            reader.wakeWithError(new SocketException("socket closed"));
+        }
+        if (writer != null) {
+            writer.wakeWithError(new SocketException("socket closed"));
+        }
+        try {
+            handle.close();
+        } catch (IOException e) {
+            // close(2) releases the descriptor even when it reports an error; there is nothing left to undo.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind + (closed ? "[closed]" : "[" + Objects.toString(handle) + "]");
+    }
+}

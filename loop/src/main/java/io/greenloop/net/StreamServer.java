@@ -1,0 +1,289 @@
+package io.greenloop.net;
+
+import io.greenloop.Event;
+import io.greenloop.Green;
+import io.greenloop.Greenlet;
+import io.greenloop.GreenletExit;
+import io.greenloop.Loop;
+import io.greenloop.Waiter;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * gevent's {@code StreamServer}: listens on an address and runs {@link Handler#handle} in a greenlet of
+ * its own for each connection, closing the connection when the handler returns. A handler that throws
+ * has its connection closed and its exception reported to the loop's error handler; the server keeps
+ * serving. Accept failures (such as running out of file descriptors) pause the accepting greenlet, 10 ms
+ * doubling to a second, and are logged once per run of failures to {@code System.Logger} "io.greenloop".
+ *
+ * <p>One loop per core: give each thread's loop its own server on the same port with
+ * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them:
+ * <pre>{@code
+ * for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+ *     Thread.ofPlatform().name("loop-" + i).start(() -> {
+ *         try (Loop loop = Loop.open()) {
+ *             new StreamServer(new InetSocketAddress(8080), handler,
+ *                     StreamServer.Options.defaults().withReusePort(true)).serveForever();
+ *         } catch (IOException e) {
+ *             throw new UncheckedIOException(e);
+ *         }
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Thread rule: {@link #start()} binds the server to the calling thread's loop; from then on every
+ * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner.
+ */
+public final class StreamServer implements AutoCloseable {
+
+    /** How long {@link #stop(Duration)} waits for killed handlers to run their {@code finally} blocks. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger("io.greenloop");
+
+    /** What a server runs for each connection, in a greenlet of its own. */
+    @FunctionalInterface
+    public interface Handler {
+        /** Serves one connection; the server closes {@code socket} when this returns or throws. */
+        void handle(TcpSocket socket, InetSocketAddress peer) throws Exception;
+    }
+
+    /**
+     * How a server listens and how many connections it serves at once.
+     *
+     * @param backlog                 the listen backlog (0: the OS default)
+     * @param reusePort               set {@code SO_REUSEPORT}, so that servers on other loops can share the port
+     * @param maxConcurrentHandlers   at most this many handlers run at once; the next connection waits in the
+     *                                backlog until one finishes ({@link #UNLIMITED}: no limit)
+     */
+    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
+
+        /** No limit on concurrent handlers. */
+        public static final int UNLIMITED = Integer.MAX_VALUE;
+
+        /** Checks the values. */
+        public Options {
+            if (backlog < 0) {
+                throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 for the OS default");
+            }
+            if (maxConcurrentHandlers < 1) {
+                throw new IllegalArgumentException("maxConcurrentHandlers " + maxConcurrentHandlers
+                        + " would never serve anyone; use at least 1, or Options.UNLIMITED");
+            }
+        }
+
+        /** Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit. */
+        public static Options defaults() {
+            return new Options(TcpListener.DEFAULT_BACKLOG, false, UNLIMITED);
+        }
+
+        /** These options with another backlog. */
+        public Options withBacklog(int backlog) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers);
+        }
+
+        /** These options with {@code SO_REUSEPORT} on or off. */
+        public Options withReusePort(boolean reusePort) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers);
+        }
+
+        /** These options with another limit on concurrent handlers. */
+        public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers);
+        }
+    }
+
+    /*
+     * NEW --start--> SERVING --stop--> STOPPING --handlers gone--> STOPPED
+     * NEW --stop/close--> STOPPED (never listened)
+     */
+    private enum State { NEW, SERVING, STOPPING, STOPPED }
+
+    private final InetSocketAddress address;
+    private final Handler handler;
+    private final Options options;
+    private final Set<Greenlet<Void>> handlers = new LinkedHashSet<>();
+    private final AcceptBackoff backoff = new AcceptBackoff();
+    private final Event stopped = new Event();
+    private State state = State.NEW;
+    private Loop loop;
+    private TcpListener listener;
+    private Greenlet<Void> acceptor;
+    private Waiter<Void> capacity;
+
+    /** A server for {@code address} (port 0: any free port) with {@link Options#defaults()}. */
+    public StreamServer(InetSocketAddress address, Handler handler) {
+        this(address, handler, Options.defaults());
+    }
+
+    /** A server that runs at most {@code maxConcurrentHandlers} handlers at once; later connections wait their turn. */
+    public StreamServer(InetSocketAddress address, Handler handler, int maxConcurrentHandlers) {
+        this(address, handler, Options.defaults().withMaxConcurrentHandlers(maxConcurrentHandlers));
+    }
+
+    /** A server with the given {@link Options}. */
+    public StreamServer(InetSocketAddress address, Handler handler, Options options) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. */
+    public void start() throws IOException {
+        if (state != State.NEW) {
+            throw new IllegalStateException("this StreamServer was started already (" + state + "); make a new one to serve again");
+        }
+        Loop current = Loop.current();
+        listener = TcpListener.bind(address, options.backlog(), options.reusePort());
+        loop = current;
+        state = State.SERVING;
+        acceptor = loop.spawn(this::acceptLoop);
+    }
+
+    /** Starts the server if needed, then waits (parks, or drives the loop on its owner thread) until it is stopped. */
+    public void serveForever() throws IOException {
+        if (state == State.NEW) {
+            start();
+        }
+        stopped.await();
+    }
+
+    private void acceptLoop() {
+        while (state == State.SERVING) {
+            awaitCapacity();
+            if (state != State.SERVING) {
+                return;
+            }
+            TcpSocket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (state != State.SERVING || listener.isClosed()) {
+                    return;
+                }
+                pauseAfter(e);
+                continue;
+            }
+            int failures = backoff.succeeded();
+            if (failures > 0) {
+                LOG.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
+            }
+            spawnHandler(socket);
+        }
+    }
+
+    private void pauseAfter(IOException error) {
+        Duration pause = backoff.failed();
+        if (backoff.incidentJustBegan()) {
+            LOG.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
+                    + AcceptBackoff.FIRST_PAUSE.toMillis() + " ms doubling to " + AcceptBackoff.MAX_PAUSE.toMillis()
+                    + " ms, until accepts succeed again", error);
+        }
+        Green.sleep(pause);
+    }
+
+    private void awaitCapacity() {
+        while (handlers.size() >= options.maxConcurrentHandlers() && state == State.SERVING) {
+            capacity = new Waiter<>("StreamServer waiting for one of its " + handlers.size() + " handlers to finish");
+            try {
+                capacity.await(null);
+            } finally {
+                capacity = null;
+            }
+        }
+    }
+
+    private void spawnHandler(TcpSocket socket) {
+        InetSocketAddress peer = socket.remoteAddress();
+        Greenlet<Void> greenlet = loop.spawn(() -> {
+            try {
+                handler.handle(socket, peer);
+            } finally {
+                socket.close();
+            }
+        });
+        handlers.add(greenlet);
+        greenlet.link(this::handlerFinished);
+    }
+
+    private void handlerFinished(Greenlet<Void> greenlet) {
+        handlers.remove(greenlet);
+        if (capacity != null) {
+            capacity.wake(null);
+        }
+    }
+
+    /**
+     * Stops accepting at once, waits up to {@code grace} for running handlers to finish, then kills the
+     * rest with {@link GreenletExit} and waits (up to a second) for them to die. Parks a greenlet, or
+     * drives the loop on its owner thread. A handler may stop its own server; it is not waited for.
+     */
+    public void stop(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (state == State.NEW) {
+            state = State.STOPPED;
+            return;
+        }
+        loop.checkThread("StreamServer.stop");
+        if (state == State.SERVING) {
+            state = State.STOPPING;
+            listener.close();
+            if (capacity != null) {
+                capacity.wake(null);
+            }
+        }
+        List<Greenlet<?>> running = runningHandlers();
+        if (!running.isEmpty() && grace.isPositive()) {
+            Green.joinAll(running, grace);
+        }
+        for (Greenlet<?> greenlet : running) {
+            greenlet.kill(new GreenletExit("its StreamServer stopped"), false, null);
+        }
+        if (acceptor != null) {
+            running.add(acceptor);
+        }
+        running.removeIf(g -> g == Green.current());
+        Green.joinAll(running, KILL_GRACE);
+        state = State.STOPPED;
+        stopped.set();
+    }
+
+    private List<Greenlet<?>> runningHandlers() {
+        List<Greenlet<?>> running = new ArrayList<>(handlers.size());
+        Greenlet<?> self = Green.current();
+        for (Greenlet<Void> greenlet : handlers) {
+            if (greenlet != self && !greenlet.ready()) {
+                running.add(greenlet);
+            }
+        }
+        return running;
+    }
+
+    /** The bound address, with the real port when port 0 was asked; before {@link #start()}, the requested one. */
+    public InetSocketAddress address() {
+        return listener != null ? listener.localAddress() : address;
+    }
+
+    /** How many handlers are running now. */
+    public int activeHandlers() {
+        return handlers.size();
+    }
+
+    /** Stops at once: {@link #stop(Duration)} with no grace. */
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServer[" + address() + ", " + state + "]";
+    }
+}

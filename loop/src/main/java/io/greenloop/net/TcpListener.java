@@ -1,0 +1,105 @@
+package io.greenloop.net;
+
+import io.greenloop.Loop;
+import io.greenloop.spi.IoHandle;
+import io.greenloop.spi.ListenerHandle;
+import io.greenloop.spi.StreamHandle;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A listening TCP socket on its loop's transport: {@link #accept()} takes a pending connection at once
+ * or parks the calling greenlet until one arrives. With {@code reusePort} several loops, one per thread,
+ * can each bind their own listener to the same port and let the kernel spread connections over them.
+ *
+ * <p>Thread rule: every method on the loop that made it (its owner thread or its greenlets); from any
+ * other thread they throw {@link IllegalStateException} naming the owner. One greenlet accepts at a time.
+ */
+public final class TcpListener implements AutoCloseable {
+
+    /** The backlog {@link StreamServer} asks for: deep enough for a burst of connects (the kernel caps it at somaxconn). */
+    public static final int DEFAULT_BACKLOG = 1024;
+
+    private final SocketCore<ListenerHandle> core;
+    private final InetSocketAddress localAddress;
+
+    private TcpListener(SocketCore<ListenerHandle> core, InetSocketAddress localAddress) {
+        this.core = core;
+        this.localAddress = localAddress;
+    }
+
+    /** Binds and listens on {@code address} (port 0: any free port) on the calling thread's loop. */
+    public static TcpListener bind(InetSocketAddress address, int backlog) throws IOException {
+        return bind(address, backlog, false);
+    }
+
+    /**
+     * Binds and listens on {@code address} (port 0: any free port) on the calling thread's loop; with
+     * {@code reusePort} it sets {@code SO_REUSEPORT} first, so that listeners of other loops (other
+     * threads) can bind the same port and share its connections.
+     */
+    public static TcpListener bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog " + backlog + " is negative; use 0 for the OS default");
+        }
+        InetSocketAddress target = address.isUnresolved()
+                ? new InetSocketAddress(TcpSocket.resolve(address.getHostString()), address.getPort()) : address;
+        Loop loop = Loop.current();
+        ListenerHandle handle = loop.io().openListener(TcpSocket.familyOf(target.getAddress()));
+        try {
+            handle.bind(target, backlog, reusePort);
+            return new TcpListener(new SocketCore<>(loop, handle, "TcpListener"), handle.localAddress());
+        } catch (IOException | RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts the next connection, parking until one arrives; a {@link #close()} meanwhile throws
+     * {@code SocketException("socket closed")}, a timeout set with {@link #setTimeout} {@link SocketTimeoutException}.
+     */
+    public TcpSocket accept() throws IOException {
+        ListenerHandle handle = core.openForReading("TcpListener.accept");
+        StreamHandle accepted = handle.accept();
+        if (accepted == null) {
+            long deadline = core.deadline();
+            do {
+                core.await(IoHandle.READ, deadline, "TcpListener.accept");
+                accepted = handle.accept();
+            } while (accepted == null);
+        }
+        return TcpSocket.connected(core.loop, accepted);
+    }
+
+    /** Limits each later {@link #accept()} ({@code null}: no limit); expiry throws {@link SocketTimeoutException}. */
+    public void setTimeout(Duration timeout) {
+        core.timeout(timeout);
+    }
+
+    /** The bound address, with the real port when port 0 was asked. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return core.isClosed();
+    }
+
+    /** Stops listening; a greenlet parked in {@link #accept()} wakes with {@code SocketException("socket closed")}. Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpListener[" + localAddress + (core.isClosed() ? ", closed]" : "]");
+    }
+}

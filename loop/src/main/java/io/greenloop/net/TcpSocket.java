@@ -1,0 +1,315 @@
+package io.greenloop.net;
+
+import io.greenloop.Loop;
+import io.greenloop.spi.IoHandle;
+import io.greenloop.spi.StreamHandle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A TCP connection on its loop's transport, gevent's cooperative socket: {@link #read} and
+ * {@link #write} try the non-blocking socket first and park the calling greenlet only when the OS says
+ * it would block, so a greenlet per connection reads like blocking code while the loop runs the others.
+ * On the loop's owner thread outside greenlets they drive the loop instead. {@code TCP_NODELAY} is on.
+ *
+ * <p>Thread rule: every method on the loop that made it (its owner thread or its greenlets); from any
+ * other thread they throw {@link IllegalStateException} naming the owner. One greenlet may read while
+ * another writes; a second concurrent reader (or writer) gets an {@link IllegalStateException}.
+ */
+public final class TcpSocket implements AutoCloseable {
+
+    private final SocketCore<StreamHandle> core;
+    private InetSocketAddress localAddress;
+    private InetSocketAddress remoteAddress;
+    private InputStream inputStream;
+    private OutputStream outputStream;
+
+    private TcpSocket(SocketCore<StreamHandle> core) {
+        this.core = core;
+    }
+
+    /** Wraps a connected handle (from connect or accept), turning {@code TCP_NODELAY} on. */
+    static TcpSocket connected(Loop loop, StreamHandle handle) throws IOException {
+        try {
+            handle.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException | RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+        return new TcpSocket(new SocketCore<>(loop, handle, "TcpSocket"));
+    }
+
+    /**
+     * Connects to {@code host}:{@code port} from the calling thread's loop, waiting without a timeout;
+     * a refused connection throws {@link ConnectException}.
+     */
+    public static TcpSocket connect(String host, int port) throws IOException {
+        Objects.requireNonNull(host, "host");
+        return connect(new InetSocketAddress(resolve(host), checkPort(port)), null);
+    }
+
+    /**
+     * Connects to {@code address} from the calling thread's loop, parking until the connection is made;
+     * refused throws {@link ConnectException}, no answer within {@code timeout} ({@code null}: the OS's
+     * limit) throws {@link SocketTimeoutException}.
+     */
+    public static TcpSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+        Objects.requireNonNull(address, "address");
+        InetSocketAddress target = address.isUnresolved()
+                ? new InetSocketAddress(resolve(address.getHostString()), address.getPort()) : address;
+        Loop loop = Loop.current();
+        TcpSocket socket = connected(loop, loop.io().openStream(familyOf(target.getAddress())));
+        boolean done = false;
+        try {
+            socket.finishConnecting(target, timeout);
+            done = true;
+            return socket;
+        } finally {
+            if (!done) {
+                socket.close();
+            }
+        }
+    }
+
+    private void finishConnecting(InetSocketAddress target, Duration timeout) throws IOException {
+        StreamHandle handle = core.handle;
+        long deadline = SocketCore.deadlineAfter(timeout);
+        try {
+            if (handle.connect(target)) {
+                return;
+            }
+            do {
+                core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
+            } while (!handle.finishConnect());
+        } catch (SocketTimeoutException e) {
+            throw new SocketTimeoutException("connecting to " + target + " timed out after " + timeout.toMillis() + " ms");
+        } catch (SocketException e) {
+            // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
+            // either way no connection was made, which is what ConnectException says.
+            ConnectException named = new ConnectException("connecting to " + target + " failed: " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    /**
+     * Resolves a host name for connect. It asks {@code InetAddress} directly, which blocks the loop for a
+     * name that is neither an IP literal nor in the hosts file; {@code Dns} (issue 5) is the place that
+     * moves such lookups off the loop, and this one method is where connect will route through it.
+     */
+    static InetAddress resolve(String host) throws UnknownHostException {
+        return InetAddress.getByName(host);
+    }
+
+    static StandardProtocolFamily familyOf(InetAddress address) {
+        return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    static int checkPort(int port) {
+        if (port < 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("port " + port + " is out of range; use 0 to 65535");
+        }
+        return port;
+    }
+
+    /**
+     * Reads into {@code dst} from its position, parking until at least one byte is there; returns the
+     * count, or -1 at end of stream (0 only when {@code dst} is full). Heap and direct buffers both work.
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        StreamHandle handle = core.openForReading("TcpSocket.read");
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        int n = handle.read(dst);
+        if (n != 0) {
+            return n;
+        }
+        long deadline = core.deadline();
+        do {
+            core.await(IoHandle.READ, deadline, "TcpSocket.read");
+            n = handle.read(dst);
+        } while (n == 0);
+        return n;
+    }
+
+    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
+    public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        StreamHandle handle = core.openForWriting("TcpSocket.write");
+        long deadline = SocketCore.NO_DEADLINE;
+        boolean deadlineSet = false;
+        while (src.hasRemaining()) {
+            if (handle.write(src) == 0) {
+                if (!deadlineSet) {
+                    deadline = core.deadline();
+                    deadlineSet = true;
+                }
+                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
+            }
+        }
+    }
+
+    /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    public InputStream inputStream() {
+        core.loop.checkThread("TcpSocket.inputStream");
+        if (inputStream == null) {
+            inputStream = new SocketInputStream(this);
+        }
+        return inputStream;
+    }
+
+    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    public OutputStream outputStream() {
+        core.loop.checkThread("TcpSocket.outputStream");
+        if (outputStream == null) {
+            outputStream = new SocketOutputStream(this);
+        }
+        return outputStream;
+    }
+
+    /**
+     * Limits each later read and write ({@code null}: no limit); one that takes longer throws
+     * {@link SocketTimeoutException} and leaves the socket open (a timed-out write may have sent part).
+     */
+    public void setTimeout(Duration timeout) {
+        core.timeout(timeout);
+    }
+
+    /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
+    public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        core.open("TcpSocket.setOption").setOption(option, value);
+        return this;
+    }
+
+    /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */
+    public void shutdownOutput() throws IOException {
+        core.open("TcpSocket.shutdownOutput").shutdownOutput();
+    }
+
+    /** The local address, or {@code null} when it is not known (closed before it was ever asked). */
+    public InetSocketAddress localAddress() {
+        core.loop.checkThread("TcpSocket.localAddress");
+        if (localAddress == null && !core.isClosed()) {
+            try {
+                localAddress = core.handle.localAddress();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return localAddress;
+    }
+
+    /** The peer's address, or {@code null} when it is not known (closed before it was ever asked). */
+    public InetSocketAddress remoteAddress() {
+        core.loop.checkThread("TcpSocket.remoteAddress");
+        if (remoteAddress == null && !core.isClosed()) {
+            try {
+                remoteAddress = core.handle.remoteAddress();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return remoteAddress;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return core.isClosed();
+    }
+
+    /** Closes it; a greenlet parked in read or write wakes with {@code SocketException("socket closed")}. Idempotent. */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    @Override
+    public String toString() {
+        // Only what is known already: toString must work on any thread (loggers, debuggers, test reports).
+        return "TcpSocket[" + localAddress + " -> " + remoteAddress + (core.isClosed() ? ", closed]" : "]");
+    }
+
+    /** The {@link InputStream} view: reads park like {@link TcpSocket#read}. */
+    private static final class SocketInputStream extends InputStream {
+        private final TcpSocket socket;
+        private byte[] single;
+
+        SocketInputStream(TcpSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (single == null) {
+                single = new byte[1];
+            }
+            int n = socket.read(single, 0, 1);
+            return n < 0 ? -1 : single[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            return len == 0 ? 0 : socket.read(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    /** The {@link OutputStream} view: writes park like {@link TcpSocket#write}; flushing has nothing to do. */
+    private static final class SocketOutputStream extends OutputStream {
+        private final TcpSocket socket;
+
+        SocketOutputStream(TcpSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            socket.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            socket.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}

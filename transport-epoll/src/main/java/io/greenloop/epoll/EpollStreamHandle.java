@@ -1,0 +1,83 @@
+package io.greenloop.epoll;
+
+import io.greenloop.spi.StreamHandle;
+import io.netty.channel.epoll.LinuxSocket;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A TCP connection on a non-blocking {@link LinuxSocket}. It joins the epoll set when it starts
+ * connecting (or, accepted, when it is made): before that a socket reports {@code EPOLLHUP}, which
+ * would leave a stale hang-up in its readiness.
+ */
+final class EpollStreamHandle extends EpollHandle implements StreamHandle {
+
+    private InetSocketAddress connectingTo;
+
+    EpollStreamHandle(EpollTransport transport, LinuxSocket socket) {
+        super(transport, socket);
+    }
+
+    @Override
+    public boolean connect(InetSocketAddress remote) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        checkOpen();
+        boolean connected = socket.connect(resolved(remote));
+        connectingTo = remote;
+        register();  // after connect(2): from here on every state change is an edge the kernel reports
+        return connected;
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        checkOpen();
+        boolean connected = socket.finishConnect();
+        if (!connected) {
+            wouldBlock(WRITE);
+        }
+        return connected;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        checkOpen();
+        return readInto(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        checkOpen();
+        return writeFrom(src);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        checkOpen();
+        socket.shutdown(false, true);
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        Objects.requireNonNull(value, "value");
+        checkOpen();
+        SocketOptions.set(socket, option, value);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        checkOpen();
+        return boundOrNull(socket.localAddress());
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        checkOpen();
+        InetSocketAddress connected = socket.remoteAddress();
+        return connected != null ? connected : connectingTo;
+    }
+}

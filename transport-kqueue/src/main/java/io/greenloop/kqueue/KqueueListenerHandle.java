@@ -1,0 +1,61 @@
+package io.greenloop.kqueue;
+
+import io.greenloop.spi.ListenerHandle;
+import io.greenloop.spi.StreamHandle;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * A TCP listener on a non-blocking {@link KqueueSocket}; {@link #READ} means a connection can be accepted.
+ * It joins the kqueue once it listens.
+ */
+final class KqueueListenerHandle extends KqueueHandle implements ListenerHandle {
+
+    /** The backlog when the caller asks for none (0 or less), as {@code ServerSocketChannel} does. */
+    private static final int DEFAULT_BACKLOG = 50;
+    /** Room for the peer address that {@code accept} reports (Netty's layout: length byte, IPv6 address, scope, port). */
+    private static final int ACCEPTED_ADDRESS_BYTES = 26;
+
+    private final byte[] acceptedAddress = new byte[ACCEPTED_ADDRESS_BYTES];
+
+    KqueueListenerHandle(KqueueTransport transport, KqueueSocket socket) {
+        super(transport, socket);
+    }
+
+    @Override
+    public void bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
+        Objects.requireNonNull(address, "address");
+        checkOpen();
+        socket.setReuseAddress(true);
+        if (reusePort) {
+            socket.setReusePort(true);
+        }
+        try {
+            socket.bind(resolved(address));
+        } catch (IOException e) {
+            throw (BindException) new BindException("could not bind a TCP listener to " + address + ": " + e.getMessage()).initCause(e);
+        }
+        socket.listen(backlog < 1 ? DEFAULT_BACKLOG : backlog);
+        register();
+    }
+
+    @Override
+    public StreamHandle accept() throws IOException {
+        checkOpen();
+        int accepted = socket.accept(acceptedAddress);
+        if (accepted < 0) {
+            wouldBlock(READ);
+            return null;
+        }
+        return transport.adoptAccepted(accepted);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        checkOpen();
+        return boundOrNull(socket.localAddress());
+    }
+}

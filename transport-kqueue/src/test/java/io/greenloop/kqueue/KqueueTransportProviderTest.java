@@ -1,0 +1,108 @@
+package io.greenloop.kqueue;
+
+import io.greenloop.Loop;
+import io.greenloop.spi.TransportProvider;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * How loops find the kqueue transport. On macOS: it is available and the default. Everywhere else (these
+ * tests run on Linux too): it says why it is unavailable, {@code Loop.open("kqueue")} names the transports
+ * that are, and {@code Loop.open()} falls back to NIO with one logged line.
+ */
+class KqueueTransportProviderTest {
+
+    private static final boolean MAC_OR_BSD = isMacOrBsd();
+
+    private static boolean isMacOrBsd() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return os.contains("mac") || os.contains("bsd");
+    }
+
+    private static TransportProvider kqueueProvider() {
+        return ServiceLoader.load(TransportProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(provider -> provider.name().equals("kqueue")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void onMacOsKqueueIsAvailableAndTheDefault() {
+        assumeTrue(MAC_OR_BSD, "kqueue exists on macOS and the BSDs only");
+        TransportProvider kqueue = kqueueProvider();
+        assertTrue(kqueue.isAvailable(), () -> "kqueue is unavailable: " + kqueue.unavailabilityCause());
+        assertNull(kqueue.unavailabilityCause());
+        assertTrue(kqueue.priority() > 0, "above nio's 0");
+        assertEquals(List.of("kqueue", "nio"), Loop.availableTransports(), "best first");
+        String configured = System.clearProperty("greenloop.transport");
+        try (Loop loop = Loop.open()) {
+            assertEquals("kqueue", loop.transport());
+        } finally {
+            if (configured != null) {
+                System.setProperty("greenloop.transport", configured);
+            }
+        }
+    }
+
+    @Test
+    void elsewhereKqueueSaysWhyAndOpeningItNamesTheAvailableTransports() {
+        assumeFalse(MAC_OR_BSD, "this is the test for systems without kqueue");
+        TransportProvider kqueue = kqueueProvider();
+        assertFalse(kqueue.isAvailable());
+        assertTrue(kqueue.unavailabilityCause().getMessage().contains("macOS"), kqueue.unavailabilityCause().getMessage());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Loop.open("kqueue"));
+        assertTrue(refused.getMessage().contains("not available") && refused.getMessage().contains("[nio]"), refused.getMessage());
+    }
+
+    @Test
+    void elsewhereLoopOpenFallsBackToNioWithOneLoggedLine() throws Exception {
+        assumeFalse(MAC_OR_BSD, "this is the test for systems without kqueue");
+        Process child = new ProcessBuilder(javaCommand(OpenTwoLoops.class.getName())).start();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
+        String out = new String(child.getInputStream().readAllBytes());
+        String err = new String(child.getErrorStream().readAllBytes());
+        assertEquals(0, child.exitValue(), () -> "child failed: " + out + err);
+        assertEquals("nio\nnio\n", out.replace("\r", ""), () -> "stderr: " + err);
+        List<String> reasons = err.lines().filter(line -> line.contains("transport kqueue is unavailable")).toList();
+        assertEquals(1, reasons.size(), () -> "one line for two loops, saying why; stderr was:\n" + err);
+        assertTrue(reasons.getFirst().contains("macOS"), reasons.getFirst());
+    }
+
+    /** {@code java} with this test JVM's class path and the JVM flags greenloop needs, then {@code args}. */
+    private static List<String> javaCommand(String... args) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED", "-cp", classPath));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** The child of the fallback test: opens two loops in turn and prints their transports. */
+    public static final class OpenTwoLoops {
+
+        private OpenTwoLoops() {
+        }
+
+        /** Entry point of the child JVM. */
+        public static void main(String[] args) {
+            for (int i = 0; i < 2; i++) {
+                try (Loop loop = Loop.open()) {
+                    System.out.println(loop.transport());
+                }
+            }
+        }
+    }
+}
