@@ -90,7 +90,7 @@ run() {
 GREENLOOP_NAME="greenloop"
 if [ -f bench/target/classes/io/greenloop/bench/HelloHttpServer.class ]; then
   # greenloop's best transport here unless TRANSPORT names one.
-  TRANSPORT="${TRANSPORT:-$("$JAVA" "${FLAGS[@]}" -cp "$CP" io.greenloop.bench.RunBenchmarks --transports | awk '{print $1}')}"
+  TRANSPORT="${TRANSPORT:-$("$JAVA" "${FLAGS[@]}" -cp "$CP" io.greenloop.bench.RunBenchmarks --transports 2>/dev/null | awk '{print $1}')}"
   GREENLOOP_NAME="greenloop $TRANSPORT"
   run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloHttpServer "$PORT" "$TRANSPORT" "$SERVER_LIFETIME"
 else
