@@ -59,10 +59,7 @@ public final class ParkedMemory {
             }
             long after = usedHeapAfterGc();
             release.set();
-            // Waiters wake FIFO, so the last one spawned finishes last. (Not loop.run(): in the core as of
-            // this writing, an iteration whose greenlets all finish with nothing linked to them still polls
-            // without a timeout, so run() would never return here.)
-            last.join();
+            last.join();  // waiters wake FIFO, so the last one spawned finishes last
             if (loop.liveGreenlets() != 0) {
                 throw new IllegalStateException(loop.liveGreenlets() + " greenlets did not finish after the release");
             }
