@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Hello-world HTTP under wrk: greenloop's HelloHttpServer (StreamServer, a greenlet per connection, one
+# loop thread) and NettyHelloServer (Netty epoll, one event loop thread), one after the other, each
+# under the same `wrk -t1 -c64 --latency` after a short warm-up; prints both request rates and p99s.
+#
+# usage: bench/run-wrk.sh [seconds]          (default 5; run from anywhere in the repository)
+# env:   TRANSPORT=epoll|nio   greenloop's transport (default: its best available here)
+#        NETTY_TRANSPORT=epoll|nio  Netty's (default epoll)
+#        PORT=18080            first port; the second server uses PORT+1
+#        SKIP_BUILD=1          reuse the last build
+# Every server it starts is stopped on exit, and each also stops by itself after a time limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_MEASURED="${1:-5}"
+WARMUP_SECONDS=2
+CONNECTIONS=64
+PORT="${PORT:-18080}"
+NETTY_TRANSPORT="${NETTY_TRANSPORT:-epoll}"
+# A server outlives a run by at most this long even if this script is killed with SIGKILL.
+SERVER_LIFETIME=$((SECONDS_MEASURED + WARMUP_SECONDS + 60))
+FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  else
+    echo "wrk is missing: sudo apt-get install -y wrk" >&2
+    exit 1
+  fi
+fi
+
+if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/classpath.txt ]; then
+  mvn -q -pl bench -am -DskipTests package dependency:build-classpath \
+      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+fi
+CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT INT TERM
+
+wait_for_port() {  # port pid
+  for _ in $(seq 1 150); do
+    if ! kill -0 "$2" 2>/dev/null; then
+      echo "the server exited before it listened on port $1" >&2
+      return 1
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nothing listened on port $1 within 15 s" >&2
+  return 1
+}
+
+declare -A RATE P99
+# run NAME PORT MAINCLASS ARGS...: starts the server, warms it up, measures, stops it.
+run() {
+  local name="$1" port="$2"
+  shift 2
+  "$JAVA" "${FLAGS[@]}" -cp "$CP" "$@" &
+  local pid=$!
+  PIDS+=("$pid")
+  wait_for_port "$port" "$pid"
+  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$port/" >/dev/null
+  local out
+  out="$(wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_MEASURED}s" --latency "http://127.0.0.1:$port/")"
+  echo "== $name"
+  echo "$out"
+  RATE[$name]="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+  P99[$name]="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+GREENLOOP_NAME="greenloop"
+if [ -f bench/target/classes/io/greenloop/bench/HelloHttpServer.class ]; then
+  # greenloop's best transport here unless TRANSPORT names one.
+  TRANSPORT="${TRANSPORT:-$("$JAVA" "${FLAGS[@]}" -cp "$CP" io.greenloop.bench.RunBenchmarks --transports 2>/dev/null | awk '{print $1}')}"
+  GREENLOOP_NAME="greenloop $TRANSPORT"
+  run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloHttpServer "$PORT" "$TRANSPORT" "$SERVER_LIFETIME"
+else
+  echo "io.greenloop.bench.HelloHttpServer is not built (io.greenloop.net has not landed yet): greenloop skipped" >&2
+fi
+NETTY_NAME="netty $NETTY_TRANSPORT"
+run "$NETTY_NAME" $((PORT + 1)) io.greenloop.bench.NettyHelloServer $((PORT + 1)) "$NETTY_TRANSPORT" "$SERVER_LIFETIME"
+
+echo
+echo "wrk -t1 -c$CONNECTIONS -d${SECONDS_MEASURED}s, $(nproc) CPUs"
+printf '%-28s %14s %10s\n' server requests/s p99
+for name in "$GREENLOOP_NAME" "$NETTY_NAME"; do
+  printf '%-28s %14s %10s\n' "$name" "${RATE[$name]:-n/a}" "${P99[$name]:-n/a}"
+done
+
+to_us() {  # wrk's latency (812.00us, 41.27ms, 1.02s) in microseconds
+  awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) print v; else if (t ~ /ms$/) print v * 1000; else if (t ~ /s$/) print v * 1000000; else print v }'
+}
+if [ -n "${RATE[$GREENLOOP_NAME]:-}" ] && [ -n "${RATE[$NETTY_NAME]:-}" ]; then
+  awk -v gr="${RATE[$GREENLOOP_NAME]}" -v nr="${RATE[$NETTY_NAME]}" \
+      -v gp="$(to_us "${P99[$GREENLOOP_NAME]}")" -v np="$(to_us "${P99[$NETTY_NAME]}")" 'BEGIN {
+    printf "greenloop / netty: requests/s %.2f (target >= 1.00: %s), p99 %.2f (target <= 1.00: %s)\n",
+      gr / nr, (gr >= nr ? "met" : "NOT met"), gp / np, (gp <= np ? "met" : "NOT met")
+  }'
+fi

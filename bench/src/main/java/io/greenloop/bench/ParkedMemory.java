@@ -1,0 +1,111 @@
+package io.greenloop.bench;
+
+import io.greenloop.CheckedRunnable;
+import io.greenloop.Event;
+import io.greenloop.Greenlet;
+import io.greenloop.Loop;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Heap bytes per parked strand: parks N greenlets on one {@link Event} (or N JDK virtual threads on the
+ * default scheduler on one {@link CountDownLatch}), measures used heap after full GCs before and after,
+ * divides by N, then releases them all and checks that every one finished. Run it in a fresh JVM per
+ * kind (so {@link RunBenchmarks} does); it prints one line {@code RESULT kind count bytesPerStrand}.
+ *
+ * <p>Usage: {@code java --add-opens java.base/java.lang=ALL-UNNAMED -Xmx8g io.greenloop.bench.ParkedMemory
+ * greenlets|virtual-threads [count]}.
+ */
+public final class ParkedMemory {
+
+    /** The figure: a million parked greenlets. */
+    static final int DEFAULT_COUNT = 1_000_000;
+    /** Full GCs in a row before a reading, so that what is left is what is reachable. */
+    private static final int GC_ROUNDS = 3;
+    /** How long to wait for the virtual threads to park before giving up (they need only seconds). */
+    private static final long PARK_DEADLINE_SECONDS = 120;
+
+    private ParkedMemory() {
+    }
+
+    /** Measures the kind named by {@code args[0]} with {@code args[1]} strands (default a million). */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || !(args[0].equals("greenlets") || args[0].equals("virtual-threads"))) {
+            throw new IllegalArgumentException("usage: ParkedMemory greenlets|virtual-threads [count]");
+        }
+        int count = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_COUNT;
+        double perStrand = args[0].equals("greenlets") ? greenlets(count) : virtualThreads(count);
+        System.out.printf(Locale.ROOT, "RESULT %s %d %.1f%n", args[0], count, perStrand);
+    }
+
+    /** Bytes of heap per greenlet parked in {@link Event#await()}. */
+    static double greenlets(int count) {
+        try (Loop loop = Loop.open()) {
+            Event release = new Event();
+            CheckedRunnable parkUntilReleased = release::await;
+            loop.spawn(() -> { }).join();  // warms the spawn path's classes outside the measurement
+            long before = usedHeapAfterGc();
+            Greenlet<Void> last = null;
+            for (int i = 0; i < count; i++) {
+                last = loop.spawn(parkUntilReleased);
+            }
+            loop.runOnce(false);  // one pass of the ready queue starts every greenlet; each parks in await()
+            if (loop.liveGreenlets() != count) {
+                throw new IllegalStateException("expected " + count + " live greenlets, found " + loop.liveGreenlets());
+            }
+            long after = usedHeapAfterGc();
+            release.set();
+            last.join();  // waiters wake FIFO, so the last one spawned finishes last
+            if (loop.liveGreenlets() != 0) {
+                throw new IllegalStateException(loop.liveGreenlets() + " greenlets did not finish after the release");
+            }
+            return (after - before) / (double) count;
+        }
+    }
+
+    /** Bytes of heap per default-scheduler virtual thread parked in {@link CountDownLatch#await()}. */
+    static double virtualThreads(int count) throws InterruptedException {
+        Thread[] threads = new Thread[count];  // allocated before the baseline: not part of the figure
+        CountDownLatch release = new CountDownLatch(1);
+        Thread.ofVirtual().start(() -> { }).join();
+        long before = usedHeapAfterGc();
+        for (int i = 0; i < count; i++) {
+            threads[i] = Thread.ofVirtual().start(() -> awaitQuietly(release));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PARK_DEADLINE_SECONDS);
+        for (Thread thread : threads) {
+            while (thread.getState() != Thread.State.WAITING) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(thread + " did not park within " + PARK_DEADLINE_SECONDS + " s");
+                }
+                Thread.sleep(1);
+            }
+        }
+        long after = usedHeapAfterGc();
+        release.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return (after - before) / (double) count;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < GC_ROUNDS; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+}

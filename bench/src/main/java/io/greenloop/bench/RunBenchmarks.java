@@ -1,0 +1,168 @@
+package io.greenloop.bench;
+
+import io.greenloop.Loop;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Runs every benchmark of this module with one command, then the parked-memory measurement, and prints
+ * a summary with the ratios the issue's targets are stated in (also written to
+ * {@code target/bench-summary.md}; JMH's own results go to {@code target/jmh-result.json}).
+ *
+ * <p>Usage: {@code RunBenchmarks [quick|full] [--no-memory|--only-memory] [--memory-count=N] [JMH options and
+ * benchmark regexps]}. The profile sets forks, warm-up and measurement unless the JMH options set them;
+ * {@code transport} and {@code nettyTransport} default to the transports available on this machine.
+ * {@code RunBenchmarks --transports} only prints greenloop's available transports, best first.
+ */
+public final class RunBenchmarks {
+
+    /** How many forks and iterations each profile uses; quick is sized to finish within 10 minutes on 2 cores. */
+    enum Profile {
+        QUICK(1, 3, 1, 3, 1),
+        FULL(3, 5, 2, 5, 2);
+
+        final int forks;
+        final int warmups;
+        final int warmupSeconds;
+        final int iterations;
+        final int iterationSeconds;
+
+        Profile(int forks, int warmups, int warmupSeconds, int iterations, int iterationSeconds) {
+            this.forks = forks;
+            this.warmups = warmups;
+            this.warmupSeconds = warmupSeconds;
+            this.iterations = iterations;
+            this.iterationSeconds = iterationSeconds;
+        }
+    }
+
+    /** The memory child JVMs' heap ceiling: a million parked strands of a few KiB each fit well within it. */
+    private static final String MEMORY_HEAP = "-Xmx6g";
+    private static final long MEMORY_TIMEOUT_MINUTES = 10;
+    private static final Path TARGET = Path.of("target");
+
+    private RunBenchmarks() {
+    }
+
+    /** Runs the benchmarks; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        if (rest.equals(List.of("--transports"))) {
+            System.out.println(String.join(" ", Loop.availableTransports()));  // for bench/run-wrk.sh
+            return;
+        }
+        Profile profile = Profile.QUICK;
+        if (!rest.isEmpty() && (rest.getFirst().equals("quick") || rest.getFirst().equals("full"))) {
+            profile = Profile.valueOf(rest.removeFirst().toUpperCase(Locale.ROOT));
+        }
+        boolean memory = !rest.remove("--no-memory");
+        boolean onlyMemory = rest.remove("--only-memory");
+        int memoryCount = ParkedMemory.DEFAULT_COUNT;
+        for (String arg : List.copyOf(rest)) {
+            if (arg.startsWith("--memory-count=")) {
+                memoryCount = Integer.parseInt(arg.substring("--memory-count=".length()));
+                rest.remove(arg);
+            }
+        }
+        CommandLineOptions command = new CommandLineOptions(rest.toArray(String[]::new));
+        if (command.shouldHelp() || command.shouldList()) {
+            new Runner(command).list();
+            return;
+        }
+        memory &= onlyMemory || command.getIncludes().isEmpty()
+                || command.getIncludes().stream().anyMatch(regexp -> Pattern.compile(regexp).matcher("ParkedMemory").find());
+        Files.createDirectories(TARGET);
+        Collection<RunResult> results = onlyMemory ? List.of() : new Runner(options(profile, command)).run();
+        Map<String, Double> bytesPerParked = memory ? measureMemory(memoryCount) : Map.of();
+        String summary = Summary.render(profile.name().toLowerCase(Locale.ROOT), results, bytesPerParked, memoryCount);
+        System.out.println();
+        System.out.println(summary);
+        Files.writeString(TARGET.resolve("bench-summary.md"), summary);
+    }
+
+    private static org.openjdk.jmh.runner.options.Options options(Profile profile, CommandLineOptions command) {
+        ChainedOptionsBuilder options = new OptionsBuilder().parent(command);
+        if (!command.getForkCount().hasValue()) {
+            options.forks(profile.forks);
+        }
+        if (!command.getWarmupIterations().hasValue()) {
+            options.warmupIterations(profile.warmups);
+        }
+        if (!command.getWarmupTime().hasValue()) {
+            options.warmupTime(TimeValue.seconds(profile.warmupSeconds));
+        }
+        if (!command.getMeasurementIterations().hasValue()) {
+            options.measurementIterations(profile.iterations);
+        }
+        if (!command.getMeasurementTime().hasValue()) {
+            options.measurementTime(TimeValue.seconds(profile.iterationSeconds));
+        }
+        if (!command.getParameter("transport").hasValue()) {
+            options.param("transport", Loop.availableTransports().toArray(String[]::new));
+        }
+        if (!command.getParameter("nettyTransport").hasValue()) {
+            options.param("nettyTransport", NettyPeers.available().toArray(String[]::new));
+        }
+        if (!command.getResult().hasValue()) {
+            options.result(TARGET.resolve("jmh-result.json").toString()).resultFormat(ResultFormatType.JSON);
+        }
+        return options.build();
+    }
+
+    /** Runs {@link ParkedMemory} in a fresh JVM per kind; returns bytes per parked strand by kind. */
+    static Map<String, Double> measureMemory(int count) throws IOException, InterruptedException {
+        Map<String, Double> perKind = new LinkedHashMap<>();
+        for (String kind : List.of("greenlets", "virtual-threads")) {
+            System.out.println("# parked memory: " + count + " " + kind);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", MEMORY_HEAP,
+                    "-cp", System.getProperty("java.class.path"), ParkedMemory.class.getName(), kind, Integer.toString(count)));
+            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // A watchdog: a stuck child is killed, which also ends the read loop below.
+            boolean[] timedOut = new boolean[1];
+            child.onExit().orTimeout(MEMORY_TIMEOUT_MINUTES, TimeUnit.MINUTES).whenComplete((process, timeout) -> {
+                if (timeout != null) {
+                    timedOut[0] = true;
+                    child.destroyForcibly();
+                }
+            });
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    System.out.println(line);
+                    String[] fields = line.split(" ");
+                    if (fields.length == 4 && fields[0].equals("RESULT")) {
+                        perKind.put(fields[1], Double.parseDouble(fields[3]));
+                    }
+                }
+            }
+            child.waitFor();
+            if (timedOut[0]) {
+                System.out.println("# parked memory for " + kind + " took over " + MEMORY_TIMEOUT_MINUTES + " minutes; stopped it");
+            } else if (child.exitValue() != 0) {
+                System.out.println("# parked memory for " + kind + " failed with exit code " + child.exitValue());
+            }
+        }
+        return perKind;
+    }
+}
