@@ -9,6 +9,7 @@ import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
+import io.greenloop.spi.unix.UnixHandle;
 import io.netty.channel.kqueue.KQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,11 +183,11 @@ class KqueueTransportTest {
     /** Polls until the transport has recorded {@code op} readiness for {@code handle} (with or without interest). */
     private void awaitRemembered(IoHandle handle, int op) throws IOException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while ((((KqueueHandle) handle).readiness & op) == 0 && System.nanoTime() < deadline) {
+        while ((((UnixHandle) handle).readiness() & op) == 0 && System.nanoTime() < deadline) {
             transport.poll(TimeUnit.MILLISECONDS.toNanos(10));
             transport.dispatch();
         }
-        assertTrue((((KqueueHandle) handle).readiness & op) != 0, handle + " never became ready for " + op);
+        assertTrue((((UnixHandle) handle).readiness() & op) != 0, handle + " never became ready for " + op);
     }
 
     @Test
