@@ -1,9 +1,15 @@
 package io.greenloop.epoll;
 
 import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
+import io.greenloop.spi.unix.UnixDatagramHandle;
+import io.greenloop.spi.unix.UnixHandle;
+import io.greenloop.spi.unix.UnixListenerHandle;
+import io.greenloop.spi.unix.UnixPoller;
+import io.greenloop.spi.unix.UnixStreamHandle;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.GreenloopEpollAccess;
@@ -26,7 +32,9 @@ import java.util.Objects;
 /**
  * The transport on Linux epoll, through Netty's JNI binding ({@code netty-transport-native-epoll}):
  * one epoll instance per loop, an eventfd for {@link #wakeup()}, and non-blocking sockets made by
- * {@link LinuxSocket}. Only Netty's native layer is used: no channels, no pipeline, no Netty event loop.
+ * {@link LinuxSocket}, wrapped in the handles that it shares with the kqueue transport
+ * ({@code io.greenloop.spi.unix}). Only Netty's native layer is used: no channels, no pipeline, no Netty
+ * event loop.
  *
  * <h2>Route: direct JNI calls (route A), not Netty's {@code IoHandler} API (route B)</h2>
  * Measured on this project's 2-core machine (JDK 25, kernel 6.18, JMH 1.37 average time, 2 forks x 5 x 1 s,
@@ -60,7 +68,7 @@ import java.util.Objects;
  * itself pays those {@code epoll_ctl} calls since it went level-triggered.
  *
  * <p>Edge-triggered means the kernel reports a change once, so each handle remembers what it was told
- * ({@code EpollHandle.readiness}) and forgets an op only when that op returns {@code EAGAIN}. That is
+ * ({@link UnixHandle#readiness()}) and forgets an op only when that op returns {@code EAGAIN}. That is
  * why no readiness is ever lost: after {@code EAGAIN} any new data or buffer space is a new edge that
  * the next wait returns; until then the handle still holds the bit. Dispatch reports
  * {@code readiness & interest}; a handle whose interest is set while it holds a matching bit is queued
@@ -107,13 +115,15 @@ public final class EpollTransport implements Transport {
     private final GreenloopEpollAccess events;
     private final Object wakeupLock = new Object();
     /** The scratch buffer for heap-buffer reads and writes (see {@link #SCRATCH_BYTES}). */
-    final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+    /** What the shared handles call to join and leave the epoll set. */
+    private final UnixPoller poller = new Poller();
     /** Open handles by fd number. */
-    private EpollHandle[] handles = new EpollHandle[INITIAL_FD_TABLE];
+    private UnixHandle[] handles = new UnixHandle[INITIAL_FD_TABLE];
     /** Handles whose interest was set while they held matching readiness: reported at the next dispatch. */
-    private final ArrayDeque<EpollHandle> pending = new ArrayDeque<>();
-    /** What the last poll found for {@link #dispatch()}, each handle once ({@code EpollHandle.queued}). */
-    private EpollHandle[] ready = new EpollHandle[64];
+    private final ArrayDeque<UnixHandle> pending = new ArrayDeque<>();
+    /** What the last poll found for {@link #dispatch()}, each handle once ({@link UnixHandle#markReady(int)}). */
+    private UnixHandle[] ready = new UnixHandle[64];
     private int readyCount;
     private boolean closed;
     private boolean wakeupClosed;
@@ -155,19 +165,16 @@ public final class EpollTransport implements Transport {
         checkOpen();
         int n = pending.isEmpty() ? waitFor(timeoutNanos) : events.waitNow(epollFd);
         for (int i = 0; i < n; i++) {
-            EpollHandle handle = handleOf(events.fd(i));
-            if (handle != null) {  // null: the eventfd or the timerfd, whose edge has done its job
-                handle.readiness |= opsOf(events.flags(i));
-                if (!handle.queued && (handle.readiness & handle.interest()) != 0) {
-                    handle.queued = true;
-                    addReady(handle);
-                }
+            UnixHandle handle = handleOf(events.fd(i));
+            // null: the eventfd or the timerfd, whose edge has done its job
+            if (handle != null && handle.markReady(opsOf(events.flags(i)))) {
+                addReady(handle);
             }
         }
         if (n == events.capacity()) {
             events.grow();
         }
-        for (EpollHandle handle; (handle = pending.poll()) != null; ) {
+        for (UnixHandle handle; (handle = pending.poll()) != null; ) {
             addReady(handle);
         }
         return readyCount;
@@ -190,18 +197,18 @@ public final class EpollTransport implements Transport {
     private static int opsOf(int flags) {
         int ops = 0;
         if ((flags & (Native.EPOLLIN | Native.EPOLLRDHUP)) != 0) {
-            ops |= EpollHandle.READ;
+            ops |= IoHandle.READ;
         }
         if ((flags & Native.EPOLLOUT) != 0) {
-            ops |= EpollHandle.WRITE;
+            ops |= IoHandle.WRITE;
         }
         if ((flags & (Native.EPOLLERR | EPOLLHUP)) != 0) {
-            ops |= EpollHandle.READ | EpollHandle.WRITE;
+            ops |= IoHandle.READ | IoHandle.WRITE;
         }
         return ops;
     }
 
-    private void addReady(EpollHandle handle) {
+    private void addReady(UnixHandle handle) {
         if (readyCount == ready.length) {
             ready = Arrays.copyOf(ready, readyCount * 2);
         }
@@ -215,9 +222,8 @@ public final class EpollTransport implements Transport {
         RuntimeException failure = null;
         try {
             for (; i < count; i++) {
-                EpollHandle handle = ready[i];
+                UnixHandle handle = ready[i];
                 ready[i] = null;
-                handle.queued = false;
                 try {
                     handle.fire();
                 } catch (RuntimeException e) {
@@ -254,33 +260,21 @@ public final class EpollTransport implements Transport {
     @Override
     public StreamHandle openStream(ProtocolFamily family) throws IOException {
         checkOpen();
-        return adopt(new EpollStreamHandle(this, newSocket(family, true)));
+        return adopt(new UnixStreamHandle(poller, newSocket(family, true)));
     }
 
     @Override
     public ListenerHandle openListener(ProtocolFamily family) throws IOException {
         checkOpen();
-        return adopt(new EpollListenerHandle(this, newSocket(family, true)));
+        return adopt(new UnixListenerHandle(poller, newSocket(family, true)));
     }
 
     @Override
     public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
         checkOpen();
-        EpollDatagramHandle handle = adopt(new EpollDatagramHandle(this, newSocket(family, false)));
+        UnixDatagramHandle handle = adopt(new UnixDatagramHandle(poller, newSocket(family, false)));
         try {
             handle.register();  // an unbound UDP socket reports only EPOLLOUT, so it can be watched at once
-        } catch (IOException e) {
-            handle.close();
-            throw e;
-        }
-        return handle;
-    }
-
-    /** Wraps a connection that a listener accepted; it is registered at once (it is connected). */
-    EpollStreamHandle adoptAccepted(int fd) throws IOException {
-        EpollStreamHandle handle = adopt(new EpollStreamHandle(this, LinuxSocket.newSocket(fd)));
-        try {
-            handle.register();
         } catch (IOException e) {
             handle.close();
             throw e;
@@ -310,8 +304,8 @@ public final class EpollTransport implements Transport {
         throw new UnsupportedOperationException("the epoll transport opens INET and INET6 sockets, not " + family);
     }
 
-    private <H extends EpollHandle> H adopt(H handle) {
-        int fd = handle.fd;
+    private <H extends UnixHandle> H adopt(H handle) {
+        int fd = handle.fd();
         if (fd >= handles.length) {
             handles = Arrays.copyOf(handles, Math.max(handles.length * 2, Integer.highestOneBit(fd) * 2));
         }
@@ -319,36 +313,8 @@ public final class EpollTransport implements Transport {
         return handle;
     }
 
-    private EpollHandle handleOf(int fd) {
+    private UnixHandle handleOf(int fd) {
         return fd >= 0 && fd < handles.length ? handles[fd] : null;
-    }
-
-    /** Adds the handle's socket to the epoll set, once. */
-    void register(EpollHandle handle) throws IOException {
-        Native.epollCtlAdd(epollFd.intValue(), handle.fd, REGISTERED_EVENTS);
-    }
-
-    /** Queues a handle whose new interest meets readiness it already holds, for the next dispatch. */
-    void reportSoon(EpollHandle handle) {
-        if (!handle.queued) {
-            handle.queued = true;
-            pending.add(handle);
-        }
-    }
-
-    /** Removes a closing handle from the epoll set and the fd table; its socket is closed by the caller. */
-    void forget(EpollHandle handle, boolean registered) {
-        if (registered && !closed) {
-            try {
-                // close(2) alone would do it, unless another process holds a duplicate of the fd.
-                Native.epollCtlDel(epollFd.intValue(), handle.fd);
-            } catch (IOException e) {
-                // Already gone from the set: nothing more to undo.
-            }
-        }
-        if (handleOf(handle.fd) == handle) {
-            handles[handle.fd] = null;
-        }
     }
 
     /** The epoll instance's fd, for tests and diagnostics ({@code /proc/self/fdinfo/N} lists its set). */
@@ -374,7 +340,7 @@ public final class EpollTransport implements Transport {
         }
         closed = true;  // first, so that closing the handles below skips epoll_ctl: closing the epoll fd drops them all
         IOException failure = null;
-        for (EpollHandle handle : handles) {
+        for (UnixHandle handle : handles) {
             if (handle != null) {
                 try {
                     handle.close();
@@ -409,6 +375,57 @@ public final class EpollTransport implements Transport {
             } catch (IOException e) {
                 // Closing a descriptor we own releases it even when close(2) reports an error.
             }
+        }
+    }
+
+    /** The epoll side of the shared handles: {@code epoll_ctl} add once, delete at close. Loop thread only. */
+    private final class Poller implements UnixPoller {
+
+        @Override
+        public String name() {
+            return "epoll";
+        }
+
+        @Override
+        public ByteBuffer scratch() {
+            return scratch;
+        }
+
+        @Override
+        public void register(UnixHandle handle) throws IOException {
+            Native.epollCtlAdd(epollFd.intValue(), handle.fd(), REGISTERED_EVENTS);
+        }
+
+        @Override
+        public void reportSoon(UnixHandle handle) {
+            pending.add(handle);
+        }
+
+        @Override
+        public void forget(UnixHandle handle, boolean registered) {
+            if (registered && !closed) {
+                try {
+                    // close(2) alone would do it, unless another process holds a duplicate of the fd.
+                    Native.epollCtlDel(epollFd.intValue(), handle.fd());
+                } catch (IOException e) {
+                    // Already gone from the set: nothing more to undo.
+                }
+            }
+            if (handleOf(handle.fd()) == handle) {
+                handles[handle.fd()] = null;
+            }
+        }
+
+        @Override
+        public UnixStreamHandle adoptAccepted(int fd) throws IOException {
+            UnixStreamHandle handle = adopt(new UnixStreamHandle(this, LinuxSocket.newSocket(fd)));
+            try {
+                handle.register();  // at once: it is connected
+            } catch (IOException e) {
+                handle.close();
+                throw e;
+            }
+            return handle;
         }
     }
 

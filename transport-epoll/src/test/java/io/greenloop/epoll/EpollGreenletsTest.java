@@ -1,92 +1,11 @@
 package io.greenloop.epoll;
 
-import io.greenloop.Green;
-import io.greenloop.Greenlet;
-import io.greenloop.Loop;
-import io.greenloop.Timeout;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import io.greenloop.spi.unix.UnixGreenletsTest;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+/** The shared greenlet tests on a loop opened with {@code Loop.open("epoll")}. */
+class EpollGreenletsTest extends UnixGreenletsTest {
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/**
- * The core greenlet behaviour on a loop opened with {@code Loop.open("epoll")}: spawn, sleep, joinAll,
- * Timeout. (The whole core suite also runs here on epoll, from loop's test-jar.)
- */
-class EpollGreenletsTest {
-
-    private Loop loop;
-
-    @BeforeEach
-    void open() {
-        loop = Loop.open("epoll");
-    }
-
-    @AfterEach
-    void close() {
-        loop.close();
-    }
-
-    @Test
-    void sleepingGreenletsOverlapAndFinishInDeadlineOrder() {
-        assertEquals("epoll", loop.transport());
-        List<Integer> finished = new ArrayList<>();
-        List<Greenlet<?>> sleepers = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int i = 5; i >= 1; i--) {
-            int n = i;
-            sleepers.add(Green.spawn(() -> {
-                Green.sleep(Duration.ofMillis(60L * n));
-                finished.add(n);
-            }));
-        }
-        assertEquals(5, Green.joinAll(sleepers).size());
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertEquals(List.of(1, 2, 3, 4, 5), finished);
-        assertTrue(millis >= 300 && millis < 3_000, "5 sleeps of up to 300 ms took " + millis + " ms");
-    }
-
-    @Test
-    void aTimeoutInterruptsASleepingGreenlet() {
-        Greenlet<String> sleeper = Green.spawn(() -> {
-            Timeout timeout = Timeout.start(Duration.ofMillis(50));
-            try {
-                Green.sleep(Duration.ofSeconds(30));
-                return "slept";
-            } catch (Timeout.Expired expired) {
-                return "timed out";
-            } finally {
-                timeout.close();
-            }
-        });
-        assertTrue(sleeper.join(Duration.ofSeconds(10)));
-        assertEquals("timed out", sleeper.value());
-        assertThrows(Timeout.Expired.class, () -> Green.withTimeout(Duration.ofMillis(20), () -> {
-            Green.sleep(Duration.ofSeconds(30));
-            return null;
-        }));
-    }
-
-    @Test
-    void tenThousandGreenletsYieldRoundRobin() {
-        int[] turns = new int[1];
-        List<Greenlet<?>> greenlets = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            greenlets.add(Green.spawn(() -> {
-                for (int round = 0; round < 3; round++) {
-                    turns[0]++;
-                    Green.sleep();
-                }
-            }));
-        }
-        assertEquals(10_000, Green.joinAll(greenlets).size());
-        assertEquals(30_000, turns[0]);
+    EpollGreenletsTest() {
+        super("epoll", FAIL_WHERE_UNAVAILABLE);
     }
 }

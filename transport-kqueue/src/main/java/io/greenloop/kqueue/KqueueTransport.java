@@ -1,9 +1,15 @@
 package io.greenloop.kqueue;
 
 import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
+import io.greenloop.spi.unix.UnixDatagramHandle;
+import io.greenloop.spi.unix.UnixHandle;
+import io.greenloop.spi.unix.UnixListenerHandle;
+import io.greenloop.spi.unix.UnixPoller;
+import io.greenloop.spi.unix.UnixStreamHandle;
 import io.netty.channel.ChannelException;
 import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
@@ -30,7 +36,8 @@ import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_ERROR;
 /**
  * The transport on BSD/macOS kqueue, through Netty's JNI binding ({@code netty-transport-native-kqueue}):
  * one kqueue per loop, an {@code EVFILT_USER} event for {@link #wakeup()}, and non-blocking sockets
- * made by {@code io.netty.channel.unix.Socket}. Only Netty's native layer is used.
+ * made by {@code io.netty.channel.unix.Socket}, wrapped in the handles that it shares with the epoll
+ * transport ({@code io.greenloop.spi.unix}). Only Netty's native layer is used.
  *
  * <h2>Route: direct JNI calls, as for epoll</h2>
  * The route was chosen on epoll, where both could be measured (see {@code EpollTransport} for the
@@ -47,7 +54,7 @@ import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_ERROR;
  * syscall of its own, and closing the fd removes them. Interest changes never reach the kernel. As on
  * epoll, each handle remembers the readiness it was told about until an operation returns
  * {@code EAGAIN}, so an edge that came while nobody was interested is reported once interest is set
- * (see {@code KqueueHandle}). {@code EV_EOF} on the write filter and {@code EV_ERROR} mark both ops;
+ * (see {@link UnixHandle}). {@code EV_EOF} on the write filter and {@code EV_ERROR} mark both ops;
  * {@code EV_EOF} on the read filter marks READ. Events carry their handle's id in {@code udata} and are
  * matched to handles right after the wait, so a stale event never reaches a newer socket on the same fd.
  *
@@ -77,13 +84,15 @@ public final class KqueueTransport implements Transport {
     private final FileDescriptor kqueueFd;
     private final GreenloopKqueueAccess kevents;
     private final Object wakeupLock = new Object();
-    final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
-    private KqueueHandle[] handles = new KqueueHandle[INITIAL_FD_TABLE];
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+    /** What the shared handles call to join the kqueue and leave the fd table. */
+    private final UnixPoller poller = new Poller();
+    private UnixHandle[] handles = new UnixHandle[INITIAL_FD_TABLE];
     /** Handles whose filters go to the kernel with the next wait. */
-    private final ArrayDeque<KqueueHandle> registrations = new ArrayDeque<>();
+    private final ArrayDeque<UnixHandle> registrations = new ArrayDeque<>();
     /** Handles whose interest was set while they held matching readiness: reported at the next dispatch. */
-    private final ArrayDeque<KqueueHandle> pending = new ArrayDeque<>();
-    private KqueueHandle[] ready = new KqueueHandle[64];
+    private final ArrayDeque<UnixHandle> pending = new ArrayDeque<>();
+    private UnixHandle[] ready = new UnixHandle[64];
     private int readyCount;
     private long nextId = 1;
     private boolean closed;
@@ -125,7 +134,7 @@ public final class KqueueTransport implements Transport {
                 collect(kevents.ident(i), kevents.udata(i), opsOf(filter, kevents.flags(i)));
             }
         }
-        for (KqueueHandle handle; (handle = pending.poll()) != null; ) {
+        for (UnixHandle handle; (handle = pending.poll()) != null; ) {
             addReady(handle);
         }
         return readyCount;
@@ -134,10 +143,10 @@ public final class KqueueTransport implements Transport {
     /** Queues the filters of handles waiting for registration; {@code false} when some must wait for the next poll. */
     private boolean submitRegistrations() {
         while (!registrations.isEmpty() && kevents.changeRoom() >= 2) {
-            KqueueHandle handle = registrations.poll();
+            UnixHandle handle = registrations.poll();
             if (!handle.isClosed()) {
-                kevents.change(handle.fd, EVFILT_READ, ADD_EDGE_TRIGGERED, handle.id);
-                kevents.change(handle.fd, EVFILT_WRITE, ADD_EDGE_TRIGGERED, handle.id);
+                kevents.change(handle.fd(), EVFILT_READ, ADD_EDGE_TRIGGERED, handle.id());
+                kevents.change(handle.fd(), EVFILT_WRITE, ADD_EDGE_TRIGGERED, handle.id());
             }
         }
         return registrations.isEmpty();
@@ -156,24 +165,22 @@ public final class KqueueTransport implements Transport {
 
     private static int opsOf(short filter, short flags) {
         if ((flags & EV_ERROR) != 0 || (filter == EVFILT_WRITE && (flags & EV_EOF) != 0)) {
-            return KqueueHandle.READ | KqueueHandle.WRITE;  // the connection is gone: wake every waiter
+            return IoHandle.READ | IoHandle.WRITE;  // the connection is gone: wake every waiter
         }
-        return filter == EVFILT_READ ? KqueueHandle.READ : KqueueHandle.WRITE;
+        return filter == EVFILT_READ ? IoHandle.READ : IoHandle.WRITE;
     }
 
     private void collect(int fd, long id, int ops) {
-        KqueueHandle handle = fd >= 0 && fd < handles.length ? handles[fd] : null;
-        if (handle == null || handle.id != id) {
+        UnixHandle handle = fd >= 0 && fd < handles.length ? handles[fd] : null;
+        if (handle == null || handle.id() != id) {
             return;  // an event for a socket that was closed since (its fd may already be reused)
         }
-        handle.readiness |= ops;
-        if (!handle.queued && (handle.readiness & handle.interest()) != 0) {
-            handle.queued = true;
+        if (handle.markReady(ops)) {
             addReady(handle);
         }
     }
 
-    private void addReady(KqueueHandle handle) {
+    private void addReady(UnixHandle handle) {
         if (readyCount == ready.length) {
             ready = Arrays.copyOf(ready, readyCount * 2);
         }
@@ -187,9 +194,8 @@ public final class KqueueTransport implements Transport {
         RuntimeException failure = null;
         try {
             for (; i < count; i++) {
-                KqueueHandle handle = ready[i];
+                UnixHandle handle = ready[i];
                 ready[i] = null;
-                handle.queued = false;
                 try {
                     handle.fire();
                 } catch (RuntimeException e) {
@@ -226,27 +232,20 @@ public final class KqueueTransport implements Transport {
     @Override
     public StreamHandle openStream(ProtocolFamily family) throws IOException {
         checkOpen();
-        return adopt(new KqueueStreamHandle(this, newSocket(family, true)));
+        return adopt(new UnixStreamHandle(poller, newSocket(family, true)));
     }
 
     @Override
     public ListenerHandle openListener(ProtocolFamily family) throws IOException {
         checkOpen();
-        return adopt(new KqueueListenerHandle(this, newSocket(family, true)));
+        return adopt(new UnixListenerHandle(poller, newSocket(family, true)));
     }
 
     @Override
     public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
         checkOpen();
-        KqueueDatagramHandle handle = adopt(new KqueueDatagramHandle(this, newSocket(family, false)));
-        handle.register();  // an unbound UDP socket reports only "writable", so it can be watched at once
-        return handle;
-    }
-
-    /** Wraps a connection that a listener accepted; it is registered at once (it is connected). */
-    KqueueStreamHandle adoptAccepted(int fd) {
-        KqueueStreamHandle handle = adopt(new KqueueStreamHandle(this, KqueueSocket.adopt(fd)));
-        handle.register();
+        UnixDatagramHandle handle = adopt(new UnixDatagramHandle(poller, newSocket(family, false)));
+        handle.register();  // an unbound UDP socket reports only "writable", so it can be watched at once (no syscall)
         return handle;
     }
 
@@ -272,35 +271,14 @@ public final class KqueueTransport implements Transport {
         throw new UnsupportedOperationException("the kqueue transport opens INET and INET6 sockets, not " + family);
     }
 
-    private <H extends KqueueHandle> H adopt(H handle) {
-        int fd = handle.fd;
+    private <H extends UnixHandle> H adopt(H handle) {
+        int fd = handle.fd();
         if (fd >= handles.length) {
             handles = Arrays.copyOf(handles, Math.max(handles.length * 2, Integer.highestOneBit(fd) * 2));
         }
-        handle.id = nextId++;
+        handle.id(nextId++);
         handles[fd] = handle;
         return handle;
-    }
-
-    /** Queues the handle's filters for the next wait, which submits them with no extra syscall. */
-    void register(KqueueHandle handle) {
-        registrations.add(handle);
-    }
-
-    /** Queues a handle whose new interest meets readiness it already holds, for the next dispatch. */
-    void reportSoon(KqueueHandle handle) {
-        if (!handle.queued) {
-            handle.queued = true;
-            pending.add(handle);
-        }
-    }
-
-    /** Removes a closing handle from the fd table; closing its fd removes its filters from the kqueue. */
-    void forget(KqueueHandle handle) {
-        int fd = handle.fd;
-        if (fd >= 0 && fd < handles.length && handles[fd] == handle) {
-            handles[fd] = null;
-        }
     }
 
     private void checkOpen() throws IOException {
@@ -316,7 +294,7 @@ public final class KqueueTransport implements Transport {
         }
         closed = true;
         IOException failure = null;
-        for (KqueueHandle handle : handles) {
+        for (UnixHandle handle : handles) {
             if (handle != null) {
                 try {
                     handle.close();
@@ -348,6 +326,48 @@ public final class KqueueTransport implements Transport {
             fd.close();
         } catch (IOException e) {
             // Closing a descriptor we own releases it even when close(2) reports an error.
+        }
+    }
+
+    /**
+     * The kqueue side of the shared handles: filters queued for the next wait, which submits them with no
+     * extra syscall; closing the fd removes them. Loop thread only.
+     */
+    private final class Poller implements UnixPoller {
+
+        @Override
+        public String name() {
+            return "kqueue";
+        }
+
+        @Override
+        public ByteBuffer scratch() {
+            return scratch;
+        }
+
+        @Override
+        public void register(UnixHandle handle) {
+            registrations.add(handle);
+        }
+
+        @Override
+        public void reportSoon(UnixHandle handle) {
+            pending.add(handle);
+        }
+
+        @Override
+        public void forget(UnixHandle handle, boolean registered) {
+            int fd = handle.fd();
+            if (fd >= 0 && fd < handles.length && handles[fd] == handle) {
+                handles[fd] = null;
+            }
+        }
+
+        @Override
+        public UnixStreamHandle adoptAccepted(int fd) throws IOException {
+            UnixStreamHandle handle = adopt(new UnixStreamHandle(this, KqueueSocket.adopt(fd)));
+            handle.register();  // at once: it is connected (queued for the next wait, so it cannot fail)
+            return handle;
         }
     }
 

@@ -1,93 +1,11 @@
 package io.greenloop.kqueue;
 
-import io.greenloop.Green;
-import io.greenloop.Greenlet;
-import io.greenloop.LoopExtension;
-import io.greenloop.spi.IoHandle;
-import io.greenloop.spi.ListenerHandle;
-import io.greenloop.spi.StreamHandle;
-import io.netty.channel.kqueue.KQueue;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import io.greenloop.spi.unix.UnixListenerHandleTest;
 
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
+/** The shared listener handle tests on kqueue; skipped off macOS and the BSDs. */
+class KqueueListenerHandleTest extends UnixListenerHandleTest {
 
-import static io.greenloop.kqueue.Peers.PATIENCE;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-/** Listener handles on a kqueue loop: accepting from greenlets, binding, {@code SO_REUSEPORT}. */
-class KqueueListenerHandleTest {
-
-    @BeforeEach
-    void onlyWhereKqueueIs() {
-        // Per test, so that each is reported as skipped where kqueue does not exist.
-        assumeTrue(KQueue.isAvailable(), "kqueue runs on macOS and the BSDs only: " + KQueue.unavailabilityCause());
-    }
-
-    @RegisterExtension
-    final LoopExtension extension = new LoopExtension();
-
-    private ListenerHandle listen(boolean reusePort, InetSocketAddress address) throws Exception {
-        ListenerHandle listener = extension.loop().io().openListener(StandardProtocolFamily.INET);
-        listener.bind(address, 16, reusePort);
-        return listener;
-    }
-
-    @Test
-    void aParkedAcceptWakesForAPeerAndTheAcceptedHandleWorks() throws Exception {
-        ListenerHandle listener = listen(false, Peers.LOOPBACK_ANY_PORT);
-        assertNull(listener.accept(), "nobody is connecting yet");
-        Greenlet<Integer> server = Green.spawn(() -> {
-            StreamHandle accepted;
-            while ((accepted = listener.accept()) == null) {
-                Peers.awaitReady(listener, IoHandle.READ);
-            }
-            try (StreamHandle connection = accepted) {
-                ByteBuffer one = ByteBuffer.allocate(1);
-                while (connection.read(one) == 0) {
-                    Peers.awaitReady(connection, IoHandle.READ);
-                }
-                return (int) one.get(0);
-            }
-        });
-        Green.sleep(java.time.Duration.ofMillis(50));  // the server greenlet is parked in accept by now
-        try (Socket client = new Socket()) {
-            client.connect(listener.localAddress());
-            client.getOutputStream().write(77);
-            assertTrue(server.join(PATIENCE));
-        }
-        assertEquals(77, server.get());
-        listener.close();
-    }
-
-    @Test
-    void twoListenersShareAPortWithReusePortButNotWithout() throws Exception {
-        ListenerHandle first = listen(true, Peers.LOOPBACK_ANY_PORT);
-        InetSocketAddress bound = first.localAddress();
-        assertNotEquals(0, bound.getPort());
-        ListenerHandle second = listen(true, bound);
-        assertEquals(bound, second.localAddress());
-        ListenerHandle third = extension.loop().io().openListener(StandardProtocolFamily.INET);
-        assertThrows(BindException.class, () -> third.bind(bound, 16, false));
-        third.close();
-        first.close();
-        second.close();
-    }
-
-    @Test
-    void anUnboundListenerHasNoAddress() throws Exception {
-        ListenerHandle listener = extension.loop().io().openListener(StandardProtocolFamily.INET);
-        assertNull(listener.localAddress());
-        listener.close();
+    KqueueListenerHandleTest() {
+        super("kqueue", SKIP_WHERE_UNAVAILABLE);
     }
 }

@@ -2,14 +2,12 @@ package io.greenloop.kqueue;
 
 import io.greenloop.Loop;
 import io.greenloop.spi.TransportProvider;
+import io.greenloop.spi.unix.NioFallback;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,40 +67,7 @@ class KqueueTransportProviderTest {
     @Test
     void elsewhereLoopOpenFallsBackToNioWithOneLoggedLine() throws Exception {
         assumeFalse(MAC_OR_BSD, "this is the test for systems without kqueue");
-        Process child = new ProcessBuilder(javaCommand(OpenTwoLoops.class.getName())).start();
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM did not finish");
-        String out = new String(child.getInputStream().readAllBytes());
-        String err = new String(child.getErrorStream().readAllBytes());
-        assertEquals(0, child.exitValue(), () -> "child failed: " + out + err);
-        assertEquals("nio\nnio\n", out.replace("\r", ""), () -> "stderr: " + err);
-        List<String> reasons = err.lines().filter(line -> line.contains("transport kqueue is unavailable")).toList();
-        assertEquals(1, reasons.size(), () -> "one line for two loops, saying why; stderr was:\n" + err);
-        assertTrue(reasons.getFirst().contains("macOS"), reasons.getFirst());
-    }
-
-    /** {@code java} with this test JVM's class path and the JVM flags greenloop needs, then {@code args}. */
-    private static List<String> javaCommand(String... args) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath));
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    /** The child of the fallback test: opens two loops in turn and prints their transports. */
-    public static final class OpenTwoLoops {
-
-        private OpenTwoLoops() {
-        }
-
-        /** Entry point of the child JVM. */
-        public static void main(String[] args) {
-            for (int i = 0; i < 2; i++) {
-                try (Loop loop = Loop.open()) {
-                    System.out.println(loop.transport());
-                }
-            }
-        }
+        String reason = NioFallback.assertBothLoopsFellBack("kqueue");
+        assertTrue(reason.contains("macOS"), reason);
     }
 }

@@ -1,4 +1,4 @@
-package io.greenloop.kqueue;
+package io.greenloop.spi.unix;
 
 import io.greenloop.Waiter;
 import io.greenloop.spi.IoHandle;
@@ -15,17 +15,18 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Test helpers: plain {@code java.net} peers on 127.0.0.1, and waiting for readiness through a {@link Waiter}. */
-final class Peers {
+public final class Peers {
 
     /** Generous for a shared 2-core machine: no test should come near it. */
-    static final Duration PATIENCE = Duration.ofSeconds(20);
-    static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+    public static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** Any free port on 127.0.0.1, for binding. */
+    public static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
 
     private Peers() {
     }
 
     /** A connected pair: our handle on {@code transport} and the {@code java.net} socket at the other end. */
-    record Pair(StreamHandle handle, Socket peer) implements AutoCloseable {
+    public record Pair(StreamHandle handle, Socket peer) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             handle.close();
@@ -37,7 +38,7 @@ final class Peers {
      * Connects a new stream handle to a {@code java.net} listener and returns both ends. Needs no loop:
      * the kernel completes a loopback handshake by itself, before {@code accept} returns.
      */
-    static Pair connect(Transport transport) throws IOException {
+    public static Pair connect(Transport transport) throws IOException {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(LOOPBACK_ANY_PORT);
             StreamHandle handle = transport.openStream(StandardProtocolFamily.INET);
@@ -54,7 +55,7 @@ final class Peers {
      * Parks the calling greenlet (or drives the loop, on its owner thread) until {@code handle} reports
      * {@code op}; returns the reported ops. Leaves interest and listener cleared.
      */
-    static int awaitReady(IoHandle handle, int op) {
+    public static int awaitReady(IoHandle handle, int op) {
         Waiter<Integer> waiter = new Waiter<Integer>("readiness " + op + " of " + handle).keepingLoopAlive();
         handle.listener(waiter::wake);
         handle.interest(op);

@@ -1,8 +1,9 @@
-package io.greenloop.kqueue;
+package io.greenloop.spi.unix;
 
 import io.greenloop.spi.DatagramHandle;
 import io.netty.channel.unix.DatagramSocketAddress;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -10,11 +11,15 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
-/** A UDP socket on a non-blocking {@link KqueueSocket}, in the kqueue from the start. */
-final class KqueueDatagramHandle extends KqueueHandle implements DatagramHandle {
+/**
+ * A UDP socket on a non-blocking {@link Socket}. Its transport registers it as soon as it opens: an
+ * unbound UDP socket reports only "writable", so there is no stale state to keep out.
+ */
+public final class UnixDatagramHandle extends UnixHandle implements DatagramHandle {
 
-    KqueueDatagramHandle(KqueueTransport transport, KqueueSocket socket) {
-        super(transport, socket);
+    /** Wraps a new non-blocking UDP socket; the transport adopts and registers it. */
+    public UnixDatagramHandle(UnixPoller poller, Socket socket) {
+        super(poller, socket);
     }
 
     @Override
@@ -40,7 +45,7 @@ final class KqueueDatagramHandle extends KqueueHandle implements DatagramHandle 
         int from = position;
         if (!src.isDirect()) {
             // A datagram goes out whole or not at one: copy all of it (the scratch buffer holds the largest).
-            direct = length <= transport.scratch.capacity() ? transport.scratch : ByteBuffer.allocateDirect(length);
+            direct = length <= poller.scratch().capacity() ? poller.scratch() : ByteBuffer.allocateDirect(length);
             direct.put(0, src, position, length);
             from = 0;
         }
@@ -73,7 +78,7 @@ final class KqueueDatagramHandle extends KqueueHandle implements DatagramHandle 
                 sender = socket.recvFrom(dst, position, position + room);
             } else {
                 // Offer the kernel only the room dst has, so a longer datagram is cut where NIO would cut it.
-                ByteBuffer scratch = transport.scratch;
+                ByteBuffer scratch = poller.scratch();
                 sender = socket.recvFrom(scratch, 0, Math.min(room, scratch.capacity()));
                 if (sender != null) {
                     dst.put(position, scratch, 0, sender.receivedAmount());

@@ -1,7 +1,8 @@
-package io.greenloop.kqueue;
+package io.greenloop.spi.unix;
 
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -9,20 +10,24 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
- * A TCP listener on a non-blocking {@link KqueueSocket}; {@link #READ} means a connection can be accepted.
- * It joins the kqueue once it listens.
+ * A TCP listener on a non-blocking {@link Socket}; {@link #READ} means a connection can be accepted.
+ * It joins the poller's set once it listens (before that epoll would report {@code EPOLLHUP} for it).
  */
-final class KqueueListenerHandle extends KqueueHandle implements ListenerHandle {
+public final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
 
     /** The backlog when the caller asks for none (0 or less), as {@code ServerSocketChannel} does. */
     private static final int DEFAULT_BACKLOG = 50;
-    /** Room for the peer address that {@code accept} reports (Netty's layout: length byte, IPv6 address, scope, port). */
+    /**
+     * Room for the peer address that {@code accept}/{@code accept4} reports (Netty's layout: length byte,
+     * IPv6 address, scope, port).
+     */
     private static final int ACCEPTED_ADDRESS_BYTES = 26;
 
     private final byte[] acceptedAddress = new byte[ACCEPTED_ADDRESS_BYTES];
 
-    KqueueListenerHandle(KqueueTransport transport, KqueueSocket socket) {
-        super(transport, socket);
+    /** Wraps a new non-blocking TCP socket, registered once {@link #bind} has made it listen. */
+    public UnixListenerHandle(UnixPoller poller, Socket socket) {
+        super(poller, socket);
     }
 
     @Override
@@ -50,7 +55,7 @@ final class KqueueListenerHandle extends KqueueHandle implements ListenerHandle 
             wouldBlock(READ);
             return null;
         }
-        return transport.adoptAccepted(accepted);
+        return poller.adoptAccepted(accepted);
     }
 
     @Override

@@ -1,6 +1,7 @@
-package io.greenloop.kqueue;
+package io.greenloop.spi.unix;
 
 import io.greenloop.spi.StreamHandle;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,15 +10,20 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * A TCP connection on a non-blocking {@link KqueueSocket}. It joins the kqueue when it starts
- * connecting (or, accepted, when it is made): before that its state means nothing to a waiter.
+ * A TCP connection on a non-blocking {@link Socket}. It joins the poller's set when it starts
+ * connecting (or, accepted, when it is made): before that its state means nothing to a waiter, and
+ * epoll would even report {@code EPOLLHUP}, which would leave a stale hang-up in its readiness.
  */
-final class KqueueStreamHandle extends KqueueHandle implements StreamHandle {
+public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
 
     private InetSocketAddress connectingTo;
 
-    KqueueStreamHandle(KqueueTransport transport, KqueueSocket socket) {
-        super(transport, socket);
+    /**
+     * Wraps a non-blocking TCP socket: a new one, which {@link #connect} registers, or an accepted one,
+     * which the transport registers at once.
+     */
+    public UnixStreamHandle(UnixPoller poller, Socket socket) {
+        super(poller, socket);
     }
 
     @Override
@@ -63,7 +69,7 @@ final class KqueueStreamHandle extends KqueueHandle implements StreamHandle {
         Objects.requireNonNull(option, "option");
         Objects.requireNonNull(value, "value");
         checkOpen();
-        SocketOptions.set(socket, option, value);
+        UnixSocketOptions.set(socket, option, value, poller.name());
     }
 
     @Override

@@ -1,8 +1,8 @@
-package io.greenloop.epoll;
+package io.greenloop.spi.unix;
 
 import io.greenloop.spi.IoHandle;
-import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,34 +12,58 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 
 /**
- * What the three epoll handles share: the socket, its place in the epoll set, the interest, the
- * listener, and the edge-triggered memory of readiness (see {@link EpollTransport}).
+ * What the native transports' handles share: a non-blocking Netty {@link Socket}, the interest, the
+ * listener, and the edge-triggered memory of readiness. Only joining and leaving the kernel's set
+ * differs between epoll and kqueue, and that is the {@link UnixPoller}'s part.
  *
- * <p>State of {@link #readiness}, per op: set when a wait reports the op (or an error or hang-up);
- * cleared when the op returns {@code EAGAIN} ({@link #wouldBlock(int)}); never cleared otherwise, so a
- * set bit means "may be ready" and a clear bit means "the kernel will report the next change".
- * Loop thread only.
+ * <p>State of the readiness, per op: set when a wait reports the op (or an error or hang-up,
+ * {@link #markReady(int)}); cleared when the op returns {@code EAGAIN}; never cleared otherwise, so a
+ * set bit means "may be ready" and a clear bit means "the kernel will report the next change". That is
+ * why an edge-triggered poller loses nothing: after {@code EAGAIN} new data or buffer space is a new
+ * edge, and until then the handle still holds the bit. Loop thread only.
  */
-abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle, EpollListenerHandle, EpollDatagramHandle {
+public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHandle, UnixListenerHandle, UnixDatagramHandle {
 
     private static final ReadyListener NOBODY = readyOps -> { };
 
-    final EpollTransport transport;
-    final LinuxSocket socket;
-    final int fd;
+    final UnixPoller poller;
+    final Socket socket;
+    private final int fd;
+    /** The poller's tag for this socket (kqueue puts it in {@code udata} to tell stale events apart). */
+    private long id;
     /** The ops the kernel reported and no {@code EAGAIN} has cancelled since. */
-    int readiness;
+    private int readiness;
     /** Whether the transport holds it in its ready or pending list (so it is reported once). */
-    boolean queued;
+    private boolean queued;
     private ReadyListener listener = NOBODY;
     private int interest;
     private boolean registered;
     private boolean closed;
 
-    EpollHandle(EpollTransport transport, LinuxSocket socket) {
-        this.transport = transport;
+    UnixHandle(UnixPoller poller, Socket socket) {
+        this.poller = poller;
         this.socket = socket;
         this.fd = socket.intValue();
+    }
+
+    /** The socket's fd number, which the transport indexes its handles by. */
+    public final int fd() {
+        return fd;
+    }
+
+    /** The tag the poller gave this handle with {@link #id(long)}; 0 until then. */
+    public final long id() {
+        return id;
+    }
+
+    /** Tags the handle, when the transport adopts it, so that its events can be told from a closed socket's. */
+    public final void id(long id) {
+        this.id = id;
+    }
+
+    /** The ops the kernel reported and no {@code EAGAIN} has cancelled since; for the transport's diagnostics and tests. */
+    public final int readiness() {
+        return readiness;
     }
 
     @Override
@@ -56,8 +80,9 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
             return;
         }
         interest = ops;
-        if ((readiness & ops) != 0) {
-            transport.reportSoon(this);  // an edge that came while nobody listened must not be lost
+        if ((readiness & ops) != 0 && !queued) {
+            queued = true;
+            poller.reportSoon(this);  // an edge that came while nobody listened must not be lost
         }
     }
 
@@ -66,10 +91,36 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
         return interest;
     }
 
-    /** Adds the socket to the epoll set; later calls do nothing. */
-    final void register() throws IOException {
+    /**
+     * Records ops that a wait reported for this socket. Returns {@code true} when the transport must now add
+     * the handle to its ready list: it is interested in one of its ready ops and is not listed yet (from
+     * here until {@link #fire()} it counts as listed).
+     */
+    public final boolean markReady(int ops) {
+        readiness |= ops;
+        if (!queued && (readiness & interest) != 0) {
+            queued = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Takes the handle off the ready list and calls its listener with the ready ops it is interested in;
+     * called by the transport's {@code dispatch()}. A listener that sets interest again queues it anew.
+     */
+    public final void fire() {
+        queued = false;
+        int ops = readiness & interest;
+        if (ops != 0 && !closed) {
+            listener.ready(ops);
+        }
+    }
+
+    /** Joins the poller's set ({@link UnixPoller#register(UnixHandle)}); later calls, or calls once closed, do nothing. */
+    public final void register() throws IOException {
         if (!registered && !closed) {
-            transport.register(this);
+            poller.register(this);
             registered = true;
         }
     }
@@ -77,14 +128,6 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
     /** Records that {@code op} returned {@code EAGAIN}: the next report of it needs a new edge. */
     final void wouldBlock(int op) {
         readiness &= ~op;
-    }
-
-    /** Calls the listener with the ready ops it is interested in; called by {@link EpollTransport#dispatch()}. */
-    final void fire() {
-        int ops = readiness & interest;
-        if (ops != 0 && !closed) {
-            listener.ready(ops);
-        }
     }
 
     /** Throws {@link ClosedChannelException} once closed, as NIO channels do. */
@@ -107,8 +150,8 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
         closed = true;
         interest = 0;
         listener = NOBODY;
-        transport.forget(this, registered);
-        socket.close();
+        poller.forget(this, registered);
+        socket.close();  // on kqueue this also removes the socket's filters
     }
 
     /** Reads into {@code dst} from its position: bytes read, 0 if it would block, -1 at end of stream. */
@@ -129,7 +172,7 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
                     dst.position(position + n);
                 }
             } else {
-                ByteBuffer scratch = transport.scratch;
+                ByteBuffer scratch = poller.scratch();
                 n = socket.read(scratch, 0, Math.min(limit - position, scratch.capacity()));
                 if (n > 0) {
                     dst.put(position, scratch, 0, n).position(position + n);
@@ -156,7 +199,7 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
             if (src.isDirect()) {
                 n = socket.write(src, position, limit);
             } else {
-                ByteBuffer scratch = transport.scratch;
+                ByteBuffer scratch = poller.scratch();
                 int length = Math.min(limit - position, scratch.capacity());
                 scratch.put(0, src, position, length);
                 n = socket.write(scratch, 0, length);
@@ -195,7 +238,7 @@ abstract sealed class EpollHandle implements IoHandle permits EpollStreamHandle,
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "[fd " + fd + (closed ? ", closed" : "") + ", interest " + interest
-                + ", readiness " + readiness + "]";
+        return getClass().getSimpleName() + "[" + poller.name() + ", fd " + fd + (closed ? ", closed" : "")
+                + ", interest " + interest + ", readiness " + readiness + "]";
     }
 }

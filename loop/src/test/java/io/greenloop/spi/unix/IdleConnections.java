@@ -1,4 +1,4 @@
-package io.greenloop.epoll;
+package io.greenloop.spi.unix;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.greenloop.kqueue;
+package io.greenloop.spi.unix;
 
 import io.netty.channel.unix.Socket;
 
@@ -6,13 +6,14 @@ import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 
-/** The {@link StandardSocketOptions} the kqueue transport sets, mapped to Netty's socket calls. */
-final class SocketOptions {
+/** The {@link StandardSocketOptions} the native transports set, mapped to Netty's socket calls. */
+final class UnixSocketOptions {
 
-    private SocketOptions() {
+    private UnixSocketOptions() {
     }
 
-    static <T> void set(Socket socket, SocketOption<T> option, T value) throws IOException {
+    /** Sets one option; {@code transport} names the transport in the refusal of an option it does not support. */
+    static <T> void set(Socket socket, SocketOption<T> option, T value, String transport) throws IOException {
         if (option == StandardSocketOptions.TCP_NODELAY) {
             socket.setTcpNoDelay((Boolean) value);
         } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
@@ -30,8 +31,9 @@ final class SocketOptions {
         } else if (option == StandardSocketOptions.IP_TOS) {
             socket.setTrafficClass((Integer) value);
         } else {
-            throw new UnsupportedOperationException("the kqueue transport does not support the socket option " + option.name()
-                    + "; it supports TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR, SO_REUSEPORT and IP_TOS");
+            throw new UnsupportedOperationException("the " + transport + " transport does not support the socket option "
+                    + option.name() + "; it supports TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR,"
+                    + " SO_REUSEPORT and IP_TOS");
         }
     }
 }
