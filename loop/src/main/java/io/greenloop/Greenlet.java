@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -20,11 +22,22 @@ import java.util.function.Consumer;
  */
 public final class Greenlet<T> implements Future<T>, Waitable {
 
+    private static final VarHandle LINKS;
+
+    static {
+        try {
+            LINKS = MethodHandles.lookup().findVarHandle(Greenlet.class, "links", Links.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Loop loop;
     private final Callable<T> body;
     private final String name;
     private final Strand strand;
-    private final Links links;
+    /** Made by the first link or waiter: most greenlets are joined only through joinAll's links, or never. */
+    private volatile Links links;
     private volatile boolean started;
     private volatile boolean done;
     private T value;
@@ -39,7 +52,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         this.body = body;
         this.name = name;
         this.strand = new Strand(loop, this, null);
-        this.links = new Links(this, loop, false);
     }
 
     void start(Thread.Builder.OfVirtual threads) {
@@ -72,10 +84,26 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         exception = failure;
         completionNumber = loop.greenletFinished(this);
         done = true;
-        links.notifyFromAnyThread();
+        // Pairs with links(): we write `done` and then read `links`; a waiter writes `links` and then reads `done`.
+        Links linked = links;
+        if (linked != null) {
+            linked.notifyFromAnyThread();
+        }
         if (failure != null && !(failure instanceof GreenletExit)) {
             loop.reportError(this, failure);
         }
+    }
+
+    private Links links() {
+        Links linked = links;
+        if (linked == null) {
+            Links made = new Links(this, loop, false);
+            linked = (Links) LINKS.compareAndExchange(this, (Links) null, made);
+            if (linked == null) {
+                linked = made;
+            }
+        }
+        return linked;
     }
 
     Strand strand() {
@@ -129,7 +157,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         }
         Strand current = Strand.current();
         if (current == null) {
-            return links.awaitOnMonitor(timeout);
+            return links().awaitOnMonitor(timeout);
         }
         if (current == strand) {
             throw new IllegalStateException(name + " cannot join itself: it would wait forever");
@@ -214,13 +242,13 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     public Greenlet<T> link(Consumer<? super Greenlet<T>> callback) {
         Objects.requireNonNull(callback, "callback");
-        links.add(() -> callback.accept(this));
+        links().add(() -> callback.accept(this));
         return this;
     }
 
     @Override
     public Cancellable onReady(Runnable callback) {
-        return links.add(callback);
+        return links().add(callback);
     }
 
     @Override
