@@ -100,7 +100,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
             }
             return set;
         }
-        return Links.awaitReady(this, timeout, "AsyncResult.get()");
+        return links.awaitReady(timeout, "AsyncResult.get()");
     }
 
     private T outcome() throws ExecutionException {

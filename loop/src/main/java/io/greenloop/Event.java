@@ -44,7 +44,7 @@ public final class Event implements Waitable {
 
     /** Parks until the flag is set or {@code timeout} passes ({@code null}: no limit); {@code true} when set. */
     public boolean await(Duration timeout) {
-        return Links.awaitReady(this, timeout, "Event.await()");
+        return links.awaitReady(timeout, "Event.await()");
     }
 
     @Override

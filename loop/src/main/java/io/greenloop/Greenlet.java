@@ -162,7 +162,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (current == strand) {
             throw new IllegalStateException(name + " cannot join itself: it would wait forever");
         }
-        return Links.awaitReady(this, timeout, "join() of " + name);
+        return links().awaitReady(timeout, "join() of " + name);
     }
 
     /** Waits for it to finish and returns its value; a failure is thrown as an {@link ExecutionException}, a {@link #cancel} as a {@link CancellationException}. */

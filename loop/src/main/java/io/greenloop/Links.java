@@ -18,6 +18,8 @@ final class Links {
     private Link head;
     private Link tail;
     private boolean notifierScheduled;
+    /** How many links run callbacks, as opposed to only waking a waiter. */
+    private int callbackLinks;
     private int foreignWaiters;
 
     /**
@@ -33,13 +35,25 @@ final class Links {
     }
 
     private final class Link implements Cancellable {
+        /** A callback of any kind, or {@code null} for a waiter's wake-up. */
         final Runnable callback;
+        /** The waiter this link wakes, or {@code null} for a callback. */
+        final Waiter<?> waiter;
         Link prev;
         Link next;
         boolean linked = true;
 
-        Link(Runnable callback) {
+        Link(Runnable callback, Waiter<?> waiter) {
             this.callback = callback;
+            this.waiter = waiter;
+        }
+
+        void run() {
+            if (waiter != null) {
+                waiter.wake(null);
+            } else {
+                callback.run();
+            }
         }
 
         @Override
@@ -54,13 +68,19 @@ final class Links {
 
     /** Links {@code callback}; when the owner is ready already, the notifier is scheduled at once. */
     Cancellable add(Runnable callback) {
+        return link(new Link(java.util.Objects.requireNonNull(callback, "callback"), null));
+    }
+
+    private Cancellable link(Link link) {
         Loop current = Strand.require("linking to " + owner).loop;
         if (loop == null) {
             loop = current;
         } else if (loop != current) {
             throw new IllegalStateException(owner + " belongs to " + loop + "; it cannot be awaited from " + current);
         }
-        Link link = new Link(callback);
+        if (link.waiter == null) {
+            callbackLinks++;
+        }
         if (tail == null) {
             head = link;
             if (readiedFromOutside && !owner.ready()) {
@@ -77,9 +97,18 @@ final class Links {
         return link;
     }
 
-    /** Schedules the notifier if anything is linked. On the loop's thread. */
+    /**
+     * Notifies the links, on the loop's thread. When every link only wakes a waiter, they are woken here
+     * and now (a wake-up runs no user code: it queues the waiter's greenlet), which saves a trip through
+     * the ready queue per hand-off; otherwise the notifier is scheduled and runs them all, in order.
+     */
     void notifyLinks() {
-        if (head != null) {
+        if (head == null) {
+            return;
+        }
+        if (callbackLinks == 0 && !notifierScheduled) {
+            runLinks();
+        } else {
             scheduleNotifier();
         }
     }
@@ -144,7 +173,7 @@ final class Links {
             Link link = head;
             unlink(link);
             try {
-                link.callback.run();
+                link.run();
             } catch (Throwable e) {
                 loop.reportError(null, e);
             }
@@ -153,6 +182,9 @@ final class Links {
 
     private void unlink(Link link) {
         link.linked = false;
+        if (link.waiter == null) {
+            callbackLinks--;
+        }
         if (link.prev == null) {
             head = link.next;
         } else {
@@ -172,15 +204,15 @@ final class Links {
     }
 
     /**
-     * Parks the calling strand until {@code waitable} is ready or {@code timeout} passes: the wait that
+     * Parks the calling strand until the owner is ready or {@code timeout} passes: the wait that
      * {@code Greenlet.join}, {@code Event.await} and {@code AsyncResult.get} share. {@code true} when ready.
      */
-    static boolean awaitReady(Waitable waitable, java.time.Duration timeout, String what) {
-        if (waitable.ready()) {
+    boolean awaitReady(java.time.Duration timeout, String what) {
+        if (owner.ready()) {
             return true;
         }
         Waiter<Void> waiter = new Waiter<>(what);
-        Cancellable link = waitable.onReady(() -> waiter.wake(null));
+        Cancellable link = link(new Link(null, waiter));
         try {
             return waiter.await(timeout);
         } finally {
