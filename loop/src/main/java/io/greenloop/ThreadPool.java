@@ -1,10 +1,13 @@
 package io.greenloop;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +32,8 @@ public final class ThreadPool implements AutoCloseable {
     private final int size;
     private final ThreadPoolExecutor executor;
     private final AsyncResult<Void> terminated = new AsyncResult<>();
+    /** Every worker started, so that {@link #close()} can wait until they have ended, not only finished their work. */
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
 
     /** A pool of {@code threads} worker threads, started as tasks arrive; fewer than one is an {@link IllegalArgumentException}. */
     public ThreadPool(int threads) {
@@ -42,8 +47,12 @@ public final class ThreadPool implements AutoCloseable {
         }
         this.name = Objects.requireNonNull(name, "name");
         this.size = threads;
-        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                Thread.ofPlatform().name(name + "-", 1).daemon().inheritInheritableThreadLocals(false).factory()) {
+        ThreadFactory threadFactory = Thread.ofPlatform().name(name + "-", 1).daemon().inheritInheritableThreadLocals(false).factory();
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread worker = threadFactory.newThread(task);
+            workers.add(worker);
+            return worker;
+        }) {
             @Override
             protected void terminated() {
                 terminated.set(null);
@@ -138,6 +147,10 @@ public final class ThreadPool implements AutoCloseable {
         executor.shutdown();
         try {
             terminated.get();
+            // terminated() runs on the last worker just before it exits: a join here waits microseconds.
+            for (Thread worker : workers) {
+                worker.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // a thread with no loop was interrupted: stop waiting, keep the flag
         } catch (ExecutionException e) {
