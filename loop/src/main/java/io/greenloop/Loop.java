@@ -147,7 +147,9 @@ public final class Loop implements Executor, AutoCloseable {
             if (provider.isAvailable()) {
                 providers.add(provider);
             } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
-                LOG.log(System.Logger.Level.INFO, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
+                System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
+                LOG.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
         }

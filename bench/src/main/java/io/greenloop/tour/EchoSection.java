@@ -30,7 +30,7 @@ public final class EchoSection {
 
     /** Runs the section on the calling thread's loop, printing as it goes. */
     public static void run() {
-        System.out.println("== StreamServer: an echo server and " + CLIENTS + " greenlet clients");
+        System.out.println("\n== StreamServer: an echo server and " + CLIENTS + " greenlet clients");
         StreamServer server = new StreamServer(new InetSocketAddress("127.0.0.1", 0), EchoSection::echoLines);
         try {
             server.start();

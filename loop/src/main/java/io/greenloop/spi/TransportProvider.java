@@ -18,6 +18,14 @@ public interface TransportProvider {
     /** Why {@link #isAvailable()} is false, or {@code null} when it is available. */
     Throwable unavailabilityCause();
 
+    /**
+     * Whether this transport is made for this operating system at all (kqueue is not, on Linux): when it
+     * is not, its absence is expected and {@code Loop.open()} does not log it.
+     */
+    default boolean isForThisOperatingSystem() {
+        return true;
+    }
+
     /** Creates a transport for one loop; called on the thread that will own it. */
     Transport create() throws java.io.IOException;
 }

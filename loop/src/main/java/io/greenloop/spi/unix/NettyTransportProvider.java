@@ -38,6 +38,20 @@ public abstract class NettyTransportProvider implements TransportProvider {
         return unavailabilityCause() == null;
     }
 
+    @Override
+    public final boolean isForThisOperatingSystem() {
+        return !(unavailabilityCause() instanceof NotForThisOperatingSystem);
+    }
+
+    /** The cause {@link #probe} gives on an operating system the transport was not made for. */
+    static final class NotForThisOperatingSystem extends UnsupportedOperationException {
+        private static final long serialVersionUID = 1L;
+
+        NotForThisOperatingSystem(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Why the transport {@code name} cannot run here, or {@code null} when it can: a refusal naming
      * {@code where} it exists when the OS (its {@code os.name} in lower case) fails {@code osMatches},
@@ -47,7 +61,7 @@ public abstract class NettyTransportProvider implements TransportProvider {
     protected static Throwable probe(String name, Predicate<String> osMatches, String where, Supplier<Throwable> library) {
         String os = System.getProperty("os.name", "");
         if (!osMatches.test(os.toLowerCase(Locale.ROOT))) {
-            return new UnsupportedOperationException(name + " exists only on " + where + "; this is " + os);
+            return new NotForThisOperatingSystem(name + " exists only on " + where + "; this is " + os);
         }
         try {
             return library.get();
