@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * loop each half limit; a counter that stays odd and unchanged for the limit means one task has held the
  * loop that long. The loop pays a few plain stores per task and never waits for the monitor. One thread
  * serves all loops because a server runs a loop per core and each sample is a handful of field reads;
- * a thread per loop would only add threads.
+ * a thread per loop would only add threads. A report (the stack, the log record) is written by a short-lived
+ * thread of its own, so that nothing a report waits for can stop the sampling.
  *
  * <p>The limit is {@code -Dgreenloop.maxBlockingMillis=N} (default {@value #DEFAULT_LIMIT_MILLIS}), read
  * when a loop opens; 0 or less turns the report off for that loop. The time reported is at least how long
@@ -99,7 +100,11 @@ final class BlockingMonitor {
                 return;
             }
             reportedTicks = seen;
-            report(seen, (Runnable) TASK.getOpaque(this), now - firstSeenNanos);
+            Runnable running = (Runnable) TASK.getOpaque(this);
+            long heldNanos = now - firstSeenNanos;
+            // Taking a virtual thread's stack can wait on the JDK; a thread of its own per report (reports
+            // are rare: one per incident) keeps any such wait from stopping the sampling of every loop.
+            Thread.ofPlatform().daemon().name("greenloop-blocking-report").start(() -> report(seen, running, heldNanos));
         }
 
         private void report(long seen, Runnable running, long heldNanos) {
@@ -135,7 +140,7 @@ final class BlockingMonitor {
         if (limitMillis > 0) {
             WATCHED.add(probe);
             synchronized (LOCK) {
-                if (monitor == null) {
+                if (monitor == null || !monitor.isAlive()) {
                     // A platform thread: started from a greenlet's loop it must not inherit any loop as scheduler.
                     monitor = Thread.ofPlatform().daemon().name("greenloop-blocking-monitor").start(BlockingMonitor::runMonitor);
                 }
@@ -178,7 +183,8 @@ final class BlockingMonitor {
                     }
                 }
             } catch (InterruptedException e) {
-                return;
+                // Nobody owns this thread but greenloop; an interrupt from elsewhere must not end the monitoring.
+                Thread.interrupted();
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "the greenloop blocking monitor failed a sample; it goes on", e);
             }

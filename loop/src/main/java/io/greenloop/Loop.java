@@ -382,7 +382,8 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private void pollTransport(long timeoutNanos) {
-        if (timeoutNanos != 0) {
+        boolean mayBlock = timeoutNanos != 0;
+        if (mayBlock) {
             polling = true;
             if (!inbox.isEmpty()) {
                 timeoutNanos = 0;
@@ -394,8 +395,10 @@ public final class Loop implements Executor, AutoCloseable {
             reportError(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
             LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
         } finally {
-            polling = false;
-            wakeupPending.set(false);
+            if (mayBlock) {  // only a poll that could block was announced to execute(); a busy loop skips these stores
+                polling = false;
+                wakeupPending.set(false);
+            }
         }
     }
 

@@ -61,7 +61,7 @@ class BlockingMonitorTest {
     void aGreenletThatSpinsFor300MillisIsReportedOnceWithItsNameAndStack() throws Exception {
         Greenlet<Void> spinner = Green.spawn(BlockingMonitorTest::spinFor300Millis);
         spinner.get();
-        assertEquals(1, reports.size(), "one report per incident: " + messages());
+        assertEquals(1, reports.size(), () -> "one report per incident: " + messages() + "; the monitor thread: " + monitorThread());
         LogRecord report = reports.getFirst();
         assertTrue(report.getMessage().contains("greenlet " + spinner.name()), report.getMessage());
         assertTrue(report.getMessage().contains(loop.loop().toString()), report.getMessage());
@@ -159,5 +159,13 @@ class BlockingMonitorTest {
             }
             Green.sleep();
         }
+    }
+
+    /** The monitor thread's state and stack, for a failure message: it should be sampling, not stuck. */
+    private static String monitorThread() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("greenloop-blocking-monitor"))
+                .map(e -> e.getKey().getState() + " " + Arrays.toString(e.getValue()))
+                .findFirst().orElse("not running");
     }
 }
