@@ -382,8 +382,7 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private void pollTransport(long timeoutNanos) {
-        boolean mayBlock = timeoutNanos != 0;
-        if (mayBlock) {
+        if (timeoutNanos != 0) {
             polling = true;
             if (!inbox.isEmpty()) {
                 timeoutNanos = 0;
@@ -395,10 +394,11 @@ public final class Loop implements Executor, AutoCloseable {
             reportError(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
             LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
         } finally {
-            if (mayBlock) {  // only a poll that could block was announced to execute(); a busy loop skips these stores
-                polling = false;
-                wakeupPending.set(false);
-            }
+            // Cleared after every poll, blocking or not: a non-blocking poll may have drained the wake-up
+            // (eventfd, pipe) that a late execute() raised this flag for, and a flag left set would stop the
+            // next execute() from waking the next blocking poll.
+            polling = false;
+            wakeupPending.set(false);
         }
     }
 
