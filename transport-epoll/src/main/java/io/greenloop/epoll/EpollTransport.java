@@ -6,6 +6,7 @@ import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.UnixDatagramHandle;
+import io.greenloop.spi.unix.ReadyHandles;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixListenerHandle;
 import io.greenloop.spi.unix.UnixPoller;
@@ -24,7 +25,6 @@ import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -120,11 +120,8 @@ public final class EpollTransport implements Transport {
     private final UnixPoller poller = new Poller();
     /** Open handles by fd number. */
     private UnixHandle[] handles = new UnixHandle[INITIAL_FD_TABLE];
-    /** Handles whose interest was set while they held matching readiness: reported at the next dispatch. */
-    private final ArrayDeque<UnixHandle> pending = new ArrayDeque<>();
-    /** What the last poll found for {@link #dispatch()}, each handle once ({@link UnixHandle#markReady(int)}). */
-    private UnixHandle[] ready = new UnixHandle[64];
-    private int readyCount;
+    /** What the last poll found for {@link #dispatch()}, and handles to report at the next one. */
+    private final ReadyHandles readyHandles = new ReadyHandles();
     private boolean closed;
     private boolean wakeupClosed;
 
@@ -163,21 +160,18 @@ public final class EpollTransport implements Transport {
     @Override
     public int poll(long timeoutNanos) throws IOException {
         checkOpen();
-        int n = pending.isEmpty() ? waitFor(timeoutNanos) : events.waitNow(epollFd);
+        int n = readyHandles.hasPending() ? events.waitNow(epollFd) : waitFor(timeoutNanos);
         for (int i = 0; i < n; i++) {
             UnixHandle handle = handleOf(events.fd(i));
             // null: the eventfd or the timerfd, whose edge has done its job
             if (handle != null && handle.markReady(opsOf(events.flags(i)))) {
-                addReady(handle);
+                readyHandles.add(handle);
             }
         }
         if (n == events.capacity()) {
             events.grow();
         }
-        for (UnixHandle handle; (handle = pending.poll()) != null; ) {
-            addReady(handle);
-        }
-        return readyCount;
+        return readyHandles.takePending();
     }
 
     private int waitFor(long timeoutNanos) throws IOException {
@@ -208,43 +202,9 @@ public final class EpollTransport implements Transport {
         return ops;
     }
 
-    private void addReady(UnixHandle handle) {
-        if (readyCount == ready.length) {
-            ready = Arrays.copyOf(ready, readyCount * 2);
-        }
-        ready[readyCount++] = handle;
-    }
-
     @Override
     public void dispatch() {
-        int count = readyCount;
-        int i = 0;
-        RuntimeException failure = null;
-        try {
-            for (; i < count; i++) {
-                UnixHandle handle = ready[i];
-                ready[i] = null;
-                try {
-                    handle.fire();
-                } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
-                }
-            }
-        } finally {
-            // An Error from a listener must not strand the handles after it: they are reported next time.
-            for (int j = i + 1; j < count; j++) {
-                pending.add(ready[j]);
-                ready[j] = null;
-            }
-            readyCount = 0;
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        readyHandles.dispatch();
     }
 
     @Override
@@ -349,9 +309,7 @@ public final class EpollTransport implements Transport {
                 }
             }
         }
-        pending.clear();
-        Arrays.fill(ready, null);
-        readyCount = 0;
+        readyHandles.clear();
         synchronized (wakeupLock) {
             wakeupClosed = true;
         }
@@ -398,7 +356,7 @@ public final class EpollTransport implements Transport {
 
         @Override
         public void reportSoon(UnixHandle handle) {
-            pending.add(handle);
+            readyHandles.reportSoon(handle);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.UnixDatagramHandle;
+import io.greenloop.spi.unix.ReadyHandles;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixListenerHandle;
 import io.greenloop.spi.unix.UnixPoller;
@@ -91,9 +92,7 @@ public final class KqueueTransport implements Transport {
     /** Handles whose filters go to the kernel with the next wait. */
     private final ArrayDeque<UnixHandle> registrations = new ArrayDeque<>();
     /** Handles whose interest was set while they held matching readiness: reported at the next dispatch. */
-    private final ArrayDeque<UnixHandle> pending = new ArrayDeque<>();
-    private UnixHandle[] ready = new UnixHandle[64];
-    private int readyCount;
+    private final ReadyHandles readyHandles = new ReadyHandles();
     private long nextId = 1;
     private boolean closed;
     private boolean wakeupClosed;
@@ -127,17 +126,14 @@ public final class KqueueTransport implements Transport {
     public int poll(long timeoutNanos) throws IOException {
         checkOpen();
         boolean allRegistered = submitRegistrations();
-        int n = pending.isEmpty() && allRegistered ? waitFor(timeoutNanos) : kevents.waitFor(kqueueFd, 0, 0);
+        int n = allRegistered && !readyHandles.hasPending() ? waitFor(timeoutNanos) : kevents.waitFor(kqueueFd, 0, 0);
         for (int i = 0; i < n; i++) {
             short filter = kevents.filter(i);
             if (filter == EVFILT_READ || filter == EVFILT_WRITE) {
                 collect(kevents.ident(i), kevents.udata(i), opsOf(filter, kevents.flags(i)));
             }
         }
-        for (UnixHandle handle; (handle = pending.poll()) != null; ) {
-            addReady(handle);
-        }
-        return readyCount;
+        return readyHandles.takePending();
     }
 
     /** Queues the filters of handles waiting for registration; {@code false} when some must wait for the next poll. */
@@ -176,47 +172,13 @@ public final class KqueueTransport implements Transport {
             return;  // an event for a socket that was closed since (its fd may already be reused)
         }
         if (handle.markReady(ops)) {
-            addReady(handle);
+            readyHandles.add(handle);
         }
-    }
-
-    private void addReady(UnixHandle handle) {
-        if (readyCount == ready.length) {
-            ready = Arrays.copyOf(ready, readyCount * 2);
-        }
-        ready[readyCount++] = handle;
     }
 
     @Override
     public void dispatch() {
-        int count = readyCount;
-        int i = 0;
-        RuntimeException failure = null;
-        try {
-            for (; i < count; i++) {
-                UnixHandle handle = ready[i];
-                ready[i] = null;
-                try {
-                    handle.fire();
-                } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
-                }
-            }
-        } finally {
-            // An Error from a listener must not strand the handles after it: they are reported next time.
-            for (int j = i + 1; j < count; j++) {
-                pending.add(ready[j]);
-                ready[j] = null;
-            }
-            readyCount = 0;
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        readyHandles.dispatch();
     }
 
     @Override
@@ -304,9 +266,7 @@ public final class KqueueTransport implements Transport {
             }
         }
         registrations.clear();
-        pending.clear();
-        Arrays.fill(ready, null);
-        readyCount = 0;
+        readyHandles.clear();
         synchronized (wakeupLock) {
             wakeupClosed = true;
         }
@@ -352,7 +312,7 @@ public final class KqueueTransport implements Transport {
 
         @Override
         public void reportSoon(UnixHandle handle) {
-            pending.add(handle);
+            readyHandles.reportSoon(handle);
         }
 
         @Override
