@@ -1,11 +1,13 @@
 package io.greenloop.nio;
 
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -53,6 +55,23 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     }
 
     @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return channel.write(srcs, offset, length);
+    }
+
+    @Override
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
+        // On Linux and macOS the JDK sends this with sendfile(2); a full send buffer transfers 0.
+        return file.transferTo(position, count, channel);
+    }
+
+    @Override
+    public DetachedStream detach() {
+        markDetached();
+        return new NioDetachedStream(channel);
+    }
+
+    @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
@@ -60,6 +79,15 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         channel.setOption(option, value);
+    }
+
+    @Override
+    public <T> T option(SocketOption<T> option) throws IOException {
+        if (!channel.supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("the nio transport does not support the socket option " + option.name()
+                    + "; it supports " + channel.supportedOptions());
+        }
+        return channel.getOption(option);
     }
 
     @Override

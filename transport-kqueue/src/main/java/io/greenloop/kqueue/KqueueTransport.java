@@ -1,12 +1,14 @@
 package io.greenloop.kqueue;
 
 import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.UnixDatagramHandle;
 import io.greenloop.spi.unix.ReadyHandles;
+import io.greenloop.spi.unix.UnixDetachedStream;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixListenerHandle;
 import io.greenloop.spi.unix.UnixPoller;
@@ -16,6 +18,7 @@ import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +26,7 @@ import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
@@ -198,6 +202,12 @@ public final class KqueueTransport implements Transport {
     }
 
     @Override
+    public StreamHandle adoptStream(DetachedStream detached) throws IOException {
+        checkOpen();
+        return poller.adoptAccepted(UnixDetachedStream.takeFd(detached, name()));
+    }
+
+    @Override
     public ListenerHandle openListener(ProtocolFamily family) throws IOException {
         checkOpen();
         return adopt(new UnixListenerHandle(poller, newSocket(family, true)));
@@ -321,6 +331,11 @@ public final class KqueueTransport implements Transport {
             if (fd >= 0 && fd < handles.length && handles[fd] == handle) {
                 handles[fd] = null;
             }
+        }
+
+        @Override
+        public long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+            return GreenloopKqueueAccess.sendFile(socket, file, position, count);
         }
 
         @Override

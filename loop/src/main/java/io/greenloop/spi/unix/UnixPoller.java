@@ -1,7 +1,11 @@
 package io.greenloop.spi.unix;
 
+import io.netty.channel.unix.Socket;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * What a native transport (epoll, kqueue) does for the {@link UnixHandle}s it makes: the only part of a
@@ -39,4 +43,21 @@ public interface UnixPoller {
 
     /** Wraps a connection that a listener accepted (a non-blocking fd) in a stream handle, registered at once. */
     UnixStreamHandle adoptAccepted(int fd) throws IOException;
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code position} on a connected socket: bytes sent,
+     * 0 when the send buffer is full. Transports override it with {@code sendfile(2)}; this default maps
+     * the file and writes from the mapping (one copy, in the kernel), at most {@value #MAPPED_SEND_BYTES} bytes a call.
+     */
+    default long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+        long length = Math.min(count, Math.min(MAPPED_SEND_BYTES, file.size() - position));
+        if (length <= 0) {
+            return 0;
+        }
+        MappedByteBuffer mapped = file.map(FileChannel.MapMode.READ_ONLY, position, length);
+        return socket.write(mapped, 0, (int) length);
+    }
+
+    /** How much of a file the mapping fallback of {@link #sendFile} maps per call: a few send buffers' worth. */
+    int MAPPED_SEND_BYTES = 1 << 20;
 }

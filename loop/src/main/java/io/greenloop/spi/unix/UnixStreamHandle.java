@@ -1,12 +1,15 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.StreamHandle;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Objects;
 
 /**
@@ -15,6 +18,9 @@ import java.util.Objects;
  * epoll would even report {@code EPOLLHUP}, which would leave a stale hang-up in its readiness.
  */
 public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
+
+    /** {@code IOV_MAX} on Linux and macOS: the most buffers one {@code writev(2)} takes. */
+    private static final int IOV_MAX = 1024;
 
     private InetSocketAddress connectingTo;
 
@@ -59,6 +65,75 @@ public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     }
 
     @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        checkOpen();
+        int end = offset + Math.min(length, IOV_MAX);
+        long n;
+        try {
+            n = allDirect(srcs, offset, end) ? socket.writev(srcs, offset, end - offset, Integer.MAX_VALUE)
+                    : writeThroughScratch(srcs, offset, end);
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
+        }
+        if (n == 0) {
+            wouldBlock(WRITE);
+        }
+        advance(srcs, offset, end, n);
+        return n;
+    }
+
+    private static boolean allDirect(ByteBuffer[] srcs, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!srcs[i].isDirect()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Heap buffers cannot go to {@code writev}: they are copied, in order, into the scratch buffer and sent in one write. */
+    private long writeThroughScratch(ByteBuffer[] srcs, int from, int to) throws IOException {
+        ByteBuffer scratch = poller.scratch();
+        int filled = 0;
+        for (int i = from; i < to && filled < scratch.capacity(); i++) {
+            int length = Math.min(srcs[i].remaining(), scratch.capacity() - filled);
+            scratch.put(filled, srcs[i], srcs[i].position(), length);
+            filled += length;
+        }
+        return filled == 0 ? 0 : socket.write(scratch, 0, filled);
+    }
+
+    /** Moves the buffers' positions past the {@code written} bytes that {@code writev} (which leaves them alone) sent. */
+    private static void advance(ByteBuffer[] srcs, int from, int to, long written) {
+        long left = written;
+        for (int i = from; i < to && left > 0; i++) {
+            int step = (int) Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + step);
+            left -= step;
+        }
+    }
+
+    @Override
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
+        checkOpen();
+        long n;
+        try {
+            n = poller.sendFile(socket, file, position, count);
+        } catch (Errors.NativeIoException e) {
+            throw socketException(e);
+        }
+        if (n == 0 && count > 0) {
+            wouldBlock(WRITE);
+        }
+        return n;
+    }
+
+    @Override
+    public DetachedStream detach() throws IOException {
+        return new UnixDetachedStream(poller.name(), detachFd());
+    }
+
+    @Override
     public void shutdownOutput() throws IOException {
         checkOpen();
         socket.shutdown(false, true);
@@ -70,6 +145,13 @@ public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         Objects.requireNonNull(value, "value");
         checkOpen();
         UnixSocketOptions.set(socket, option, value, poller.name());
+    }
+
+    @Override
+    public <T> T option(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        checkOpen();
+        return UnixSocketOptions.get(socket, option, poller.name());
     }
 
     @Override
