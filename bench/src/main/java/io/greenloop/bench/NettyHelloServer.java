@@ -26,12 +26,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh}: one event loop
- * thread (it accepts and serves), {@link HttpServerCodec} and one handler that answers every request
+ * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh}: one event loop thread by default ({@code threads} for more:
+ * the first accepts), serving, {@link HttpServerCodec} and one handler that answers every request
  * with a fixed {@code 200 OK} "Hello, World!", keeping the connection open unless the client asks to
  * close it. Listens on 127.0.0.1 only.
  *
- * <p>Usage: {@code NettyHelloServer PORT [epoll|nio] [maxSeconds]}; the transport defaults to epoll where
+ * <p>Usage: {@code NettyHelloServer PORT [epoll|nio] [maxSeconds [threads]]}; the transport defaults to epoll where
  * it is available, and the server stops by itself after {@code maxSeconds} (default: runs until killed).
  */
 public final class NettyHelloServer {
@@ -45,12 +45,13 @@ public final class NettyHelloServer {
     /** Serves until killed, or until {@code maxSeconds} have passed. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1) {
-            throw new IllegalArgumentException("usage: NettyHelloServer PORT [epoll|nio] [maxSeconds]");
+            throw new IllegalArgumentException("usage: NettyHelloServer PORT [epoll|nio] [maxSeconds] [threads]");
         }
         int port = Integer.parseInt(args[0]);
         String transport = args.length > 1 ? args[1] : NettyPeers.available().getFirst();
         long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 0;
-        MultiThreadIoEventLoopGroup group = NettyPeers.oneThread(transport);
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NettyPeers.handlers(transport));
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
@@ -64,7 +65,7 @@ public final class NettyHelloServer {
                         }
                     })
                     .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-            System.out.println("NettyHelloServer listening on " + server.localAddress() + " (netty " + transport + ", one event loop thread)");
+            System.out.println("NettyHelloServer listening on " + server.localAddress() + " (netty " + transport + ", " + threads + " event loop thread(s))");
             if (maxSeconds > 0) {
                 server.closeFuture().await(maxSeconds, TimeUnit.SECONDS);
             } else {
