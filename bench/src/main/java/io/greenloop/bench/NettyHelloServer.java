@@ -26,8 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh}: one event loop thread by default ({@code threads} for more:
- * the first accepts), serving, {@link HttpServerCodec} and one handler that answers every request
+ * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh}: one event loop
+ * thread by default, which accepts and serves ({@code threads} for more, as the peer of a
+ * {@code LoopGroup}), {@link HttpServerCodec} and one handler that answers every request
  * with a fixed {@code 200 OK} "Hello, World!", keeping the connection open unless the client asks to
  * close it. Listens on 127.0.0.1 only.
  *
