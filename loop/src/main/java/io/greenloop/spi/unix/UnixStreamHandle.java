@@ -70,8 +70,8 @@ public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         int end = offset + Math.min(length, IOV_MAX);
         long n;
         try {
-            n = allDirect(srcs, offset, end) ? socket.writev(srcs, offset, end - offset, Integer.MAX_VALUE)
-                    : writeThroughScratch(srcs, offset, end);
+            int direct = directRun(srcs, offset, end);
+            n = direct > 0 ? socket.writev(srcs, offset, direct, Integer.MAX_VALUE) : writeThroughScratch(srcs, offset, end);
         } catch (Errors.NativeIoException e) {
             throw socketException(e);
         }
@@ -82,16 +82,22 @@ public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         return n;
     }
 
-    private static boolean allDirect(ByteBuffer[] srcs, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!srcs[i].isDirect()) {
-                return false;
-            }
+    /**
+     * How many buffers from {@code from} on are direct: those go to {@code writev} as they are, up to the first
+     * heap buffer, which waits for the next call.
+     */
+    private static int directRun(ByteBuffer[] srcs, int from, int to) {
+        int i = from;
+        while (i < to && srcs[i].isDirect()) {
+            i++;
         }
-        return true;
+        return i - from;
     }
 
-    /** Heap buffers cannot go to {@code writev}: they are copied, in order, into the scratch buffer and sent in one write. */
+    /**
+     * Heap buffers cannot go to {@code writev}: when the first is one, it and those after it (heap or direct) are
+     * copied, in order, into the scratch buffer and sent in one write.
+     */
     private long writeThroughScratch(ByteBuffer[] srcs, int from, int to) throws IOException {
         ByteBuffer scratch = poller.scratch();
         int filled = 0;
