@@ -11,7 +11,10 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +37,8 @@ public final class LoopGroup implements AutoCloseable {
     private static final AtomicInteger GROUPS = new AtomicInteger();
     /** The transport whose {@code SO_REUSEPORT} listeners the kernel balances (Linux); the others get an acceptor. */
     private static final String BALANCING_TRANSPORT = "epoll";
+    /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
+    private static final long THREAD_CHECK_MILLIS = 100;
 
     private final String name;
     private final List<Loop> loops;
@@ -90,12 +95,12 @@ public final class LoopGroup implements AutoCloseable {
                 failure = failure == null ? new IllegalStateException("could not start " + name, e.getCause()) : failure;
             }
         }
-        LoopGroup group = new LoopGroup(name, started, threads, failures);
         if (failure != null) {
-            group.close();
+            started.forEach(Loop::stop);
+            threads.forEach(thread -> awaitUninterruptibly(thread::join));
             throw failure;
         }
-        return group;
+        return new LoopGroup(name, started, threads, failures);
     }
 
     /** The body of each loop thread: open, run until stopped, close (which kills what is left). */
@@ -187,8 +192,15 @@ public final class LoopGroup implements AutoCloseable {
         Loop target = next();
         if (target == Loop.current()) {
             handler.handle(socket, peer);
-        } else {
+            return;
+        }
+        try {
             socket.handOff(target, handler);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+            // The group is closing and the target loop is gone: the connection is closed, as close() would have.
         }
     }
 
@@ -238,18 +250,33 @@ public final class LoopGroup implements AutoCloseable {
                     + " call it from another thread");
         }
         closed = true;
+        // Servers first, on every loop, so that no acceptor hands a connection to a loop that is ending.
+        List<CountDownLatch> serversStopped = new ArrayList<>();
         for (Loop loop : loops) {
-            stopLoop(loop);
+            serversStopped.add(stopServers(loop));
         }
         boolean interrupted = false;
-        for (Thread thread : threads) {
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+        for (int i = 0; i < loops.size(); i++) {
+            Thread thread = threads.get(i);
+            CountDownLatch stopped = serversStopped.get(i);
+            // A loop whose thread died never runs the stop; its servers went with it.
+            interrupted |= awaitUninterruptibly(() -> {
+                while (!stopped.await(THREAD_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+                    if (!thread.isAlive()) {
+                        return;
+                    }
                 }
+            });
+        }
+        for (Loop loop : loops) {
+            try {
+                loop.execute(loop::stop);  // after what is queued already, such as a connection handed over
+            } catch (RejectedExecutionException closedAlready) {
+                loop.stop();
             }
+        }
+        for (Thread thread : threads) {
+            interrupted |= awaitUninterruptibly(thread::join);
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -257,8 +284,9 @@ public final class LoopGroup implements AutoCloseable {
         reportFailures();
     }
 
-    /** Stops the loop's servers in a greenlet (stopping parks), then the loop, whose thread then closes it. */
-    private void stopLoop(Loop loop) {
+    /** Stops the loop's servers in a greenlet (stopping parks); the latch says when that is done. */
+    private CountDownLatch stopServers(Loop loop) {
+        CountDownLatch stopped = new CountDownLatch(1);
         try {
             loop.execute(() -> loop.spawn(() -> {
                 try {
@@ -268,11 +296,31 @@ public final class LoopGroup implements AutoCloseable {
                         }
                     }
                 } finally {
-                    loop.stop();
+                    stopped.countDown();
                 }
             }));
         } catch (RuntimeException closedAlready) {
-            loop.stop();
+            stopped.countDown();
+        }
+        return stopped;
+    }
+
+    /** What close() waits for: a join, a latch. */
+    @FunctionalInterface
+    private interface Wait {
+        void await() throws InterruptedException;
+    }
+
+    /** Waits to the end even when interrupted (close() must not leave threads behind); returns whether it was. */
+    private static boolean awaitUninterruptibly(Wait wait) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                wait.await();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
     }
 
