@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * greenlet's own loop. {@link #serve} runs one TCP server across every loop: with a listener per loop on
  * the same port ({@code SO_REUSEPORT}) on the epoll transport, where Linux balances connections over them;
  * elsewhere (nio, kqueue: macOS accepts {@code SO_REUSEPORT} but does not balance) with one acceptor on the
- * first loop that hands each accepted connection to the next loop, where it is registered and used only.
+ * first loop that hands each accepted connection to the next loop, where it is registered and used only
+ * (so there a stalled first loop holds up new connections, as a stalled boss loop does in Netty; the
+ * connections the other loops serve go on).
  *
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.

@@ -259,4 +259,26 @@ public abstract class LoopGroupConformanceTest {
             out.close();
         }
     }
+
+    @Test
+    void aSocketHandedOffToItsOwnLoopStaysUsable() throws Exception {
+        Loop first = group.loops().get(0);
+        AsyncResult<InetSocketAddress> listening = new AsyncResult<>();
+        AsyncResult<Loop> servedOn = new AsyncResult<>();
+        first.execute(() -> first.spawn(() -> {
+            try (TcpListener listener = TcpListener.bind(ANY_LOCAL_PORT, 0)) {
+                listening.set(listener.localAddress());
+                listener.accept().handOff(first, (socket, peer) -> {
+                    servedOn.set(Loop.current());
+                    byte[] buffer = new byte[64];
+                    int n = socket.read(buffer, 0, buffer.length);
+                    socket.write(buffer, 0, n);
+                });
+            }
+        }));
+        try (Socket client = connect(listening.get(30, TimeUnit.SECONDS))) {
+            assertEchoes(client, "home");
+            assertSame(first, servedOn.get(30, TimeUnit.SECONDS));
+        }
+    }
 }

@@ -246,8 +246,8 @@ public final class TcpSocket implements AutoCloseable {
 
     /**
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
-     * there in a new greenlet, which closes it when the handler returns; this object is closed at once.
-     * Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     * there in a new greenlet, which closes it when the handler returns; this object is closed at once
+     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
      */
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -255,6 +255,10 @@ public final class TcpSocket implements AutoCloseable {
         core.openForReading("TcpSocket.handOff");
         core.openForWriting("TcpSocket.handOff");
         InetSocketAddress peer = remoteAddress();
+        if (target == core.loop) {
+            target.spawn(() -> serve(this, peer, handler));  // already home: a selector cannot re-adopt its own channel
+            return;
+        }
         DetachedStream detached = core.handle.detach();
         core.close();
         try {
@@ -275,13 +279,15 @@ public final class TcpSocket implements AutoCloseable {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
         }
-        target.spawn(() -> {
-            try {
-                handler.handle(socket, peer);
-            } finally {
-                socket.close();
-            }
-        });
+        target.spawn(() -> serve(socket, peer, handler));
+    }
+
+    private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
+        try {
+            handler.handle(socket, peer);
+        } finally {
+            socket.close();
+        }
     }
 
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
