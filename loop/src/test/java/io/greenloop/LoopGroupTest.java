@@ -1,7 +1,13 @@
 package io.greenloop;
 
+import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.IoHandle;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -58,6 +64,38 @@ class LoopGroupTest {
             });
             assertThrows(Exception.class, () -> inside.get(30, TimeUnit.SECONDS));
             assertInstanceOf(IllegalStateException.class, inside.exception());
+        }
+    }
+
+    @Test
+    void aLoopThatFailsIsReportedByCloseAndTheOthersKeepRunning() throws Exception {
+        LoopGroup group = LoopGroup.start(2, "nio");
+        try {
+            Loop failing = group.loops().get(0);
+            AssertionError fatal = new AssertionError("a listener broke its loop");
+            // An Error thrown by a readiness listener is not a greenlet's failure: it ends the loop's run.
+            failing.execute(() -> {
+                try {
+                    DatagramHandle handle = failing.io().openDatagram(StandardProtocolFamily.INET);
+                    handle.listener(readyOps -> {
+                        throw fatal;
+                    });
+                    handle.interest(IoHandle.WRITE);  // a UDP socket is writable at once
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            AsyncResult<String> other = new AsyncResult<>();
+            Loop second = group.loops().get(1);
+            second.execute(() -> second.spawn(() -> {
+                Green.sleep(Duration.ofMillis(300));  // past the other loop's failure
+                other.set("still running");
+            }));
+            assertEquals("still running", other.get(30, TimeUnit.SECONDS));
+            IllegalStateException reported = assertThrows(IllegalStateException.class, group::close);
+            assertEquals(fatal, reported.getCause());
+        } finally {
+            group.close();
         }
     }
 }
