@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EpollTransportTest extends UnixTransportTest {
 
     EpollTransportTest() {
-        super("epoll", FAIL_WHERE_UNAVAILABLE);
+        super("epoll");
     }
 
     @Override

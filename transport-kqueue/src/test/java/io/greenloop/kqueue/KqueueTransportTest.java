@@ -12,7 +12,7 @@ class KqueueTransportTest extends UnixTransportTest {
     private static final long SETTLE_MILLIS = 200;
 
     KqueueTransportTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
+        super("kqueue");
     }
 
     @Override

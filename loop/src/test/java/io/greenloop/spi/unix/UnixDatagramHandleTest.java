@@ -30,8 +30,8 @@ public abstract class UnixDatagramHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s UDP handles (see {@link UnixTransportCase}). */
-    protected UnixDatagramHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixDatagramHandleTest(String transport) {
+        super(transport);
     }
 
     @Test

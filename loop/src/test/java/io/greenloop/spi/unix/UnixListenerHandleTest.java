@@ -32,8 +32,8 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s listener handles (see {@link UnixTransportCase}). */
-    protected UnixListenerHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixListenerHandleTest(String transport) {
+        super(transport);
     }
 
     private ListenerHandle listen(boolean reusePort, InetSocketAddress address) throws Exception {

@@ -44,8 +44,8 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s stream handles (see {@link UnixTransportCase}). */
-    protected UnixStreamHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixStreamHandleTest(String transport) {
+        super(transport);
     }
 
     /** Writes all of {@code data}, parking on WRITE whenever the send buffer is full. */

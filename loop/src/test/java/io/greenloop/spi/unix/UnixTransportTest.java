@@ -49,8 +49,8 @@ public abstract class UnixTransportTest extends UnixTransportCase {
     protected Transport transport;
 
     /** The tests of the transport {@code transportName} (see {@link UnixTransportCase}). */
-    protected UnixTransportTest(String transportName, boolean skipWhereUnavailable) {
-        super(transportName, skipWhereUnavailable);
+    protected UnixTransportTest(String transportName) {
+        super(transportName);
     }
 
     /** A new transport of the kind under test, for one test. */
