@@ -25,11 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ExecuteHandOffStressTest {
 
     private static final int PRODUCERS = 2;
-    private static final int HAND_OFFS_PER_PRODUCER = 1_500_000;
+    private static final int HAND_OFFS_PER_PRODUCER = 2_500_000;
     /** A producer pauses after this many hand-offs, so that the loop drains its inbox and goes back to its poll. */
     private static final int BURST = 2_048;
     private static final long PAUSE_NANOS = 20_000;
-    private static final int ONE_AT_A_TIME_ROUNDS = 30_000;
+    private static final int ONE_AT_A_TIME_ROUNDS = 200_000;
     /** How long one hand-off may take to run before it counts as lost; far above any scheduling delay. */
     private static final long LOST_AFTER_SECONDS = 20;
 
