@@ -1,5 +1,6 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -36,7 +37,7 @@ public abstract class UnixDatagramHandleTest extends UnixTransportCase {
 
     @Test
     void datagramsGoBothWaysFromHeapAndDirectBuffers() throws Exception {
-        DatagramHandle handle = extension.loop().io().openDatagram(StandardProtocolFamily.INET);
+        DatagramHandle handle = LowLevel.transport(extension.loop()).openDatagram(StandardProtocolFamily.INET);
         assertNull(handle.localAddress(), "unbound");
         handle.bind(Peers.LOOPBACK_ANY_PORT);
         InetSocketAddress ours = handle.localAddress();
