@@ -48,14 +48,26 @@ public abstract class UnixTransportTest extends UnixTransportCase {
 
     /** The transport of the test, from {@link #newTransport()}. */
     protected Transport transport;
+    private final Opener opener;
 
     /** The tests of the transport {@code transportName} (see {@link UnixTransportCase}). */
-    protected UnixTransportTest(String transportName) {
+    protected UnixTransportTest(String transportName, Opener opener) {
         super(transportName);
+        this.opener = opener;
     }
 
     /** A new transport of the kind under test, for one test. */
-    protected abstract Transport newTransport() throws IOException;
+    protected final Transport newTransport() throws IOException {
+        return opener.open();
+    }
+
+    /** Opens a transport of the kind under test ({@code EpollTransport::new}). */
+    @FunctionalInterface
+    protected interface Opener {
+        /** A new transport. */
+        Transport open() throws IOException;
+    }
+
 
     /**
      * The fds in {@code transport}'s kernel set, without the transport's own, where the kernel shows them

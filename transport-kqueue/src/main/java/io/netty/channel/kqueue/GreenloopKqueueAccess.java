@@ -119,11 +119,6 @@ public final class GreenloopKqueueAccess {
         return events.udata(i);
     }
 
-    /** How many events one wait can return. */
-    public int capacity() {
-        return events.capacity();
-    }
-
     /** Frees the native memory; the instance must not be used afterwards. */
     public void free() {
         changes.free();
