@@ -1,5 +1,6 @@
 package io.greenloop;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.spi.DatagramHandle;
 import io.greenloop.spi.IoHandle;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class LoopGroupTest {
             // An Error thrown by a readiness listener is not a greenlet's failure: it ends the loop's run.
             failing.execute(() -> {
                 try {
-                    DatagramHandle handle = failing.io().openDatagram(StandardProtocolFamily.INET);
+                    DatagramHandle handle = LowLevel.transport(failing).openDatagram(StandardProtocolFamily.INET);
                     handle.listener(readyOps -> {
                         throw fatal;
                     });

@@ -1,9 +1,8 @@
 package io.greenloop.net;
 
-import io.greenloop.Loop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +17,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -29,15 +27,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * What a server author needs from {@link TcpSocket} beyond read and write, on every transport through a
- * one-screen subclass: gathering writes, {@code transferFrom} (sendfile) and reading socket options back.
+ * What a server author needs from {@link TcpSocket} beyond read and write: gathering writes,
+ * {@code transferFrom} (sendfile) and reading socket options back; on nio in loop's build, and on each
+ * native transport from loop's test-jar with {@code -Dgreenloop.transport=NAME} (see {@code TransportUnderTest}).
  * Each test accepts one connection from a plain JDK client on a thread of its own, which reads to the end;
  * the client waits before reading and the server's send buffer is small, so the writes must park.
  */
-public abstract class ServerFeaturesConformanceTest {
+public class ServerFeaturesConformanceTest {
 
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
     /** A send buffer far smaller than what the tests write, so that they park on it. */
@@ -45,26 +43,12 @@ public abstract class ServerFeaturesConformanceTest {
     /** How long the client waits before it reads, so that the server fills its send buffer first. */
     static final long CLIENT_DELAY_MILLIS = 200;
 
-    /** The transport under test, as {@code Loop.open(name)} takes it. */
-    protected abstract String transport();
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
 
-    private Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        assumeTrue(Loop.availableTransports().contains(transport()),
-                () -> "transport " + transport() + " is not available here; available: " + Loop.availableTransports());
-        loop = Loop.open(transport());
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        if (loop != null) {
-            loop.close();
-            assertTrue(loopErrors.isEmpty(), () -> "unexpected failures reached the loop: " + loopErrors);
-        }
+    /** The transport under test: {@code greenloop.transport} in a transport module's run, nio in loop's own. */
+    private String transport() {
+        return loops.loop().transport();
     }
 
     /** What the server does with the one accepted connection before closing it. */

@@ -4,16 +4,15 @@ import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
  * What a native transport (epoll, kqueue) does for the {@link UnixHandle}s it makes: the only part of a
  * handle's life that differs between pollers is how its socket joins and leaves the kernel's set.
- * Implemented by a private class inside each transport, so these calls never appear on its public API.
+ * Implemented by a private class of {@link UnixTransport}, so these calls never appear on a public API.
  * Loop thread only.
  */
-public interface UnixPoller {
+interface UnixPoller {
 
     /** The transport's name ({@code "epoll"}, {@code "kqueue"}), for error messages. */
     String name();
@@ -45,19 +44,8 @@ public interface UnixPoller {
     UnixStreamHandle adoptAccepted(int fd) throws IOException;
 
     /**
-     * Sends up to {@code count} bytes of {@code file} from {@code position} on a connected socket: bytes sent,
-     * 0 when the send buffer is full. Transports override it with {@code sendfile(2)}; this default maps
-     * the file and writes from the mapping (one copy, in the kernel), at most {@value #MAPPED_SEND_BYTES} bytes a call.
+     * Sends up to {@code count} bytes of {@code file} from {@code position} on a connected socket with
+     * {@code sendfile(2)}: bytes sent, 0 when the send buffer is full.
      */
-    default long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
-        long length = Math.min(count, Math.min(MAPPED_SEND_BYTES, file.size() - position));
-        if (length <= 0) {
-            return 0;
-        }
-        MappedByteBuffer mapped = file.map(FileChannel.MapMode.READ_ONLY, position, length);
-        return socket.write(mapped, 0, (int) length);
-    }
-
-    /** How much of a file the mapping fallback of {@link #sendFile} maps per call: a few send buffers' worth. */
-    int MAPPED_SEND_BYTES = 1 << 20;
+    long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
 }
