@@ -41,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another
  * thread will end), a timer is armed, an I/O or cross-thread wait is parked, or cross-thread work
- * (a thread-pool task, a child process) is outstanding.
+ * (a thread-pool task, a child process) is outstanding: one method each in {@code Liveness}.
  *
  * <p>Failures of callbacks and greenlets go to the {@link ErrorHandler} and the loop goes on, except fatal
  * ones ({@link VirtualMachineError}: out of memory, stack overflow, an internal JVM error): those end the
@@ -88,7 +88,10 @@ public final class Loop implements Executor, AutoCloseable {
     /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
-    /** What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. */
+    /**
+     * What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. Fatal
+     * errors ({@link VirtualMachineError}) never come here: the loop rethrows them on its owner thread.
+     */
     @FunctionalInterface
     public interface ErrorHandler {
         /** Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block. */
@@ -338,7 +341,7 @@ public final class Loop implements Executor, AutoCloseable {
         inPhases = true;
         ownerWoken = false;
         try {
-            long now = System.nanoTime();  // once per iteration, as libuv caches it; the ready phase returns it refreshed
+            long now = System.nanoTime();  // cached for the iteration, as libuv does; read again only if tasks ran
             runDueTimers(now);                                                                 // 1
             now = runReadyQueue(now, wait == PollWait.NO ? 1 : MAX_PASSES_PER_ITERATION);      // 2
             pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), now));           // 3
