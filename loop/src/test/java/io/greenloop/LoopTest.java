@@ -163,6 +163,43 @@ class LoopTest {
     }
 
     @Test
+    void aLongPassIsCutByTheClockAndGoesOnFirstInTheNextIterationInOrder() {
+        Loop loop = extension.loop();
+        List<Integer> ran = new ArrayList<>();
+        int callbacks = 1_000;  // of 5 µs each: 5 ms, far beyond one iteration's 100 µs
+        for (int i = 0; i < callbacks; i++) {
+            int index = i;
+            loop.execute(() -> {
+                spin(5_000);
+                ran.add(index);
+                if (index == 0) {
+                    loop.execute(() -> ran.add(-1));  // queued during the pass: runs after all of it
+                }
+            });
+        }
+        loop.runOnce(false);
+        assertTrue(ran.size() < callbacks, "one iteration ran all " + ran.size() + " callbacks without looking at the clock");
+        int iterations = 1;
+        while (ran.size() < callbacks + 1) {
+            loop.runOnce(false);
+            iterations++;
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < callbacks; i++) {
+            expected.add(i);
+        }
+        expected.add(-1);
+        assertEquals(expected, ran, "FIFO across the " + iterations + " iterations");
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void aBlockingCallInsideACallbackIsRefused() {
         Loop loop = extension.loop();
         loop.execute(() -> new Event().await());
