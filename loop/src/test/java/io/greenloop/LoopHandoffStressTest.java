@@ -80,6 +80,9 @@ class LoopHandoffStressTest {
                 for (int i = 0; i < 10; i++) {
                     Green.sleep(Duration.ofNanos(ThreadLocalRandom.current().nextLong(100_000, 1_000_000)));
                 }
+                if (!producing) {
+                    break;  // the end came during the sleeps, and no hand-off is left to end the wait below
+                }
                 // ... and, with no timer armed and only keepAlive pending, in a poll without limit.
                 untimedWaitEnd = handedOff + UNTIMED_HANDOFFS;
                 untimedWait.clear();
