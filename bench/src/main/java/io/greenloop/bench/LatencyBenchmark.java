@@ -157,6 +157,7 @@ public final class LatencyBenchmark {
             for (ServerProcess server : servers) {
                 try (OpenLoopClient warm = new OpenLoopClient(clientLoop, clientTransport, server.port(), SATURATION_CONNECTIONS, request, answerBytes)) {
                     warm.closedLoop(seconds(settings.serverWarmupSeconds()));
+                    // servers.get(1) is Netty on the first transport: the saturation reference.
                     if (settings.rates().isEmpty() && server == servers.get(1)) {
                         saturation = warm.closedLoop(seconds(settings.serverWarmupSeconds()));
                         String note = String.format(Locale.ROOT, "%s: saturation %,.0f req/s (closed loop, %d connections, against %s)",
