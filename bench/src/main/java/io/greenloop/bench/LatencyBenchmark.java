@@ -52,7 +52,7 @@ public final class LatencyBenchmark {
 
     /** One measured row. */
     record Row(String kind, int connections, double rate, double fraction, String implementation, String transport,
-               OpenLoopClient.Result result) { }
+               OpenLoopClient.Result result, double serverCpuMicrosPerRequest) { }
 
     /** The closed-loop connection count that defines saturation. */
     static final int SATURATION_CONNECTIONS = 64;
@@ -201,9 +201,14 @@ public final class LatencyBenchmark {
                     for (int k = 0; k < 2; k++) {
                         int i = pair + (r % 2 == 0 ? k : 1 - k);  // greenloop first on even rows, Netty first on odd
                         ServerProcess server = servers.get(i);
+                        long cpuBefore = server.cpuNanos();
                         OpenLoopClient.Result result = clients.get(i).openLoop(rates.get(r),
                                 seconds(settings.warmupSeconds()), seconds(settings.measureSeconds()));
-                        Row row = new Row(kind, connections, rates.get(r), fractions.get(r), server.implementation(), server.transport(), result);
+                        // Over the whole row: warm-up and measured requests alike, as the server cannot tell them apart.
+                        double requests = rates.get(r) * (settings.warmupSeconds() + settings.measureSeconds());
+                        double cpuMicros = (server.cpuNanos() - cpuBefore) / 1e3 / requests;
+                        Row row = new Row(kind, connections, rates.get(r), fractions.get(r), server.implementation(),
+                                server.transport(), result, cpuBefore < 0 ? Double.NaN : cpuMicros);
                         System.out.println("# " + LatencyTable.progressLine(row));
                         rows.add(row);
                     }
@@ -242,6 +247,21 @@ public final class LatencyBenchmark {
 
         String name() {
             return implementation + " " + transport;
+        }
+
+        /**
+         * The server's CPU time so far (user + system, every thread) from {@code /proc/PID/stat}, in nanoseconds
+         * at its 10 ms resolution (USER_HZ is 100 on Linux); -1 where there is no {@code /proc}.
+         */
+        long cpuNanos() {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+                // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
         }
 
         @Override

@@ -24,17 +24,20 @@ final class LatencyTable {
         }
         out.append(notes).append('\n');
         out.append("Latency from the intended send time, in ms. \"late\" is the load generator's own lateness "
-                + "(p99 / max, ms): when it is near the latencies, the generator, not the server, is what was measured.\n\n");
-        out.append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU |\n");
-        out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                + "(p99 / max, ms): when it is near the latencies, the generator, not the server, is what was measured. \"server CPU\" is "
+                + "the server process's CPU time (all threads, /proc/PID/stat, 10 ms resolution) per request over the row's warm-up "
+                + "and measurement.\n\n");
+        out.append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU | server CPU us/req |\n");
+        out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (LatencyBenchmark.Row row : rows) {
             OpenLoopClient.Result r = row.result();
             Histogram h = r.latency();
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s %s | %,.0f | %s | %s | %s | %s | %,d | %s / %s | %.0f%% |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s %s | %,.0f | %s | %s | %s | %s | %,d | %s / %s | %.0f%% | %.1f |%n",
                     row.kind(), row.connections(), row.rate(), percent(row.fraction()), row.implementation(), row.transport(),
                     r.answersPerSecond(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)),
                     ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), r.unanswered(),
-                    ms(r.lateness().getValueAtPercentile(99)), ms(r.lateness().getMaxValue()), 100 * r.clientCpuShare()));
+                    ms(r.lateness().getValueAtPercentile(99)), ms(r.lateness().getMaxValue()), 100 * r.clientCpuShare(),
+                    row.serverCpuMicrosPerRequest()));
         }
         out.append("\n### greenloop / Netty, same transport, same rate (below 1.00: greenloop's latency is lower)\n\n");
         out.append("| kind | conns | rate (req/s) | % sat | transport | p50 | p99 | p99.9 | max |\n");
@@ -60,10 +63,10 @@ final class LatencyTable {
     /** One line per row as it is measured, so a long run shows progress. */
     static String progressLine(LatencyBenchmark.Row row) {
         Histogram h = row.result().latency();
-        return String.format(Locale.ROOT, "%s %d conns %,.0f req/s %s %s: answered %,.0f/s p50 %s p99 %s p99.9 %s max %s ms; late p99 %s ms",
+        return String.format(Locale.ROOT, "%s %d conns %,.0f req/s %s %s: answered %,.0f/s p50 %s p99 %s p99.9 %s max %s ms; late p99 %s ms; server CPU %.1f us/req",
                 row.kind(), row.connections(), row.rate(), row.implementation(), row.transport(), row.result().answersPerSecond(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
-                ms(h.getMaxValue()), ms(row.result().lateness().getValueAtPercentile(99)));
+                ms(h.getMaxValue()), ms(row.result().lateness().getValueAtPercentile(99)), row.serverCpuMicrosPerRequest());
     }
 
     private static String ms(long nanos) {
