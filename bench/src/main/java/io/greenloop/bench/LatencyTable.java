@@ -24,7 +24,7 @@ final class LatencyTable {
         }
         out.append(notes).append('\n');
         out.append("Latency from the intended send time, in ms. \"late\" is the load generator's own lateness "
-                + "(p99 / max, ms): when it is near the latencies, the generator, not the server, is what was measured. \"server CPU\" is "
+                + "(when each request went out against when it was due; p99 / max, ms): when it is near the latencies, the generator, not the server, is what was measured. \"server CPU\" is "
                 + "the server process's CPU time (all threads, /proc/PID/stat, 10 ms resolution) per request over the row's warm-up "
                 + "and measurement.\n\n");
         out.append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU | server CPU us/req |\n");

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * {@code i % connections}, whether or not earlier answers have come back (as wrk2 does), and its latency is
  * measured from that intended time to the arrival of its answer, so a stalled server is charged for every
  * request it delayed, not only the one it was serving (no coordinated omission). The pacer's own lateness
- * (when it woke against when the first due request was due) is recorded apart, so a slow generator shows.
+ * (when each request went out against when it was due) is recorded apart, per request, so a slow generator shows.
  * Answers are counted by size: every server of a benchmark answers each request with the same fixed bytes.
  *
  * <p>Closed loop ({@link #closedLoop}): each connection sends its next request when its answer arrives; the
@@ -237,13 +237,14 @@ final class OpenLoopClient implements AutoCloseable {
         private void pace() {
             long now = System.nanoTime();
             long due = intended(next);
-            if (due >= measureFrom && due < sendUntil) {
-                if (cpuAtMeasure == 0) {
-                    cpuAtMeasure = threads.getCurrentThreadCpuTime();
-                }
-                lateness.recordValue(Math.min(MAX_TRACKED_NANOS, Math.max(1, now - due)));
+            if (due >= measureFrom && due < sendUntil && cpuAtMeasure == 0) {
+                cpuAtMeasure = threads.getCurrentThreadCpuTime();
             }
             for (; due <= now && due < sendUntil; due = intended(++next)) {
+                if (due >= measureFrom) {
+                    // Per request, like the latencies: after a stall every overdue request counts, not only the first.
+                    lateness.recordValue(Math.min(MAX_TRACKED_NANOS, Math.max(1, now - due)));
+                }
                 Connection connection = connections.get((int) (next % connections.size()));
                 connection.send(due);
                 written.add(connection);
