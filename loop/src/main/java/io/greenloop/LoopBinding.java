@@ -16,7 +16,7 @@ final class LoopBinding {
     Loop check(Object object, String operation) {
         Strand strand = Strand.current();
         if (loop == null) {
-            loop = Strand.require(operation + " on " + object).loop;
+            loop = Strand.resolve().loop;
         } else if (strand == null || strand.loop != loop) {
             throw new IllegalStateException(operation + " on " + object + " was called on " + Thread.currentThread()
                     + ", but it belongs to " + loop + ": use it inside that loop's greenlets or on its owner thread,"

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
@@ -105,16 +104,9 @@ final class MapRun<A, R> {
         Outcome outcome = outcomes.take();
         delivered = outcome.index() < 0 ? items.size() : delivered + 1;
         if (outcome.failure() != null) {
-            throw rethrowable(outcome.failure());
+            throw Strand.unchecked(outcome.failure());
         }
         return outcome;
-    }
-
-    private static RuntimeException rethrowable(Throwable failure) {
-        if (failure instanceof RuntimeException || failure instanceof Error) {
-            throw Strand.<RuntimeException>sneaky(failure);
-        }
-        return new CompletionException(failure);
     }
 
     /** Kills the feeder, then every worker it spawned, and waits until they are dead. */

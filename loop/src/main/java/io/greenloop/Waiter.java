@@ -30,8 +30,13 @@ public final class Waiter<T> {
      * {@link LoopExit} message ("Event.await()").
      */
     public Waiter(String what) {
-        this.strand = Strand.require(Objects.requireNonNull(what, "what"));
-        this.what = what;
+        this.strand = Strand.resolve();
+        this.what = Objects.requireNonNull(what, "what");
+    }
+
+    /** What this wait is for ("Event.await()"), as {@link Green#formatRunInfo()} shows it. */
+    String what() {
+        return what;
     }
 
     /**

@@ -117,17 +117,11 @@ class TimeoutTest {
     }
 
     @Test
-    void isRefusedOnAThreadWithoutALoop() throws Exception {
-        List<Object> outcome = new ArrayList<>();
-        Thread other = Thread.ofPlatform().start(() -> {
-            try {
-                Timeout.start(Duration.ofSeconds(1));
-                outcome.add("started");
-            } catch (IllegalStateException expected) {
-                outcome.add(expected);
-            }
-        });
-        other.join();
-        assertInstanceOf(IllegalStateException.class, outcome.getFirst());
+    void aNullDurationNeverExpires() {
+        try (Timeout none = Timeout.start(null)) {
+            Green.sleep(Duration.ofMillis(20));
+            assertFalse(none.expiredAlready());
+        }
+        assertEquals("ran", Green.withTimeout(null, () -> "ran"));
     }
 }
