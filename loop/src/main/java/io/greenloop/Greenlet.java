@@ -42,17 +42,28 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private volatile Links links;
     /** The timer of {@link #startLater} while it is armed. */
     private Cancellable startTimer;
-    /** Where it is in its life (see {@link State}); written on the loop's thread or its own, read anywhere. */
-    private volatile State state = State.NEW;
     private T value;
     private Throwable exception;
     private boolean cancelled;
     private long completionNumber = -1;
-    Greenlet<?> prevLive;
-    Greenlet<?> nextLive;
+
+    /** A greenlet's life; the transitions are in the table above {@link #state}. */
+    enum State {
+        /** Made by {@link #unstarted}, not started: gevent's {@code Greenlet(run)}. */
+        NEW,
+        /** {@link #startLater} armed its timer. */
+        DELAYED,
+        /** Its virtual thread is started and waits for the loop to run it. */
+        SCHEDULED,
+        /** Its body runs (or is parked). */
+        RUNNING,
+        /** It finished, or was killed before it ran. */
+        DEAD
+    }
 
     /**
-     * A greenlet's life, as OpenJDK's {@code VirtualThread} states its own. Transitions (from, to: by what):
+     * Where it is in its life, written on the loop's thread or its own, read anywhere. Transitions, as
+     * OpenJDK's {@code VirtualThread} tables its own (from, to: by what):
      * <pre>
      *   NEW       -> SCHEDULED : start(), or startLater()'s timer firing: its virtual thread is started
      *   NEW       -> DELAYED   : startLater(): a timer is armed, no thread yet
@@ -66,18 +77,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      * Only NEW and DELAYED greenlets are not counted live by their loop; DEAD is final, and
      * {@code value}/{@code exception} are written before it (the volatile write publishes them).
      */
-    enum State {
-        /** Made by {@link #unstarted}, not started: gevent's {@code Greenlet(run)}. */
-        NEW,
-        /** {@link #startLater} armed its timer. */
-        DELAYED,
-        /** Its virtual thread is started and waits for the loop to run it. */
-        SCHEDULED,
-        /** Its body runs (or is parked). */
-        RUNNING,
-        /** It finished, or was killed before it ran. */
-        DEAD
-    }
+    private volatile State state = State.NEW;
 
     Greenlet(Loop loop, Callable<T> body, String name) {
         this.loop = loop;

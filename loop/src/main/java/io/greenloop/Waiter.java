@@ -93,7 +93,7 @@ public final class Waiter<T> {
         Loop loop = strand.loop;
         Cancellable timer = timeout == null ? null : loop.timer(timeout, this::expire);
         strand.parkedIn = this;
-        loop.parked(strand, keepsLoopAlive, +1);
+        loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, +1);  // a plain virtual thread is not counted live either
         try {
             if (strand.isOwner()) {
                 driveLoopUntilWoken(loop);
@@ -101,7 +101,7 @@ public final class Waiter<T> {
                 parkGreenletUntilWoken();
             }
         } finally {
-            loop.parked(strand, keepsLoopAlive, -1);
+            loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, -1);
             strand.parkedIn = null;
             if (timer != null) {
                 timer.cancel();

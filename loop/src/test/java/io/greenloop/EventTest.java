@@ -82,10 +82,16 @@ class EventTest {
     void setThenClearWakesEveryWaiter(int waiters) {
         Event event = new Event();
         List<Greenlet<?>> greenlets = new ArrayList<>();
+        int[] parked = {0};
         for (int i = 0; i < waiters; i++) {
-            greenlets.add(Green.spawn(() -> event.await()));
+            greenlets.add(Green.spawn(() -> {
+                parked[0]++;  // and parks in await() before any other greenlet runs
+                event.await();
+            }));
         }
-        Green.sleep(Duration.ofMillis(1));
+        while (parked[0] < waiters) {
+            Green.sleep();
+        }
         event.set();
         event.clear();
         assertEquals(waiters, Green.joinAll(greenlets, Duration.ofSeconds(10)).size());
