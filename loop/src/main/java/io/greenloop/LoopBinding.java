@@ -2,8 +2,9 @@ package io.greenloop;
 
 /**
  * Ties a loop-confined object (a {@link Semaphore}, {@link Queue}, {@link Pool}) to the loop of the first
- * strand that uses it, and refuses every other thread after that with a message naming the owner. The
- * objects themselves can be made anywhere, even before a loop is opened.
+ * strand that uses it ({@link Strand#resolve()}: on a thread with no loop, its default loop, opened then),
+ * and refuses every other thread after that with a message naming the owner. The objects themselves can
+ * be made anywhere, even before a loop is opened.
  */
 final class LoopBinding {
 
