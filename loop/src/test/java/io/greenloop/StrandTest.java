@@ -103,7 +103,9 @@ class StrandTest {
         AtomicReference<Object> seen = new AtomicReference<>();
         Thread foreign = Thread.ofPlatform().start(() -> {
             try {
-                seen.set(List.of(sleeper.get(), result.get(), Strand.current() == null));
+                try (ThreadPool pool = new ThreadPool(1)) {
+                    seen.set(List.of(sleeper.get(), result.get(), pool.apply(() -> "applied"), Strand.current() == null));
+                }
             } catch (Exception e) {
                 seen.set(e);
             }
@@ -112,7 +114,7 @@ class StrandTest {
         while (foreign.isAlive()) {
             Green.sleep(Duration.ofMillis(2));
         }
-        assertEquals(List.of("slept", "set", true), seen.get());
+        assertEquals(List.of("slept", "set", "applied", true), seen.get());
     }
 
     @Test

@@ -124,4 +124,24 @@ class TimeoutTest {
         }
         assertEquals("ran", Green.withTimeout(null, () -> "ran"));
     }
+
+    // gevent's with_timeout(timeout_value=): the fallback instead of Timeout.Expired (test__event's test_set_with_timeout).
+    @Test
+    void withTimeoutReturnsTheFallbackWhenItsOwnTimeoutExpires() {
+        AsyncResult<String> never = new AsyncResult<>();
+        assertEquals("fallback", Green.withTimeout(Duration.ofMillis(10), () -> never.get(), "fallback"));
+        assertEquals("fast", Green.withTimeout(Duration.ofSeconds(5), () -> "fast", "fallback"));
+    }
+
+    @Test
+    void anOuterTimeoutStillPropagatesThroughAFallback() {
+        try (Timeout outer = Timeout.start(Duration.ofMillis(10))) {
+            Timeout.Expired expired = assertThrows(Timeout.Expired.class,
+                    () -> Green.withTimeout(Duration.ofSeconds(30), () -> {
+                        Green.sleep(Duration.ofSeconds(30));
+                        return "slept";
+                    }, "fallback"));
+            assertSame(outer, expired.timeout());
+        }
+    }
 }
