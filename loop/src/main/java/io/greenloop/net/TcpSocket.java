@@ -20,6 +20,8 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -56,12 +58,40 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code host}:{@code port} from the calling thread's loop, waiting without a timeout;
-     * a refused connection throws {@link ConnectException}.
+     * Connects to {@code host}:{@code port} from the calling thread's loop, waiting without a timeout,
+     * as Python's {@code socket.create_connection}: tries every address the name resolves to, in order,
+     * until one connects. When none does, the exception names each address tried and why it failed
+     * ({@link ConnectException} when every one refused or reset).
      */
     public static TcpSocket connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "host");
-        return connect(new InetSocketAddress(resolve(host), checkPort(port)), null);
+        checkPort(port);
+        return connectToFirst(host, resolveAll(host), port);
+    }
+
+    /** Tries {@code addresses} in order; the first that connects wins, else one exception names them all. */
+    static TcpSocket connectToFirst(String host, List<InetAddress> addresses, int port) throws IOException {
+        List<IOException> failures = new ArrayList<>(addresses.size());
+        for (InetAddress address : addresses) {
+            try {
+                return connect(new InetSocketAddress(address, port), null);
+            } catch (IOException e) {
+                failures.add(e);
+            }
+        }
+        if (failures.size() == 1) {
+            throw failures.getFirst();
+        }
+        StringBuilder message = new StringBuilder("connecting to " + host + ":" + port + " failed on each of its "
+                + addresses.size() + " addresses:");
+        boolean allRefused = true;
+        for (IOException failure : failures) {
+            message.append(" [").append(failure.getMessage()).append(']');
+            allRefused &= failure instanceof ConnectException;
+        }
+        IOException all = allRefused ? new ConnectException(message.toString()) : new IOException(message.toString());
+        failures.forEach(all::addSuppressed);
+        throw all;
     }
 
     /**
@@ -113,10 +143,15 @@ public final class TcpSocket implements AutoCloseable {
      * off the loop while the caller parks.
      */
     static InetAddress resolve(String host) throws UnknownHostException {
+        return resolveAll(host).getFirst();
+    }
+
+    /** Every address of {@code host}, in the resolver's order: an IP literal at once, a name through {@link Dns}. */
+    static List<InetAddress> resolveAll(String host) throws UnknownHostException {
         try {
-            return InetAddress.ofLiteral(host);
+            return List.of(InetAddress.ofLiteral(host));
         } catch (IllegalArgumentException notALiteral) {
-            return Dns.getAllByName(host).getFirst();
+            return Dns.getAllByName(host);
         }
     }
 
