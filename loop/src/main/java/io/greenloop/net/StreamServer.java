@@ -6,6 +6,7 @@ import io.greenloop.Greenlet;
 import io.greenloop.GreenletExit;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
+import io.greenloop.internal.SafeLog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,7 +47,6 @@ public final class StreamServer implements AutoCloseable {
     /** How long {@link #stop(Duration)} waits for killed handlers to run their {@code finally} blocks. */
     static final Duration KILL_GRACE = Duration.ofSeconds(1);
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
 
     /** What a server runs for each connection, in a greenlet of its own. */
     @FunctionalInterface
@@ -155,6 +155,11 @@ public final class StreamServer implements AutoCloseable {
         stopped.await();
     }
 
+    /*
+     * Only close()/stop() (or a kill) ends this greenlet: any other failure, even an Error out of the JDK
+     * (out of descriptors, the first log record of a JVM once failed loading time-zone data), is counted,
+     * logged through SafeLog and followed by a back-off pause; fatal VM errors alone propagate.
+     */
     private void acceptLoop() {
         while (state == State.SERVING) {
             awaitCapacity();
@@ -164,7 +169,9 @@ public final class StreamServer implements AutoCloseable {
             TcpSocket socket;
             try {
                 socket = listener.accept();
-            } catch (IOException e) {
+            } catch (GreenletExit | VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 if (state != State.SERVING || listener.isClosed()) {
                     return;
                 }
@@ -173,20 +180,25 @@ public final class StreamServer implements AutoCloseable {
             }
             int failures = backoff.succeeded();
             if (failures > 0) {
-                LOG.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
+                SafeLog.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
             }
             spawnHandler(socket);
         }
     }
 
-    private void pauseAfter(IOException error) {
+    private void pauseAfter(Throwable error) {
         Duration pause = backoff.failed();
         if (backoff.incidentJustBegan()) {
-            LOG.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
+            SafeLog.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
                     + AcceptBackoff.FIRST_PAUSE.toMillis() + " ms doubling to " + AcceptBackoff.MAX_PAUSE.toMillis()
                     + " ms, until accepts succeed again", error);
         }
         Green.sleep(pause);
+    }
+
+    /** How many accepts failed since the server started (each one was followed by a pause). */
+    long failedAccepts() {
+        return backoff.total();
     }
 
     private void awaitCapacity() {
@@ -201,14 +213,26 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void spawnHandler(TcpSocket socket) {
-        InetSocketAddress peer = socket.remoteAddress();
-        Greenlet<Void> greenlet = loop.spawn(() -> {
-            try {
-                handler.handle(socket, peer);
-            } finally {
-                socket.close();
-            }
-        });
+        Greenlet<Void> greenlet;
+        try {
+            InetSocketAddress peer = socket.remoteAddress();
+            greenlet = loop.spawn(() -> {
+                try {
+                    handler.handle(socket, peer);
+                } finally {
+                    socket.close();
+                }
+            });
+        } catch (VirtualMachineError e) {
+            socket.close();
+            throw e;
+        } catch (Throwable e) {
+            // The connection is dropped, the server goes on: a peer gone before its address was read, say.
+            socket.close();
+            backoff.countFailure();
+            SafeLog.log(System.Logger.Level.WARNING, this + " could not start a handler for a connection; it was closed", e);
+            return;
+        }
         handlers.add(greenlet);
         greenlet.link(this::handlerFinished);
     }
