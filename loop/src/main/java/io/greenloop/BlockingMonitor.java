@@ -110,18 +110,18 @@ final class BlockingMonitor {
         private void report(long seen, Runnable running, long heldNanos) {
             Thread greenlet = GreenletThreads.virtualThreadOf(running);
             StackTraceElement[] stack = greenlet != null ? greenlet.getStackTrace() : owner.getStackTrace();
-            if ((long) TICKS.getAcquire(this) != seen) {
-                return; // it let go while we looked: the stack would show someone else
-            }
+            // Taking the stack can take a while on a loaded machine: if the task let go meanwhile, the stack
+            // shows someone else, so it is left out; the report itself still goes out (it once did not).
+            boolean stillHeld = (long) TICKS.getAcquire(this) == seen;
             String who = greenlet == null ? "a loop callback (" + running + ")"
                     : greenlet.getName().isEmpty() ? "virtual thread #" + greenlet.threadId() + " (started inside a greenlet, so on the loop)"
                     : "greenlet " + greenlet.getName();
             String message = who + " has held " + loop + " for at least " + TimeUnit.NANOSECONDS.toMillis(heldNanos)
                     + " ms without yielding (limit " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms, -D" + LIMIT_PROPERTY
                     + "); nothing else on this loop runs meanwhile. Move blocking work to a ThreadPool, or yield with Green.sleep(); "
-                    + "the stack it had is attached";
+                    + (stillHeld ? "the stack it had is attached" : "it let go before its stack could be taken, so none is attached");
             LoopBlocked trace = new LoopBlocked(who + " holding " + loop);
-            trace.setStackTrace(stack);
+            trace.setStackTrace(stillHeld ? stack : new StackTraceElement[0]);
             SafeLog.log(System.Logger.Level.WARNING, message, trace);
         }
     }

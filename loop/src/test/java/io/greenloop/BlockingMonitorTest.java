@@ -21,9 +21,13 @@ class BlockingMonitorTest {
 
     private final BlockingReports reports = new BlockingReports();
 
+    /** The reports of the running test, for {@link #spinUntilReported()}. */
+    private static volatile BlockingReports current;
+
     @BeforeEach
     void listen() {
         reports.listen();
+        current = reports;
     }
 
     @AfterEach
@@ -33,24 +37,24 @@ class BlockingMonitorTest {
 
     @Test
     void aGreenletThatSpinsFor300MillisIsReportedOnceWithItsNameAndStack() throws Exception {
-        Greenlet<Void> spinner = Green.spawn(BlockingMonitorTest::spinFor300Millis);
+        Greenlet<Void> spinner = Green.spawn(BlockingMonitorTest::spinUntilReported);
         spinner.get();
         reports.await(1);
         assertEquals(1, reports.records().size(), () -> "one report per incident: " + reports.messages() + "; the monitor thread: " + BlockingReports.monitorThread());
         LogRecord report = reports.records().getFirst();
         assertTrue(report.getMessage().contains("greenlet " + spinner.name()), report.getMessage());
         assertTrue(report.getMessage().contains(loop.loop().toString()), report.getMessage());
-        assertTrue(hasFrame(report, "spinFor300Millis"), "the stack shows where it spun: " + Arrays.toString(report.getThrown().getStackTrace()));
+        assertTrue(hasFrame(report, "spinUntilReported"), "the stack shows where it spun: " + Arrays.toString(report.getThrown().getStackTrace()));
     }
 
     @Test
     void aCallbackThatHoldsTheLoopIsReportedWithTheOwnersStack() throws Exception {
-        loop.loop().execute(BlockingMonitorTest::spinFor300Millis);
+        loop.loop().execute(BlockingMonitorTest::spinUntilReported);
         Green.sleep(Duration.ofMillis(20));
         reports.await(1);
         assertEquals(1, reports.records().size(), reports.messages().toString());
         assertTrue(reports.records().getFirst().getMessage().contains("a loop callback"), reports.records().getFirst().getMessage());
-        assertTrue(hasFrame(reports.records().getFirst(), "spinFor300Millis"));
+        assertTrue(hasFrame(reports.records().getFirst(), "spinUntilReported"));
     }
 
     @Test
@@ -119,6 +123,18 @@ class BlockingMonitorTest {
 
     private static void spinFor300Millis() {
         BlockingReports.spinFor(300);
+    }
+
+    /**
+     * Holds the loop at least 300 ms and until the report is in (at most {@link BlockingReports#REPORT_WAIT}),
+     * so that the stack the report takes is still this one however loaded the machine is.
+     */
+    private static void spinUntilReported() {
+        long end = System.nanoTime() + BlockingReports.REPORT_WAIT.toNanos();
+        BlockingReports.spinFor(300);
+        while (current.records().isEmpty() && System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     private static void busyButYielding() {
