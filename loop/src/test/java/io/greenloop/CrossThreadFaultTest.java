@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Semaphore} that must lose or duplicate nothing, and floods of {@link AsyncResult#set} from other
  * threads that must wake every waiter. Each transport runs it through a one-screen subclass.
  */
-public abstract class CrossThreadFaultTest extends FaultCase {
+public abstract class CrossThreadFaultTest extends TransportCase {
 
     private static final int ITEMS = 20_000;
 

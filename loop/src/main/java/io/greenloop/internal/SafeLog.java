@@ -21,19 +21,17 @@ public final class SafeLog {
 
     /** Logs {@code message} with {@code thrown} attached ({@code null}: none); never throws but fatal VM errors. */
     public static void log(Level level, String message, Throwable thrown) {
-        try {
-            System.getLogger(NAME).log(level, message, thrown);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
-        } catch (Throwable loggerFailure) {
-            FAILURES.increment();
-        }
+        guarded(() -> System.getLogger(NAME).log(level, message, thrown));
     }
 
     /** Logs a {@link java.text.MessageFormat} pattern with its parameters; never throws but fatal VM errors. */
     public static void log(Level level, String format, Object... params) {
+        guarded(() -> System.getLogger(NAME).log(level, format, params));
+    }
+
+    private static void guarded(Runnable logCall) {
         try {
-            System.getLogger(NAME).log(level, format, params);
+            logCall.run();
         } catch (VirtualMachineError fatal) {
             throw fatal;
         } catch (Throwable loggerFailure) {

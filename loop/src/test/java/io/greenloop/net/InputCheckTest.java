@@ -1,6 +1,6 @@
 package io.greenloop.net;
 
-import io.greenloop.FaultCase;
+import io.greenloop.TransportCase;
 import io.greenloop.process.Subprocess;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Issue 14, fault 6: bad input gets the same clear exception on every transport. Each transport runs
  * this through a one-screen subclass.
  */
-public abstract class InputCheckTest extends FaultCase {
+public abstract class InputCheckTest extends TransportCase {
 
     @Test
     void aNegativeTimeoutSettingIsRefusedAndAZeroOneMeansDoNotWait() throws Exception {
-        try (TcpListener listener = TcpListener.bind(NetFaultTest.ANY_LOCAL_PORT, 0);
+        try (TcpListener listener = TcpListener.bind(NetConformanceTest.ANY_LOCAL_PORT, 0);
              TcpSocket client = TcpSocket.connect(listener.localAddress(), Duration.ofSeconds(10));
-             UdpSocket udp = UdpSocket.bind(NetFaultTest.ANY_LOCAL_PORT)) {
+             UdpSocket udp = UdpSocket.bind(NetConformanceTest.ANY_LOCAL_PORT)) {
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> client.setTimeout(Duration.ofMillis(-1)));
             assertTrue(negative.getMessage().contains("cannot be negative"), negative.getMessage());
             assertThrows(IllegalArgumentException.class, () -> udp.setTimeout(Duration.ofSeconds(-5)));
@@ -43,9 +43,9 @@ public abstract class InputCheckTest extends FaultCase {
 
     @Test
     void nullsAreNamed() throws Exception {
-        try (TcpListener listener = TcpListener.bind(NetFaultTest.ANY_LOCAL_PORT, 0);
+        try (TcpListener listener = TcpListener.bind(NetConformanceTest.ANY_LOCAL_PORT, 0);
              TcpSocket client = TcpSocket.connect(listener.localAddress(), Duration.ofSeconds(10));
-             UdpSocket udp = UdpSocket.bind(NetFaultTest.ANY_LOCAL_PORT)) {
+             UdpSocket udp = UdpSocket.bind(NetConformanceTest.ANY_LOCAL_PORT)) {
             assertNamed("b", assertThrows(NullPointerException.class, () -> client.read(null, 0, 1)));
             assertNamed("b", assertThrows(NullPointerException.class, () -> client.write((byte[]) null, 0, 1)));
             assertNamed("src", assertThrows(NullPointerException.class, () -> client.write((ByteBuffer) null)));
@@ -53,7 +53,7 @@ public abstract class InputCheckTest extends FaultCase {
             assertNamed("target", assertThrows(NullPointerException.class, () -> udp.send(ByteBuffer.allocate(1), null)));
             assertNamed("address", assertThrows(NullPointerException.class, () -> TcpSocket.connect(null, Duration.ZERO)));
             assertNamed("grace", assertThrows(NullPointerException.class,
-                    () -> new StreamServer(NetFaultTest.ANY_LOCAL_PORT, (s, p) -> { }).stop(null)));
+                    () -> new StreamServer(NetConformanceTest.ANY_LOCAL_PORT, (s, p) -> { }).stop(null)));
             NullPointerException command = assertThrows(NullPointerException.class, () -> Subprocess.start("true", null));
             assertTrue(command.getMessage().contains("command[1] is null"), command.getMessage());
         }
@@ -65,7 +65,7 @@ public abstract class InputCheckTest extends FaultCase {
 
     @Test
     void badOptionValuesAreRefusedAlikeOnEveryTransport() throws Exception {
-        try (TcpListener listener = TcpListener.bind(NetFaultTest.ANY_LOCAL_PORT, 0);
+        try (TcpListener listener = TcpListener.bind(NetConformanceTest.ANY_LOCAL_PORT, 0);
              TcpSocket client = TcpSocket.connect(listener.localAddress(), Duration.ofSeconds(10))) {
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
                     () -> client.setOption(StandardSocketOptions.SO_RCVBUF, -5));
@@ -81,7 +81,7 @@ public abstract class InputCheckTest extends FaultCase {
 
     @Test
     void aUdpSendToAnAddressFamilyTheSocketCannotReachIsAnIOException() throws Exception {
-        try (UdpSocket ipv4 = UdpSocket.bind(NetFaultTest.ANY_LOCAL_PORT)) {
+        try (UdpSocket ipv4 = UdpSocket.bind(NetConformanceTest.ANY_LOCAL_PORT)) {
             IOException e = assertThrows(IOException.class,
                     () -> ipv4.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("::1", 9)));
             assertTrue(e.getMessage().contains("cannot reach the IPv6 address"), e.getMessage());
@@ -90,7 +90,7 @@ public abstract class InputCheckTest extends FaultCase {
 
     @Test
     void aServerStoppedBeforeItStartedSaysSo() throws Exception {
-        StreamServer server = new StreamServer(NetFaultTest.ANY_LOCAL_PORT, (s, p) -> { });
+        StreamServer server = new StreamServer(NetConformanceTest.ANY_LOCAL_PORT, (s, p) -> { });
         server.stop(Duration.ZERO);
         IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
         assertTrue(e.getMessage().contains("stopped before it started"), e.getMessage());

@@ -4,8 +4,7 @@ import io.greenloop.Event;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.greenloop.TransportCase;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -42,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The networking conformance suite: every transport runs it unchanged through a one-screen subclass
@@ -51,54 +49,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * call made outside greenlets waits, and closes it afterwards; a failure that reached the loop's error
  * handler and was not expected fails the test. A transport this machine lacks skips the suite.
  */
-public abstract class NetConformanceTest {
+public abstract class NetConformanceTest extends TransportCase {
 
-    /** The longest any single test may wait for its greenlets: generous, for a shared 2-core machine. */
-    static final Duration LIMIT = Duration.ofSeconds(60);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
-
-    /** The transport under test, as {@code Loop.open(name)} takes it. */
-    protected abstract String transport();
-
-    protected Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
-
-    @BeforeEach
-    void openLoop() {
-        assumeTrue(Loop.availableTransports().contains(transport()),
-                () -> "transport " + transport() + " is not available here; available: " + Loop.availableTransports());
-        loop = Loop.open(transport());
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
-    }
-
-    @AfterEach
-    void closeLoop() {
-        if (loop == null) {
-            return;  // skipped: the transport is not available
-        }
-        loop.close();
-        assertTrue(loopErrors.isEmpty(), () -> "unexpected failures reached the loop: " + loopErrors);
-    }
-
-    /** Removes and returns the failures that reached the loop so far, for tests that expect some. */
-    List<Throwable> takeLoopErrors() {
-        List<Throwable> taken = new ArrayList<>(loopErrors);
-        loopErrors.clear();
-        return taken;
-    }
-
-    /** Waits (driving the loop) until every greenlet finished; rethrows the first failure. */
-    void joinAllOrFail(List<? extends Greenlet<?>> greenlets) {
-        List<Greenlet<?>> finished = Green.joinAll(greenlets, LIMIT);
-        assertEquals(greenlets.size(), finished.size(), "greenlets still running after " + LIMIT);
-        for (Greenlet<?> greenlet : greenlets) {
-            if (greenlet.exception() != null) {
-                loopErrors.remove(greenlet.exception());
-                throw new AssertionError(greenlet.name() + " failed", greenlet.exception());
-            }
-        }
-    }
 
     static byte[] readFully(TcpSocket socket, int length) throws IOException {
         byte[] data = new byte[length];

@@ -1,6 +1,6 @@
 package io.greenloop.net;
 
-import io.greenloop.FaultCase;
+import io.greenloop.TransportCase;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Ticker;
@@ -31,10 +31,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * read or go quiet, and writes far larger than a socket takes. Loopback only, each test bounded in time.
  * Descriptor exhaustion is {@link DescriptorExhaustionTest}, the long run {@link SoakTest}.
  */
-public abstract class NetFaultTest extends FaultCase {
+public abstract class NetFaultTest extends TransportCase {
 
-    static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final InetSocketAddress ANY_LOCAL_PORT = NetConformanceTest.ANY_LOCAL_PORT;
+    private static final Duration CONNECT_TIMEOUT = NetConformanceTest.CONNECT_TIMEOUT;
+
+    /** Echoes until the peer's end of stream. */
+    private static final StreamServer.Handler ECHO = (socket, peer) -> {
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = socket.read(buffer, 0, buffer.length)) >= 0) {
+            socket.write(buffer, 0, n);
+        }
+    };
 
     @Test
     void peersThatResetMidWriteFailTheirHandlersWriteAndTheServerServesOn() throws Exception {
@@ -62,13 +71,7 @@ public abstract class NetFaultTest extends FaultCase {
 
     @Test
     void aHalfClosedPeerStillGetsEveryByteEchoedThenTheEnd() throws Exception {
-        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = socket.read(buffer, 0, buffer.length)) >= 0) {
-                socket.write(buffer, 0, n);
-            }
-        });
+        StreamServer server = new StreamServer(ANY_LOCAL_PORT, ECHO);
         server.start();
         byte[] payload = new byte[1 << 20];
         for (int i = 0; i < payload.length; i++) {
@@ -160,13 +163,7 @@ public abstract class NetFaultTest extends FaultCase {
 
     @Test
     void anIdleTimeoutClosesAQuietConnectionButNotABusyOne() throws Exception {
-        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
-            byte[] buffer = new byte[64];
-            int n;
-            while ((n = socket.read(buffer, 0, buffer.length)) >= 0) {
-                socket.write(buffer, 0, n);
-            }
-        }, StreamServer.Options.defaults().withIdleTimeout(Duration.ofMillis(400)));
+        StreamServer server = new StreamServer(ANY_LOCAL_PORT, ECHO, StreamServer.Options.defaults().withIdleTimeout(Duration.ofMillis(400)));
         server.start();
         Greenlet<Long> quiet = Green.spawn(() -> {
             try (TcpSocket client = TcpSocket.connect(server.address(), CONNECT_TIMEOUT)) {

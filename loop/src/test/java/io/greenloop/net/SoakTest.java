@@ -1,6 +1,6 @@
 package io.greenloop.net;
 
-import io.greenloop.FaultCase;
+import io.greenloop.TransportCase;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * close normally, a third reset and a third half-close. The soak lasts {@value #DEFAULT_SOAK_SECONDS} s in
  * CI; {@code -Dgreenloop.soakSeconds=N} makes it longer. Each prints its figures.
  */
-public abstract class SoakTest extends FaultCase {
+public abstract class SoakTest extends TransportCase {
 
     static final int DEFAULT_SOAK_SECONDS = 15;
     private static final int CYCLES = 20_000;
@@ -108,7 +108,7 @@ public abstract class SoakTest extends FaultCase {
 
     /** Echoes until the peer ends; a reset is one of the ways this suite's peers end, so it is no error. */
     private static StreamServer echoServer() throws IOException {
-        StreamServer server = new StreamServer(NetFaultTest.ANY_LOCAL_PORT, (socket, peer) -> {
+        StreamServer server = new StreamServer(NetConformanceTest.ANY_LOCAL_PORT, (socket, peer) -> {
             byte[] buffer = new byte[4096];
             try {
                 int n;

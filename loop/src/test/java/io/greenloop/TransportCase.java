@@ -13,12 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The base of the fault suite (issue 14): each transport runs it through a one-screen subclass naming
- * the transport, as with the conformance suites ({@code Nio*FaultTest} here, {@code Epoll*FaultTest} in
- * transport-epoll). Each test opens a loop on the test thread and closes it afterwards; failures that
- * reached the loop's error handler and were not taken fail the test. Unavailable transports skip.
+ * The base of the suites every transport runs (the conformance suite, the fault suite of issue 14): a
+ * one-screen subclass names the transport ({@code Nio*Test} here, {@code Epoll*Test} in transport-epoll
+ * from the test-jar). Each test opens a loop on the test thread, which owns it and drives it whenever a
+ * call made outside greenlets waits, and closes it afterwards; failures that reached the loop's error
+ * handler and were not taken fail the test. A transport this machine lacks skips the suite.
  */
-public abstract class FaultCase {
+public abstract class TransportCase {
 
     /** The longest any one test waits for its greenlets: generous, for a shared 2-core machine. */
     protected static final Duration LIMIT = Duration.ofSeconds(60);
