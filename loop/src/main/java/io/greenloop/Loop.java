@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.internal.GreenletThreads;
+import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.SafeLog;
 import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
@@ -64,6 +65,10 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
+
+    static {
+        LoopAccess.install(new LoopLowLevelAccess());
+    }
 
     /** What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. */
     @FunctionalInterface
@@ -188,8 +193,8 @@ public final class Loop implements Executor, AutoCloseable {
         return transport.name();
     }
 
-    /** The transport itself, for {@code io.greenloop.net} and transport modules. Loop thread only. */
-    public Transport io() {
+    /** The transport itself; outside this package through {@code io.greenloop.lowlevel.LowLevel}. Loop thread only. */
+    Transport io() {
         requireLoopThread("io()");
         return transport;
     }
@@ -218,6 +223,14 @@ public final class Loop implements Executor, AutoCloseable {
     /**
      * Runs {@code callback} on the loop soon, after what is already queued; thread-safe. From another
      * thread it wakes a loop blocked in its poll. A closed loop rejects it.
+     *
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code execute}
+     * <i>happen-before</i> the callback runs on the loop's thread. Callbacks from one thread run in the
+     * order that thread submitted them.
+     *
+     * @param callback what to run on the loop's thread; an exception from it goes to the error handler
+     * @throws NullPointerException       if {@code callback} is null
+     * @throws RejectedExecutionException if the loop is closed (from another thread)
      */
     @Override
     public void execute(Runnable callback) {
@@ -285,7 +298,13 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
-    /** Makes {@link #run()} or {@link #runForever()} return after the current iteration; thread-safe. */
+    /**
+     * Makes {@link #run()} or {@link #runForever()} return after the current iteration; thread-safe. From
+     * another thread it wakes a loop blocked in its poll.
+     *
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code stop} <i>happen-before</i>
+     * the return from the {@code run()} or {@code runForever()} that it ends.
+     */
     public void stop() {
         stopRequested = true;
         if (!inLoopThread()) {
@@ -522,9 +541,10 @@ public final class Loop implements Executor, AutoCloseable {
 
     /**
      * Throws {@link IllegalStateException} naming {@code operation}, this loop and its owner unless the
-     * caller is the owner thread or one of this loop's greenlets; for loop-bound objects outside this package.
+     * caller is the owner thread or one of this loop's greenlets; outside this package through
+     * {@code io.greenloop.lowlevel.LowLevel}.
      */
-    public void requireLoopThread(String operation) {
+    void requireLoopThread(String operation) {
         if (!inLoopThread()) {
             throw new IllegalStateException(operation + " was called on " + Thread.currentThread() + ", but " + this
                     + " belongs to " + owner + ": call it there or inside one of its greenlets, or hand it over with loop.execute(...)");

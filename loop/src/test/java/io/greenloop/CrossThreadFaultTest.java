@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,9 +16,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 14's fault suite, the parts that are not about sockets: kill storms on {@link Queue} and
  * {@link Semaphore} that must lose or duplicate nothing, and floods of {@link AsyncResult#set} from other
- * threads that must wake every waiter. Each transport runs it through a one-screen subclass.
+ * threads that must wake every waiter. Each transport runs it (loop's test-jar, {@code -Dgreenloop.transport=NAME}).
  */
-public abstract class CrossThreadFaultTest extends TransportCase {
+class CrossThreadFaultTest {
+
+    /** The longest any one test waits for its greenlets: generous, for a shared 2-core machine. */
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
+
 
     private static final int ITEMS = 20_000;
 
@@ -118,7 +126,7 @@ public abstract class CrossThreadFaultTest extends TransportCase {
             }));
         }
         go.countDown();
-        joinAllOrFail(greenlets);
+        loops.joinAllOrFail(greenlets, LIMIT);
         for (Thread setter : setters) {
             setter.join();
         }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Opens a loop on the test thread before each test and closes it after, failing the test when an error
  * reached the loop's error handler that the test did not {@link #takeErrors() take}, or when greenlets
  * are still alive. The loop uses {@code Loop.open()}, so {@code -Dgreenloop.transport=NAME} runs the same
- * tests on another transport: that is how each transport module runs this suite.
+ * tests on another transport: that is how each transport module runs this suite ({@link TransportUnderTest}
+ * decides first whether that transport's tests run, fail or are skipped here).
  */
 public final class LoopExtension implements BeforeEachCallback, AfterEachCallback {
 
@@ -33,13 +35,32 @@ public final class LoopExtension implements BeforeEachCallback, AfterEachCallbac
         return taken;
     }
 
+    /** Removes one error the test expected (say, a greenlet's failure it asserts on) from the leak check. */
+    public void forgetError(Throwable error) {
+        errors.remove(error);
+    }
+
+    /**
+     * Waits (driving the loop) until every greenlet finished, at most {@code limit}; rethrows the first
+     * failure as the test's, and keeps it out of the leak check.
+     */
+    public void joinAllOrFail(List<? extends Greenlet<?>> greenlets, Duration limit) {
+        List<Greenlet<?>> finished = Green.joinAll(greenlets, limit);
+        assertEquals(greenlets.size(), finished.size(), "greenlets still running after " + limit);
+        for (Greenlet<?> greenlet : greenlets) {
+            if (greenlet.exception() != null) {
+                forgetError(greenlet.exception());
+                throw new AssertionError(greenlet.name() + " failed", greenlet.exception());
+            }
+        }
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
+        TransportUnderTest.chosen().ifPresent(TransportUnderTest::require);
         loop = Loop.open();
-        String wanted = System.getProperty("greenloop.transport");
-        if (wanted != null && !wanted.isBlank()) {
-            assertEquals(wanted.trim(), loop.transport(), "the loop must run on the transport under test");
-        }
+        TransportUnderTest.chosen().ifPresent(wanted ->
+                assertEquals(wanted, loop.transport(), "the loop must run on the transport under test"));
         loop.errorHandler((greenlet, error) -> errors.add(error));
     }
 

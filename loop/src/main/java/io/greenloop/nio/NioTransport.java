@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * selector applies before its next select. Thread rule: all methods except {@link #wakeup()} on the
  * loop thread.
  */
-public final class NioTransport implements Transport {
+final class NioTransport implements Transport {
 
     /**
      * The most of a heap buffer one write copies: the JDK would copy all that remains into a temporary

@@ -2,7 +2,9 @@ package io.greenloop.net;
 
 import io.greenloop.Green;
 import io.greenloop.Loop;
+import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -32,20 +34,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * this test opens more idle connections than it has descriptors, closes them, and then asks to be served.
  * (Reproduced with the old accept loop: its greenlet died of "Error: FileNotFoundException: tzdb.dat (Too
  * many open files)" and the last client was never served.)
- * Each transport runs it through a one-screen subclass.
+ * Each transport runs it (loop's test-jar, {@code -Dgreenloop.transport=NAME}).
  */
-public abstract class DescriptorExhaustionTest {
+class DescriptorExhaustionTest {
 
     private static final int DESCRIPTOR_LIMIT = 256;
     private static final int IDLE_CONNECTIONS = 320;
 
-    /** The transport under test, as {@code Loop.open(name)} takes it. */
-    protected abstract String transport();
+    /** Only for the transport under test, which the child is told to use. */
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
 
     @Test
     void aServerOutOfDescriptorsRecoversAndServesOnceThePeerLetsGo() throws Exception {
         assumeTrue(new File("/proc/self/fd").isDirectory() && new File("/bin/bash").canExecute(), "needs Linux /proc and bash");
-        assumeTrue(Loop.availableTransports().contains(transport()), "transport " + transport() + " is not available here");
         Process child = startChild();
         StringBuilder log = new StringBuilder();
         Thread logReader = Thread.ofPlatform().daemon().start(() -> {
@@ -103,7 +105,7 @@ public abstract class DescriptorExhaustionTest {
         String classes = Path.of(Loop.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         ProcessBuilder builder = new ProcessBuilder("/bin/bash", "-c", "ulimit -n " + DESCRIPTOR_LIMIT + " && exec \"$0\" \"$@\"",
                 java, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Dgreenloop.maxBlockingMillis=0", "-cp", classPath, LowLimitServer.class.getName(), transport(), classes);
+                "-Dgreenloop.maxBlockingMillis=0", "-cp", classPath, LowLimitServer.class.getName(), loops.loop().transport(), classes);
         // A zone other than UTC: the logger's first record then reads tzdb.dat, which failed under EMFILE.
         builder.environment().put("TZ", "Europe/Berlin");
         return builder.start();

@@ -1,10 +1,11 @@
 package io.greenloop.net;
 
-import io.greenloop.TransportCase;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
+import io.greenloop.LoopExtension;
 import io.greenloop.Ticker;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Hostile-but-realistic peers (issue 14's fault suite): peers that reset mid-write, half-close, never
  * read or go quiet, and writes far larger than a socket takes. Loopback only, each test bounded in time.
- * Descriptor exhaustion is {@link DescriptorExhaustionTest}, the long run {@link SoakTest}.
+ * Descriptor exhaustion is {@link DescriptorExhaustionTest}, the long runs {@link SoakTest}. Each
+ * transport runs these from loop's test-jar with {@code -Dgreenloop.transport=NAME}.
  */
-public abstract class NetFaultTest extends TransportCase {
+class NetFaultTest {
+
+    /** The longest any one test waits for its greenlets: generous, for a shared 2-core machine. */
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
+
 
     private static final InetSocketAddress ANY_LOCAL_PORT = NetConformanceTest.ANY_LOCAL_PORT;
     private static final Duration CONNECT_TIMEOUT = NetConformanceTest.CONNECT_TIMEOUT;
@@ -62,7 +71,7 @@ public abstract class NetFaultTest extends TransportCase {
         }
         Green.sleep(Duration.ofMillis(50));
         server.stop(Duration.ofSeconds(5));
-        List<Throwable> failures = takeLoopErrors();
+        List<Throwable> failures = loops.takeErrors();
         assertEquals(20, failures.size(), "each handler's write failed: " + failures);
         for (Throwable failure : failures) {
             assertInstanceOf(IOException.class, failure, "a reset is an IOException");
@@ -92,7 +101,7 @@ public abstract class NetFaultTest extends TransportCase {
                 }
             }));
         }
-        joinAllOrFail(clients);
+        loops.joinAllOrFail(clients, LIMIT);
         for (Greenlet<byte[]> client : clients) {
             assertArrayEquals(payload, client.value());
         }
@@ -184,7 +193,7 @@ public abstract class NetFaultTest extends TransportCase {
                 return echoes;
             }
         });
-        joinAllOrFail(List.of(quiet, busy));
+        loops.joinAllOrFail(List.of(quiet, busy), LIMIT);
         assertTrue(quiet.value() >= 350, "closed only after the idle timeout: " + quiet.value() + " ms");
         assertTrue(busy.value() >= 5, "the busy connection echoed throughout: " + busy.value());
         server.close();
@@ -205,7 +214,7 @@ public abstract class NetFaultTest extends TransportCase {
                 return NetConformanceTest.readFully(client, 3);
             }
         });
-        joinAllOrFail(List.of(next));
+        loops.joinAllOrFail(List.of(next), LIMIT);
         assertArrayEquals("hi\n".getBytes(StandardCharsets.US_ASCII), next.value(), "the next client was served");
         hog.close();
         server.close();

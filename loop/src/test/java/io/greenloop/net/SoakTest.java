@@ -1,9 +1,10 @@
 package io.greenloop.net;
 
-import io.greenloop.TransportCase;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
+import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -22,7 +23,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * close normally, a third reset and a third half-close. The soak lasts {@value #DEFAULT_SOAK_SECONDS} s in
  * CI; {@code -Dgreenloop.soakSeconds=N} makes it longer. Each prints its figures.
  */
-public abstract class SoakTest extends TransportCase {
+class SoakTest {
+
+    /** The longest any one test waits for its greenlets: generous, for a shared 2-core machine. */
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
+
 
     static final int DEFAULT_SOAK_SECONDS = 15;
     private static final int CYCLES = 20_000;
@@ -49,10 +57,10 @@ public abstract class SoakTest extends TransportCase {
                 return CYCLES / CLIENTS;
             }));
         }
-        joinAllOrFail(clients);
+        loops.joinAllOrFail(clients, LIMIT);
         server.stop(Duration.ofSeconds(5));
         Baseline after = Baseline.take();
-        System.out.println("connect/close[" + transport() + "]: " + CYCLES + " cycles; " + before.compare(after));
+        System.out.println("connect/close[" + loops.loop().transport() + "]: " + CYCLES + " cycles; " + before.compare(after));
         before.assertUnchangedBy(after);
     }
 
@@ -81,12 +89,12 @@ public abstract class SoakTest extends TransportCase {
                 }
             }));
         }
-        joinAllOrFail(clients);
+        loops.joinAllOrFail(clients, LIMIT);
         server.stop(Duration.ofSeconds(5));
         Baseline after = Baseline.take();
         long trips = sum(roundTrips);
         long connected = sum(connections);
-        System.out.println("soak[" + transport() + "]: " + seconds + " s, " + trips + " round trips, " + connected
+        System.out.println("soak[" + loops.loop().transport() + "]: " + seconds + " s, " + trips + " round trips, " + connected
                 + " connections; " + before.compare(after));
         assertTrue(connected > CLIENTS, "the soak made connections: " + connected);
         before.assertUnchangedBy(after);
@@ -121,6 +129,12 @@ public abstract class SoakTest extends TransportCase {
         });
         server.start();
         return server;
+    }
+
+    /** This JVM's open descriptors, from {@code /proc/self/fd} (-1 where there is no such directory). */
+    private static int openDescriptors() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
     }
 
     private static long sum(long[] values) {
