@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -50,7 +52,7 @@ public final class Timeout implements AutoCloseable {
     }
 
     private void fire() {
-        expired = new Expired(this, "timed out after " + duration.toMillis() + " ms");
+        expired = new Expired(this, "timed out " + WaitBounds.waited(duration));
         strand.throwInto(expired);
     }
 

@@ -3,6 +3,7 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
+import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
@@ -190,18 +191,9 @@ final class SocketCore<H extends IoHandle> {
     }
 
     private SocketTimeoutException timedOut(String operation) {
-        String after = timeout == null ? "" : " " + waited(timeout);
+        String after = timeout == null ? "" : " " + WaitBounds.waited(timeout);
         return new SocketTimeoutException(operation + " timed out" + after
                 + "; the socket is still open (setTimeout(null) waits without limit)");
-    }
-
-    /**
-     * How long a timed-out wait waited, for messages: "after 250 ms", or, for a bound of zero or less,
-     * which means "do not wait" (as in {@code java.util.concurrent}), "at once (...)".
-     */
-    static String waited(Duration timeout) {
-        return timeout.isPositive() ? "after " + timeout.toMillis() + " ms"
-                : "at once (a timeout of " + timeout.toMillis() + " ms means: do not wait)";
     }
 
     /**

@@ -2,6 +2,7 @@ package io.greenloop.net;
 
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
+import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
 
@@ -98,7 +99,7 @@ public final class TcpSocket implements AutoCloseable {
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("connecting to " + target + " timed out " + SocketCore.waited(timeout));
+            throw new SocketTimeoutException("connecting to " + target + " timed out " + WaitBounds.waited(timeout));
         } catch (SocketException e) {
             // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
             // either way no connection was made, which is what ConnectException says.

@@ -1,6 +1,9 @@
 package io.greenloop.net;
 
+import io.greenloop.AsyncResult;
+import io.greenloop.Green;
 import io.greenloop.LoopExtension;
+import io.greenloop.Timeout;
 import io.greenloop.process.Subprocess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,6 +48,21 @@ class InputCheckTest {
             assertTrue(noWait.getMessage().contains("at once"), noWait.getMessage());
             assertFalse(noWait.getMessage().contains("-"), noWait.getMessage());
         }
+    }
+
+    @Test
+    void aWaitBoundOfZeroOrLessMeansDoNotWaitAndNoMessageSaysMinusOne() {
+        TimeoutException noResult = assertThrows(TimeoutException.class,
+                () -> new AsyncResult<String>().get(Duration.ofMillis(-1)));
+        assertTrue(noResult.getMessage().contains("at once"), noResult.getMessage());
+        assertFalse(noResult.getMessage().contains("after -"), noResult.getMessage());
+        Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> {
+            try (Timeout ignored = Timeout.start(Duration.ofMillis(-5))) {
+                Green.sleep(Duration.ofSeconds(10));
+            }
+        });
+        assertTrue(expired.getMessage().contains("at once"), expired.getMessage());
+        assertFalse(expired.getMessage().contains("after -"), expired.getMessage());
     }
 
     @Test
