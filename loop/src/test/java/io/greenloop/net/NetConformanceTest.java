@@ -381,7 +381,11 @@ public class NetConformanceTest {
 
     @Test
     void aPeerThatResetsMakesReadFail() throws Exception {
-        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> socket.setOption(StandardSocketOptions.SO_LINGER, 0));
+        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
+            // The loop may run this handler before the client's connect() has returned; reset only once it is reading.
+            Green.sleep(Duration.ofMillis(50));
+            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+        });
         server.start();
         try (TcpSocket socket = TcpSocket.connect(server.address(), CONNECT_TIMEOUT)) {
             IOException reset = assertThrows(IOException.class, () -> socket.read(ByteBuffer.allocate(16)));
