@@ -2,6 +2,7 @@ package io.greenloop;
 
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
+import io.greenloop.internal.SafeLog;
 import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
@@ -93,7 +94,6 @@ public final class Loop implements Executor, AutoCloseable {
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
     /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
@@ -185,7 +185,7 @@ public final class Loop implements Executor, AutoCloseable {
             } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
                 // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
                 System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
-                LOG.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                SafeLog.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
         }
@@ -582,7 +582,7 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private static void logError(Greenlet<?> greenlet, Throwable error) {
-        LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        SafeLog.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
     }
 
     /** Whether the calling thread is this loop's owner or one of its greenlets. */

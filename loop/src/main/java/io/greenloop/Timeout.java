@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.time.Duration;
 
 /**
@@ -51,7 +53,7 @@ public final class Timeout implements AutoCloseable {
     }
 
     private void fire() {
-        expired = new Expired(this, "timed out after " + duration.toMillis() + " ms");
+        expired = new Expired(this, "timed out " + WaitBounds.waited(duration));
         strand.throwInto(expired);
     }
 

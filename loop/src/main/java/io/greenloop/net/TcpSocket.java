@@ -2,6 +2,7 @@ package io.greenloop.net;
 
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
+import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
 
@@ -128,7 +129,7 @@ public final class TcpSocket implements AutoCloseable {
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("connecting to " + target + " timed out after " + timeout.toMillis() + " ms");
+            throw new SocketTimeoutException("connecting to " + target + " timed out " + WaitBounds.waited(timeout));
         } catch (SocketException e) {
             // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
             // either way no connection was made, which is what ConnectException says.
@@ -190,7 +191,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream. */
     public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         return read(ByteBuffer.wrap(b, off, len));
     }
 
@@ -213,7 +214,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
     public void write(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         write(ByteBuffer.wrap(b, off, len));
     }
 
@@ -245,9 +246,14 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
+        SocketCore.checkOption(option, value);
         core.open("TcpSocket.setOption").setOption(option, value);
         return this;
+    }
+
+    /** How much this socket has done: grows with every operation and every wait that ended ready ({@link IdleWatch}). */
+    long activity() {
+        return core.activity();
     }
 
     /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */
