@@ -1,6 +1,7 @@
 package io.greenloop.nio;
 
 import io.greenloop.spi.DetachedStream;
+import io.greenloop.spi.GatheringWrites;
 import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
@@ -15,10 +16,12 @@ import java.nio.channels.SocketChannel;
 final class NioStreamHandle extends NioHandle implements StreamHandle {
 
     private final SocketChannel channel;
+    private final NioTransport transport;
 
-    NioStreamHandle(SelectionKey key) {
+    NioStreamHandle(SelectionKey key, NioTransport transport) {
         super(key);
         this.channel = (SocketChannel) key.channel();
+        this.transport = transport;
     }
 
     @Override
@@ -49,14 +52,44 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         return channel.read(dst);
     }
 
+    /**
+     * Direct buffers go to the channel as they are; a heap buffer goes at most
+     * {@link NioTransport#WRITE_SLICE_BYTES} at a time through the loop's reused direct buffer, so that one
+     * call never copies (nor allocates) more than that. The caller comes back for the rest, and parks
+     * when the kernel takes nothing, which lets the loop run between slices.
+     */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return channel.write(src);
+        if (src.isDirect()) {
+            return channel.write(src);
+        }
+        ByteBuffer slice = transport.writeSlice().clear();
+        int length = Math.min(src.remaining(), slice.capacity());
+        slice.put(0, src, src.position(), length).limit(length);
+        int written = channel.write(slice);
+        src.position(src.position() + written);
+        return written;
     }
 
+    /**
+     * A run of direct buffers goes to the channel as it is; from a heap buffer on, the buffers are copied
+     * into the loop's reused direct buffer, at most {@link NioTransport#WRITE_SLICE_BYTES} a call, as
+     * {@link #write(ByteBuffer)} does (the JDK would copy each heap buffer whole into a new direct one).
+     */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        return channel.write(srcs, offset, length);
+        int end = offset + length;
+        int direct = GatheringWrites.directRun(srcs, offset, end);
+        if (direct > 0) {
+            return channel.write(srcs, offset, direct);
+        }
+        ByteBuffer slice = transport.writeSlice();
+        if (GatheringWrites.copyInto(slice, srcs, offset, end) == 0) {
+            return 0;
+        }
+        int written = channel.write(slice);
+        GatheringWrites.advance(srcs, offset, end, written);
+        return written;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.spi.DetachedStream;
+import io.greenloop.spi.GatheringWrites;
 import io.greenloop.spi.StreamHandle;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.Socket;
@@ -70,7 +71,7 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         int end = offset + Math.min(length, IOV_MAX);
         long n;
         try {
-            int direct = directRun(srcs, offset, end);
+            int direct = GatheringWrites.directRun(srcs, offset, end);
             n = direct > 0 ? socket.writev(srcs, offset, direct, Integer.MAX_VALUE) : writeThroughScratch(srcs, offset, end);
         } catch (Errors.NativeIoException e) {
             throw socketException(e);
@@ -78,45 +79,15 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         if (n == 0) {
             wouldBlock(WRITE);
         }
-        advance(srcs, offset, end, n);
+        GatheringWrites.advance(srcs, offset, end, n);
         return n;
     }
 
-    /**
-     * How many buffers from {@code from} on are direct: those go to {@code writev} as they are, up to the first
-     * heap buffer, which waits for the next call.
-     */
-    private static int directRun(ByteBuffer[] srcs, int from, int to) {
-        int i = from;
-        while (i < to && srcs[i].isDirect()) {
-            i++;
-        }
-        return i - from;
-    }
-
-    /**
-     * Heap buffers cannot go to {@code writev}: when the first is one, it and those after it (heap or direct) are
-     * copied, in order, into the scratch buffer and sent in one write.
-     */
+    /** From a heap buffer on, the buffers are copied into the scratch buffer and sent in one write. */
     private long writeThroughScratch(ByteBuffer[] srcs, int from, int to) throws IOException {
         ByteBuffer scratch = poller.scratch();
-        int filled = 0;
-        for (int i = from; i < to && filled < scratch.capacity(); i++) {
-            int length = Math.min(srcs[i].remaining(), scratch.capacity() - filled);
-            scratch.put(filled, srcs[i], srcs[i].position(), length);
-            filled += length;
-        }
+        int filled = GatheringWrites.copyInto(scratch, srcs, from, to);
         return filled == 0 ? 0 : socket.write(scratch, 0, filled);
-    }
-
-    /** Moves the buffers' positions past the {@code written} bytes that {@code writev} (which leaves them alone) sent. */
-    private static void advance(ByteBuffer[] srcs, int from, int to, long written) {
-        long left = written;
-        for (int i = from; i < to && left > 0; i++) {
-            int step = (int) Math.min(left, srcs[i].remaining());
-            srcs[i].position(srcs[i].position() + step);
-            left -= step;
-        }
     }
 
     @Override
