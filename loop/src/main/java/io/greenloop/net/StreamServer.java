@@ -287,9 +287,11 @@ public final class StreamServer implements AutoCloseable {
      * Stops accepting at once, waits up to {@code grace} for running handlers to finish, then kills the
      * rest with {@link GreenletExit} and waits (up to a second) for them to die. Parks a greenlet, or
      * drives the loop on its owner thread. A handler may stop its own server; it is not waited for.
+     *
+     * @param grace how long handlers may go on; {@code null}: no limit, wait for every handler to return and
+     *              kill none (gevent's {@code stop(timeout=None)}); zero or less: kill them at once
      */
     public void stop(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
         if (state == State.NEW) {
             state = State.STOPPED;
             return;
@@ -303,7 +305,7 @@ public final class StreamServer implements AutoCloseable {
             }
         }
         List<Greenlet<?>> running = runningHandlers();
-        if (!running.isEmpty() && grace.isPositive()) {
+        if (!running.isEmpty() && (grace == null || grace.isPositive())) {
             Green.joinAll(running, grace);
         }
         for (Greenlet<?> greenlet : running) {
