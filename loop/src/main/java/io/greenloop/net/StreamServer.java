@@ -7,6 +7,8 @@ import io.greenloop.GreenletExit;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * gevent's {@code StreamServer}: listens on an address and runs {@link Handler#handle} in a greenlet of
@@ -55,6 +58,13 @@ public final class StreamServer implements AutoCloseable {
         void handle(TcpSocket socket, InetSocketAddress peer) throws Exception;
     }
 
+    /** What a {@link #tls TLS server} runs for each connection, after the handshake, in a greenlet of its own. */
+    @FunctionalInterface
+    public interface TlsHandler {
+        /** Serves one connection whose handshake is done; the server closes {@code socket} (close_notify) when this returns or throws. */
+        void handle(TlsSocket socket, InetSocketAddress peer) throws Exception;
+    }
+
     /**
      * How a server listens and how many connections it serves at once.
      *
@@ -62,8 +72,12 @@ public final class StreamServer implements AutoCloseable {
      * @param reusePort               set {@code SO_REUSEPORT}, so that servers on other loops can share the port
      * @param maxConcurrentHandlers   at most this many handlers run at once; the next connection waits in the
      *                                backlog until one finishes ({@link #UNLIMITED}: no limit)
+     * @param handshakeTimeout        a {@link #tls TLS server}'s limit on each connection's handshake
      */
-    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
+    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration handshakeTimeout) {
+
+        /** The default {@link #handshakeTimeout}. */
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
         /** No limit on concurrent handlers. */
         public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -77,6 +91,15 @@ public final class StreamServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentHandlers " + maxConcurrentHandlers
                         + " would never serve anyone; use at least 1, or Options.UNLIMITED");
             }
+            Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+            if (!handshakeTimeout.isPositive()) {
+                throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout + " would fail every TLS handshake; use a positive duration");
+            }
+        }
+
+        /** Options with the {@link #DEFAULT_HANDSHAKE_TIMEOUT}. */
+        public Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
+            this(backlog, reusePort, maxConcurrentHandlers, DEFAULT_HANDSHAKE_TIMEOUT);
         }
 
         /** Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit. */
@@ -86,17 +109,22 @@ public final class StreamServer implements AutoCloseable {
 
         /** These options with another backlog. */
         public Options withBacklog(int backlog) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, handshakeTimeout);
         }
 
         /** These options with {@code SO_REUSEPORT} on or off. */
         public Options withReusePort(boolean reusePort) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, handshakeTimeout);
         }
 
         /** These options with another limit on concurrent handlers. */
         public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, handshakeTimeout);
+        }
+
+        /** These options with another limit on each TLS handshake. */
+        public Options withHandshakeTimeout(Duration handshakeTimeout) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers, handshakeTimeout);
         }
     }
 
@@ -133,6 +161,36 @@ public final class StreamServer implements AutoCloseable {
         this.address = Objects.requireNonNull(address, "address");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * A TLS server (gevent's {@code ssl_context=}): each connection's handshake runs in its greenlet under
+     * {@link Options#handshakeTimeout()}, then {@code handler} runs; a failed handshake (a plain-text client,
+     * an untrusted peer, a timeout) is logged at DEBUG and closes that connection only.
+     */
+    public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler) {
+        return tls(address, context, handler, Options.defaults());
+    }
+
+    /** {@link #tls(InetSocketAddress, SSLContext, TlsHandler)} with the given {@link Options}. */
+    public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler, Options options) {
+        Objects.requireNonNull(context, "context");
+        return tls(address, () -> {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            return engine;
+        }, handler, options);
+    }
+
+    /**
+     * A TLS server whose engines come from {@code engines}, one per connection, set up by the caller (another
+     * provider, ALPN, client authentication); otherwise as {@link #tls(InetSocketAddress, SSLContext, TlsHandler)}.
+     */
+    public static StreamServer tls(InetSocketAddress address, Supplier<SSLEngine> engines, TlsHandler handler, Options options) {
+        Objects.requireNonNull(engines, "engines");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        return new StreamServer(address, TlsServing.handler(engines, handler, options.handshakeTimeout()), options);
     }
 
     /** Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. */

@@ -136,19 +136,23 @@ public final class TcpSocket implements AutoCloseable {
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        StreamHandle handle = core.openForReading("TcpSocket.read");
+        return read(dst, core.deadline(), "TcpSocket.read");
+    }
+
+    /**
+     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link SocketCore#NO_DEADLINE}: none):
+     * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
+     */
+    int read(ByteBuffer dst, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForReading(operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
         int n = handle.read(dst);
-        if (n != 0) {
-            return n;
-        }
-        long deadline = core.deadline();
-        do {
-            core.await(IoHandle.READ, deadline, "TcpSocket.read");
+        while (n == 0) {
+            core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
-        } while (n == 0);
+        }
         return n;
     }
 
@@ -161,16 +165,15 @@ public final class TcpSocket implements AutoCloseable {
     /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        StreamHandle handle = core.openForWriting("TcpSocket.write");
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean deadlineSet = false;
+        write(src, core.deadline(), "TcpSocket.write");
+    }
+
+    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
+    void write(ByteBuffer src, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForWriting(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
-                if (!deadlineSet) {
-                    deadline = core.deadline();
-                    deadlineSet = true;
-                }
-                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
+                core.await(IoHandle.WRITE, deadline, operation);
             }
         }
     }

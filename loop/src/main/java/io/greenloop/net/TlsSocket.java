@@ -1,0 +1,567 @@
+package io.greenloop.net;
+
+import io.greenloop.Semaphore;
+import io.greenloop.Waiter;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLProtocolException;
+import javax.net.ssl.SSLSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * TLS over a greenloop {@link TcpSocket}, gevent's {@code SSLSocket}: a {@link SSLEngine} wraps and unwraps
+ * on the loop's own socket, so a greenlet per TLS connection reads like blocking code and parks (never blocks
+ * the loop) while the network is slow. The handshake runs on the first {@link #handshake()}, read or write.
+ *
+ * <p>Thread rule: every method on the socket's loop (its owner thread or its greenlets), as {@link TcpSocket}.
+ * One greenlet may read while another writes, also while TLS 1.3 post-handshake messages (NewSessionTicket,
+ * KeyUpdate) pass; further readers (or writers) wait their turn.
+ *
+ * <p>Full duplex, and why it cannot deadlock. All greenlets run on one thread, so the engine itself is never
+ * entered twice at once; what must not interleave is a <em>sequence</em> that spans a park point: a wrap
+ * followed by writing its record (the next wrap reuses the output buffer and the records must leave in the
+ * order the engine made them), and reading more bytes followed by the unwrap that consumes them. So each
+ * direction has a lock held across its park points: {@code outbound} for wrap-then-send, {@code inbound} for
+ * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
+ * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message): the reader then sends it
+ * itself only when {@code outbound} is free; when a writer holds it the reader does not wait (that writer
+ * may be parked on a full send buffer that only drains when this side keeps reading, and waiting would
+ * deadlock both peers): the writer sends the pending message before it releases {@code outbound}, because it
+ * checks for pending handshake output after its last park. A writer that needs the peer's handshake
+ * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
+ * waits for the reader's next unwrap.
+ *
+ * <p>End of stream: {@link #read} returns -1 after the peer's close_notify, and after a TCP FIN without
+ * close_notify as well, as the JDK's {@code SSLSocket} does unless the system property
+ * {@code com.sun.net.ssl.requireCloseNotify} is {@code true}, when it throws {@link SSLProtocolException}
+ * "Remote host terminated the connection"; a FIN during the handshake throws {@link SSLHandshakeException}
+ * "Remote host terminated the handshake". Handshake failures are the engine's own {@link SSLException}s.
+ *
+ * <p>Buffers: three per socket, sized from the session and grown on {@code BUFFER_OVERFLOW}, reused for
+ * every record; the steady state allocates nothing per record. Delegated tasks
+ * ({@link SSLEngine#getDelegatedTask()}) run inline, on the loop: measured here (JDK 25, 2 busy cores, RSA
+ * 2048 and EC P-256 certificates) the tasks of one handshake took 0.1-1 ms together (certificate path
+ * validation and signature checks), about what one wrap of the key share costs anyway; handing them to a
+ * thread pool would add two thread hops and a wake-up per task for no gain at that size. A provider whose
+ * tasks are slow (OCSP fetching, a hardware token) should be given a thread pool by wrapping its engine.
+ */
+public final class TlsSocket implements AutoCloseable {
+
+    /** How long {@link #close()} waits to send close_notify when no timeout is set. */
+    static final Duration CLOSE_NOTIFY_WAIT = Duration.ofSeconds(1);
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final boolean REQUIRE_CLOSE_NOTIFY = Boolean.getBoolean("com.sun.net.ssl.requireCloseNotify");
+
+    private final TcpSocket socket;
+    private final SSLEngine engine;
+    private final Semaphore outbound = new Semaphore(1);
+    private final Semaphore inbound = new Semaphore(1);
+    /** Bytes read from the network and not unwrapped yet; fill mode. */
+    private ByteBuffer netIn;
+    /** Application bytes unwrapped and not delivered yet; read mode. */
+    private ByteBuffer appIn;
+    /** One wrap's output, sent before the next wrap; fill mode, empty between wraps. */
+    private ByteBuffer netOut;
+    private Waiter<Void> inboundProgress;
+    private Duration timeout;
+    private boolean handshakeDone;
+    private boolean inboundEnded;
+    private boolean closed;
+    private InputStream inputStream;
+    private OutputStream outputStream;
+
+    private TlsSocket(TcpSocket socket, SSLEngine engine) {
+        this.socket = socket;
+        this.engine = engine;
+        SSLSession session = engine.getSession();
+        netIn = ByteBuffer.allocate(session.getPacketBufferSize());
+        netOut = ByteBuffer.allocate(session.getPacketBufferSize());
+        appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+    }
+
+    /**
+     * Connects to {@code host}:{@code port} and does the client handshake, parking until both are done:
+     * SNI names {@code host}, and the server's certificate must match it (the HTTPS rules of RFC 2818).
+     */
+    public static TlsSocket connect(String host, int port, SSLContext context) throws IOException {
+        Objects.requireNonNull(context, "context");
+        TcpSocket tcp = TcpSocket.connect(host, port);
+        boolean done = false;
+        try {
+            TlsSocket tls = client(tcp, context, host);
+            tls.handshake();
+            done = true;
+            return tls;
+        } finally {
+            if (!done) {
+                tcp.close();
+            }
+        }
+    }
+
+    /**
+     * The client side of TLS over a connected socket (STARTTLS), with SNI and hostname verification for
+     * {@code peerHost}; the handshake happens on the first {@link #handshake()}, read or write.
+     */
+    public static TlsSocket client(TcpSocket socket, SSLContext context, String peerHost) throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(peerHost, "peerHost");
+        InetSocketAddress remote = socket.remoteAddress();
+        SSLEngine engine = context.createSSLEngine(peerHost, remote == null ? -1 : remote.getPort());
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        if (parameters.getEndpointIdentificationAlgorithm() == null) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        engine.setSSLParameters(parameters);
+        return new TlsSocket(socket, engine);
+    }
+
+    /** The server side of TLS over an accepted socket, with the context's default parameters; handshake as {@link #client}. */
+    public static TlsSocket server(TcpSocket socket, SSLContext context) throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        SSLEngine engine = Objects.requireNonNull(context, "context").createSSLEngine();
+        engine.setUseClientMode(false);
+        return new TlsSocket(socket, engine);
+    }
+
+    /**
+     * TLS over {@code socket} driven by a ready engine: any provider's (Netty's OpenSSL engine, say), with its
+     * mode and parameters (ALPN, client authentication, hostname verification) already set by the caller.
+     */
+    public static TlsSocket of(TcpSocket socket, SSLEngine engine) {
+        return new TlsSocket(Objects.requireNonNull(socket, "socket"), Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** Does the handshake if it has not been done, parking until it is; idempotent. Failures are {@link SSLException}s. */
+    public void handshake() throws IOException {
+        handshake(SocketCore.deadlineAfter(timeout));
+    }
+
+    /** {@link #handshake()} with a limit of its own, for servers that bound the handshake apart from reads. */
+    void handshake(Duration limit) throws IOException {
+        handshake(SocketCore.deadlineAfter(limit));
+    }
+
+    private void handshake(long deadline) throws IOException {
+        if (handshakeDone) {
+            return;
+        }
+        acquire(outbound, deadline, "TlsSocket.handshake");
+        try {
+            acquire(inbound, deadline, "TlsSocket.handshake");
+            try {
+                if (!handshakeDone) {
+                    runHandshake(deadline);
+                }
+            } finally {
+                inbound.release();
+            }
+        } finally {
+            outbound.release();
+        }
+    }
+
+    private void runHandshake(long deadline) throws IOException {
+        try {
+            engine.beginHandshake();
+            while (!handshakeDone) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_WRAP -> wrapAndSend(EMPTY, deadline, "TlsSocket.handshake");
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        if (!unwrapOnce(deadline, "TlsSocket.handshake")) {
+                            throw new SSLHandshakeException("Remote host terminated the handshake");
+                        }
+                    }
+                    case NEED_TASK -> runDelegatedTasks();
+                    case FINISHED, NOT_HANDSHAKING -> handshakeDone = true;
+                }
+            }
+        } catch (SSLException e) {
+            sendAlertAfter(e);
+            throw e;
+        }
+    }
+
+    /** After a failed handshake the engine holds an alert saying why; the peer deserves it before the socket closes. */
+    private void sendAlertAfter(SSLException failure) {
+        try {
+            long deadline = SocketCore.deadlineAfter(CLOSE_NOTIFY_WAIT);
+            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                if (wrapAndSend(EMPTY, deadline, "TlsSocket.handshake").bytesProduced() == 0) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private void runDelegatedTasks() {
+        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+            task.run();
+        }
+    }
+
+    /**
+     * Reads application data into {@code dst}, parking until at least one byte is there (doing the handshake
+     * first if needed); returns the count, -1 at the end of the stream (see the class javadoc), 0 when
+     * {@code dst} is full.
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long deadline = SocketCore.deadlineAfter(timeout);
+        handshake(deadline);
+        acquire(inbound, deadline, "TlsSocket.read");
+        try {
+            while (!appIn.hasRemaining()) {
+                if (inboundEnded || !unwrapOnce(deadline, "TlsSocket.read")) {
+                    if (!appIn.hasRemaining()) {
+                        return -1;
+                    }
+                }
+            }
+            int n = Math.min(appIn.remaining(), dst.remaining());
+            dst.put(dst.position(), appIn, appIn.position(), n);
+            dst.position(dst.position() + n);
+            appIn.position(appIn.position() + n);
+            return n;
+        } finally {
+            inbound.release();
+        }
+    }
+
+    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking as {@link #read(ByteBuffer)}; -1 at the end. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * Encrypts and sends all of {@code src}, parking whenever the send buffer is full (doing the handshake first
+     * if needed). A write that times out or fails leaves part of a record sent: close the socket then.
+     */
+    public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        long deadline = SocketCore.deadlineAfter(timeout);
+        handshake(deadline);
+        acquire(outbound, deadline, "TlsSocket.write");
+        try {
+            while (src.hasRemaining()) {
+                SSLEngineResult result = wrapAndSend(src, deadline, "TlsSocket.write");
+                if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
+                        && result.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+                    awaitPeerHandshake(deadline);
+                }
+            }
+            sendPendingHandshake(deadline, "TlsSocket.write");
+        } finally {
+            outbound.release();
+        }
+    }
+
+    /** Encrypts and sends {@code len} bytes of {@code b} from {@code off}, parking as {@link #write(ByteBuffer)}. */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * One unwrap into {@link #appIn}, reading from the network first while the record is incomplete; false at
+     * the end of the stream. The caller holds {@code inbound}.
+     */
+    private boolean unwrapOnce(long deadline, String operation) throws IOException {
+        while (true) {
+            SSLEngineResult result;
+            netIn.flip();
+            appIn.compact();
+            try {
+                result = engine.unwrap(netIn, appIn);
+            } finally {
+                netIn.compact();
+                appIn.flip();
+            }
+            switch (result.getStatus()) {
+                case OK -> {
+                    afterUnwrap(result.getHandshakeStatus(), deadline, operation);
+                    return true;
+                }
+                case CLOSED -> {
+                    inboundEnded = true;
+                    return false;
+                }
+                case BUFFER_OVERFLOW -> {
+                    if (appIn.hasRemaining()) {
+                        return true;  // deliver what is there first; then the record fits
+                    }
+                    appIn = ByteBuffer.allocate(grownSize(appIn, engine.getSession().getApplicationBufferSize())).flip();
+                }
+                case BUFFER_UNDERFLOW -> {
+                    int packetSize = engine.getSession().getPacketBufferSize();
+                    if (netIn.capacity() < packetSize) {
+                        netIn = ByteBuffer.allocate(packetSize).put(netIn.flip());
+                    }
+                    if (socket.read(netIn, deadline, operation) < 0) {
+                        return endOfStream();
+                    }
+                }
+            }
+        }
+    }
+
+    private void afterUnwrap(HandshakeStatus status, long deadline, String operation) throws IOException {
+        if (status == HandshakeStatus.NEED_TASK) {
+            runDelegatedTasks();
+        }
+        if (inboundProgress != null) {
+            inboundProgress.wake(null);
+            inboundProgress = null;
+        }
+        if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outbound.tryAcquire()) {
+            // Nobody is writing: answer now. Otherwise the writer that holds outbound sends it (class javadoc).
+            try {
+                sendPendingHandshake(deadline, operation);
+            } finally {
+                outbound.release();
+            }
+        }
+    }
+
+    /** A FIN: the end of the stream after the handshake, as the JDK's SSLSocket reads it; an error before it. */
+    private boolean endOfStream() throws SSLException {
+        if (!handshakeDone) {
+            throw new SSLHandshakeException("Remote host terminated the handshake");
+        }
+        if (REQUIRE_CLOSE_NOTIFY) {
+            throw new SSLProtocolException("Remote host terminated the connection");
+        }
+        inboundEnded = true;
+        return false;
+    }
+
+    /** Sends what the engine wants to send on its own (post-handshake messages); the caller holds {@code outbound}. */
+    private void sendPendingHandshake(long deadline, String operation) throws IOException {
+        while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
+            if (wrapAndSend(EMPTY, deadline, operation).bytesProduced() == 0) {
+                return;
+            }
+        }
+    }
+
+    /** One wrap of {@code src} and the sending of its record; the caller holds {@code outbound}. */
+    private SSLEngineResult wrapAndSend(ByteBuffer src, long deadline, String operation) throws IOException {
+        while (true) {
+            SSLEngineResult result = engine.wrap(src, netOut);
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                netOut = ByteBuffer.allocate(grownSize(netOut, engine.getSession().getPacketBufferSize()));
+                continue;
+            }
+            netOut.flip();
+            try {
+                socket.write(netOut, deadline, operation);
+            } finally {
+                netOut.clear();
+            }
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED && src != EMPTY) {
+                throw new SocketException("TLS output is closed (close() was called, or the handshake failed)");
+            }
+            if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                runDelegatedTasks();
+            }
+            return result;
+        }
+    }
+
+    /** A writer blocked on the peer's handshake messages: unwrap them here, or let the reader do it and wait. */
+    private void awaitPeerHandshake(long deadline) throws IOException {
+        if (inbound.tryAcquire()) {
+            try {
+                if (!unwrapOnce(deadline, "TlsSocket.write")) {
+                    throw new SSLException("the peer closed the connection during a renegotiation");
+                }
+            } finally {
+                inbound.release();
+            }
+            return;
+        }
+        Waiter<Void> progress = new Waiter<>("TlsSocket.write waiting for the reader to unwrap the peer's handshake");
+        inboundProgress = progress;
+        if (!progress.await(remaining(deadline))) {
+            throw new SocketTimeoutException("TlsSocket.write timed out waiting for the peer's handshake messages");
+        }
+    }
+
+    /** The capacity for an empty buffer the engine overflowed: the session's size now, at least double the old one. */
+    private static int grownSize(ByteBuffer buffer, int sessionSize) {
+        return Math.max(sessionSize, 2 * buffer.capacity());
+    }
+
+    private static void acquire(Semaphore lock, long deadline, String operation) throws SocketTimeoutException {
+        if (!lock.acquire(remaining(deadline))) {
+            throw new SocketTimeoutException(operation + " timed out waiting for another greenlet using this socket");
+        }
+    }
+
+    /** The time left until {@code deadline}: {@code null} for none, zero when passed. */
+    private static Duration remaining(long deadline) {
+        if (deadline == SocketCore.NO_DEADLINE) {
+            return null;
+        }
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    public InputStream inputStream() {
+        if (inputStream == null) {
+            inputStream = new TlsInputStream(this);
+        }
+        return inputStream;
+    }
+
+    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    public OutputStream outputStream() {
+        if (outputStream == null) {
+            outputStream = new TlsOutputStream(this);
+        }
+        return outputStream;
+    }
+
+    /**
+     * Limits each later read, write and handshake as a whole ({@code null}: no limit); one that takes longer
+     * throws {@link SocketTimeoutException}. After a timed-out write, close the socket (class javadoc).
+     */
+    public void setTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
+        }
+        this.timeout = timeout;
+    }
+
+    /** The TLS session: the negotiated one after the handshake, the engine's placeholder before it. */
+    public SSLSession session() {
+        return engine.getSession();
+    }
+
+    /** The protocol ALPN negotiated, or {@code ""} when none was (or before the handshake). */
+    public String applicationProtocol() {
+        String protocol = engine.getApplicationProtocol();
+        return protocol == null ? "" : protocol;
+    }
+
+    /** The TCP connection underneath, for its addresses and options; reading or writing it directly breaks TLS. */
+    public TcpSocket tcpSocket() {
+        return socket;
+    }
+
+    /**
+     * Sends close_notify (parking up to the timeout, or {@link #CLOSE_NOTIFY_WAIT}, while the send buffer is
+     * full), then closes the socket. A greenlet parked in read or write wakes with {@link SocketException}; when
+     * one is in the middle of writing a record, close_notify is not sent (it would land inside that record).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (handshakeDone && outbound.tryAcquire()) {
+                try {
+                    engine.closeOutbound();
+                    sendPendingHandshake(SocketCore.deadlineAfter(timeout != null ? timeout : CLOSE_NOTIFY_WAIT), "TlsSocket.close");
+                } finally {
+                    outbound.release();
+                }
+            }
+        } catch (IOException e) {
+            // The peer is gone or not reading: it cannot get close_notify, and it reads the FIN as the end anyway.
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** Whether the peer's close_notify arrived (false after a bare FIN): what tests check of close(). */
+    boolean peerSentCloseNotify() {
+        return engine.isInboundDone();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "TlsSocket[" + socket + (handshakeDone ? ", " + engine.getSession().getProtocol() : ", not handshaken") + "]";
+    }
+
+    /** The {@link InputStream} view: reads park like {@link TlsSocket#read}. */
+    private static final class TlsInputStream extends InputStream {
+        private final TlsSocket socket;
+        private final byte[] single = new byte[1];
+
+        TlsInputStream(TlsSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return socket.read(single, 0, 1) < 0 ? -1 : single[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            return len == 0 ? 0 : socket.read(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    /** The {@link OutputStream} view: each write is sent as records at once; flushing has nothing to do. */
+    private static final class TlsOutputStream extends OutputStream {
+        private final TlsSocket socket;
+
+        TlsOutputStream(TlsSocket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            socket.write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            socket.write(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}
