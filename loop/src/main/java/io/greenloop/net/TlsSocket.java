@@ -43,7 +43,10 @@ import java.util.Objects;
  * deadlock both peers): the writer sends the pending message before it releases {@code outbound}, because it
  * checks for pending handshake output after its last park. A writer that needs the peer's handshake
  * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
- * waits for the reader's next unwrap.
+ * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
+ * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
+ * A greenlet that waited for the handshake while another did it does not then wait for {@code inbound}:
+ * that other greenlet may be reading, for an answer to what this one is about to write.
  *
  * <p>End of stream: {@link #read} returns -1 after the peer's close_notify, and after a TCP FIN without
  * close_notify as well, as the JDK's {@code SSLSocket} does unless the system property
@@ -172,13 +175,18 @@ public final class TlsSocket implements AutoCloseable {
         }
         acquire(outbound, deadline, "TlsSocket.handshake");
         try {
+            if (handshakeDone) {
+                // Another greenlet did it while this one waited; its reader may hold inbound until the peer
+                // answers what this greenlet is about to write, so do not wait for inbound now.
+                return;
+            }
             acquire(inbound, deadline, "TlsSocket.handshake");
             try {
                 if (!handshakeDone) {
                     runHandshake(deadline);
                 }
             } finally {
-                inbound.release();
+                releaseInbound();
             }
         } finally {
             outbound.release();
@@ -253,7 +261,20 @@ public final class TlsSocket implements AutoCloseable {
             appIn.position(appIn.position() + n);
             return n;
         } finally {
-            inbound.release();
+            releaseInbound();
+        }
+    }
+
+    /** Frees the inbound side; a writer waiting for the peer's handshake messages may now read them itself. */
+    private void releaseInbound() {
+        inbound.release();
+        wakeInboundWaiter();
+    }
+
+    private void wakeInboundWaiter() {
+        if (inboundProgress != null) {
+            inboundProgress.wake(null);
+            inboundProgress = null;
         }
     }
 
@@ -339,10 +360,7 @@ public final class TlsSocket implements AutoCloseable {
         if (status == HandshakeStatus.NEED_TASK) {
             runDelegatedTasks();
         }
-        if (inboundProgress != null) {
-            inboundProgress.wake(null);
-            inboundProgress = null;
-        }
+        wakeInboundWaiter();
         if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outbound.tryAcquire()) {
             // Nobody is writing: answer now. Otherwise the writer that holds outbound sends it (class javadoc).
             try {
@@ -406,7 +424,7 @@ public final class TlsSocket implements AutoCloseable {
                     throw new SSLException("the peer closed the connection during a renegotiation");
                 }
             } finally {
-                inbound.release();
+                releaseInbound();
             }
             return;
         }
