@@ -188,7 +188,7 @@ public final class TcpSocket implements AutoCloseable {
     public InputStream inputStream() {
         core.loop.requireLoopThread("TcpSocket.inputStream");
         if (inputStream == null) {
-            inputStream = new SocketInputStream(this);
+            inputStream = StreamViews.input(this::read, this::close);
         }
         return inputStream;
     }
@@ -197,7 +197,7 @@ public final class TcpSocket implements AutoCloseable {
     public OutputStream outputStream() {
         core.loop.requireLoopThread("TcpSocket.outputStream");
         if (outputStream == null) {
-            outputStream = new SocketOutputStream(this);
+            outputStream = StreamViews.output(this::write, this::close);
         }
         return outputStream;
     }
@@ -263,59 +263,5 @@ public final class TcpSocket implements AutoCloseable {
     public String toString() {
         // Only what is known already: toString must work on any thread (loggers, debuggers, test reports).
         return "TcpSocket[" + localAddress + " -> " + remoteAddress + (core.isClosed() ? ", closed]" : "]");
-    }
-
-    /** The {@link InputStream} view: reads park like {@link TcpSocket#read}. */
-    private static final class SocketInputStream extends InputStream {
-        private final TcpSocket socket;
-        private byte[] single;
-
-        SocketInputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (single == null) {
-                single = new byte[1];
-            }
-            int n = socket.read(single, 0, 1);
-            return n < 0 ? -1 : single[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            return len == 0 ? 0 : socket.read(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    /** The {@link OutputStream} view: writes park like {@link TcpSocket#write}; flushing has nothing to do. */
-    private static final class SocketOutputStream extends OutputStream {
-        private final TcpSocket socket;
-
-        SocketOutputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            socket.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            socket.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }

@@ -457,7 +457,7 @@ public final class TlsSocket implements AutoCloseable {
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
     public InputStream inputStream() {
         if (inputStream == null) {
-            inputStream = new TlsInputStream(this);
+            inputStream = StreamViews.input(this::read, this::close);
         }
         return inputStream;
     }
@@ -465,7 +465,7 @@ public final class TlsSocket implements AutoCloseable {
     /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
     public OutputStream outputStream() {
         if (outputStream == null) {
-            outputStream = new TlsOutputStream(this);
+            outputStream = StreamViews.output(this::write, this::close);
         }
         return outputStream;
     }
@@ -538,55 +538,5 @@ public final class TlsSocket implements AutoCloseable {
     @Override
     public String toString() {
         return "TlsSocket[" + socket + (handshakeDone ? ", " + engine.getSession().getProtocol() : ", not handshaken") + "]";
-    }
-
-    /** The {@link InputStream} view: reads park like {@link TlsSocket#read}. */
-    private static final class TlsInputStream extends InputStream {
-        private final TlsSocket socket;
-        private final byte[] single = new byte[1];
-
-        TlsInputStream(TlsSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return socket.read(single, 0, 1) < 0 ? -1 : single[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            return len == 0 ? 0 : socket.read(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    /** The {@link OutputStream} view: each write is sent as records at once; flushing has nothing to do. */
-    private static final class TlsOutputStream extends OutputStream {
-        private final TlsSocket socket;
-
-        TlsOutputStream(TlsSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            socket.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            socket.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }
