@@ -65,9 +65,9 @@ import java.util.Objects;
  * be done anyway, and a thread hop per task would add latency to the handshake and contend with the other
  * loops of a loop-per-core server for the same cores. It is wrong for tail latency: while a task runs every
  * other greenlet of the loop waits those milliseconds, so a loop that accepts many new TLS connections
- * while serving latency-sensitive ones delays the latter. Such a server is better off with more loops
- * ({@code LoopGroup}) than with tasks on a thread pool; a provider whose tasks wait for the network (OCSP,
- * a hardware token) is better given an engine that runs them itself.
+ * while serving latency-sensitive ones delays the latter; such a server would want the tasks on a thread
+ * pool (not offered yet: unmeasured whether the hops cost less than the stall). A provider whose tasks wait
+ * for the network (OCSP, a hardware token) should be given an engine that runs them itself.
  */
 public final class TlsSocket implements AutoCloseable {
 
@@ -88,6 +88,8 @@ public final class TlsSocket implements AutoCloseable {
     /** One wrap's output, sent before the next wrap; fill mode, empty between wraps. */
     private ByteBuffer netOut;
     private Waiter<Void> inboundProgress;
+    /** Why sending a handshake answer from a reader failed; the next write throws it. */
+    private IOException outboundFailure;
     private Duration timeout;
     private boolean handshakeDone;
     private boolean inboundEnded;
@@ -294,6 +296,10 @@ public final class TlsSocket implements AutoCloseable {
         handshake(deadline);
         acquire(outbound, deadline, "TlsSocket.write");
         try {
+            if (outboundFailure != null) {
+                throw new SocketException("TLS output failed earlier, answering the peer's handshake message while"
+                        + " reading: " + outboundFailure.getMessage(), outboundFailure);
+            }
             while (src.hasRemaining()) {
                 SSLEngineResult result = wrapAndSend(src, deadline, "TlsSocket.write");
                 if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
@@ -363,8 +369,14 @@ public final class TlsSocket implements AutoCloseable {
         wakeInboundWaiter();
         if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outbound.tryAcquire()) {
             // Nobody is writing: answer now. Otherwise the writer that holds outbound sends it (class javadoc).
+            // A peer that closed after its last record makes this send fail while its data still waits here to
+            // be read: the failure belongs to the next write, not to this read.
             try {
                 sendPendingHandshake(deadline, operation);
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                outboundFailure = e;
             } finally {
                 outbound.release();
             }

@@ -17,12 +17,22 @@ public final class KeyUpdateChild {
     private KeyUpdateChild() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args[0]);
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);  // no thread left behind may keep this JVM (and the test waiting for it) alive
+        }
+    }
+
+    private static void run(String transport) throws Exception {
         Security.setProperty("jdk.tls.keyLimits", "AES/GCM/NoPadding KeyUpdate 2^14, ChaCha20-Poly1305 KeyUpdate 2^14");
         int size = 2 << 20;
-        try (Loop loop = Loop.open(args[0])) {
+        try (Loop loop = Loop.open(transport)) {
             StreamServer server = StreamServer.tls(new InetSocketAddress("127.0.0.1", 0), TestKeys.server(),
-                    (socket, peer) -> TlsConformanceTest.exchange(socket, size, 2));
+                    (socket, peer) -> TlsConformanceTest.exchangeThenAwaitClose(socket, size, 2));
             server.start();
             try (TlsSocket client = TlsSocket.client(TcpSocket.connect(server.address(), Duration.ofSeconds(10)),
                     TestKeys.client(), "localhost")) {
@@ -32,5 +42,6 @@ public final class KeyUpdateChild {
             server.close();
         }
         System.out.println("exchanged " + size + " bytes each way");
+        System.out.flush();
     }
 }

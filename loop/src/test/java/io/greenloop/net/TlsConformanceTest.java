@@ -346,10 +346,20 @@ public abstract class TlsConformanceTest {
     @Test
     void eightMebibytesBothWaysAtOnce() throws Exception {
         int size = 8 << 20;
-        StreamServer server = started(StreamServer.tls(ANY_LOCAL_PORT, TestKeys.server(), (socket, peer) -> exchange(socket, size, 2)));
+        StreamServer server = started(StreamServer.tls(ANY_LOCAL_PORT, TestKeys.server(), (socket, peer) -> exchangeThenAwaitClose(socket, size, 2)));
         try (TlsSocket client = localClient(server, TestKeys.client(), "localhost")) {
             exchange(client, size, 1);
         }
+    }
+
+    /**
+     * The server's side of {@link #exchange}: it then waits for the client's close_notify before it closes, so
+     * that nothing the client still sends (a KeyUpdate answer) meets a closed socket and resets the connection
+     * while the client has data left to read.
+     */
+    static void exchangeThenAwaitClose(TlsSocket socket, int size, int seed) throws Exception {
+        exchange(socket, size, seed);
+        assertEquals(-1, socket.read(new byte[1], 0, 1), "the client sent more than it should have");
     }
 
     /** Writes {@code size} bytes of pattern {@code seed} from another greenlet while reading the peer's, then checks both. */
