@@ -3,10 +3,12 @@ package io.greenloop.net;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
+import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -41,42 +43,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The TLS suite: {@link TlsSocket} and {@link StreamServer#tls} against themselves and against the JDK's own
- * TLS (SSLSocket, SSLServerSocket, HttpClient), with certificates made at test time ({@link TestKeys}). Every
- * transport runs it unchanged through a one-screen subclass, as {@link NetConformanceTest}. The JDK's blocking
- * peers run on platform threads while the test thread drives the loop.
+ * TLS (SSLSocket, SSLServerSocket, HttpClient), with certificates made at test time ({@link TestKeys}). Like
+ * {@link NetConformanceTest} it runs on the transport {@link LoopExtension} picks, so every transport module
+ * re-runs it unchanged from loop's test-jar. The JDK's blocking peers run on platform threads while the test
+ * thread drives the loop.
  */
-public abstract class TlsConformanceTest {
+public class TlsConformanceTest {
 
     static final Duration LIMIT = Duration.ofSeconds(60);
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
 
-    /** The transport under test, as {@code Loop.open(name)} takes it. */
-    protected abstract String transport();
+    @RegisterExtension
+    final LoopExtension loops = new LoopExtension();
 
     protected Loop loop;
-    private final List<Throwable> loopErrors = new ArrayList<>();
     private final List<StreamServer> servers = new ArrayList<>();
 
     @BeforeEach
-    void openLoop() {
-        assumeTrue(Loop.availableTransports().contains(transport()),
-                () -> "transport " + transport() + " is not available here; available: " + Loop.availableTransports());
-        loop = Loop.open(transport());
-        loop.errorHandler((greenlet, error) -> loopErrors.add(error));
+    void takeTheLoop() {
+        loop = loops.loop();
     }
 
     @AfterEach
-    void closeLoop() {
-        if (loop == null) {
-            return;
-        }
+    void closeServers() {
         servers.forEach(StreamServer::close);
-        loop.close();
-        assertTrue(loopErrors.isEmpty(), () -> "unexpected failures reached the loop: " + loopErrors);
     }
 
     private StreamServer started(StreamServer server) throws IOException {
@@ -493,7 +486,7 @@ public abstract class TlsConformanceTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED", "-Djavax.net.debug=ssl:handshake",
-                "-cp", System.getProperty("java.class.path"), KeyUpdateChild.class.getName(), transport())
+                "-cp", System.getProperty("java.class.path"), KeyUpdateChild.class.getName(), loop.transport())
                 .redirectErrorStream(true).start();
         child.getOutputStream().close();
         String output = offLoop(() -> new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
