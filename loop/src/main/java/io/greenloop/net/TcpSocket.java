@@ -175,19 +175,23 @@ public final class TcpSocket implements AutoCloseable {
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        StreamHandle handle = core.openForReading("TcpSocket.read");
+        return read(dst, core.deadline(), "TcpSocket.read");
+    }
+
+    /**
+     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link SocketCore#NO_DEADLINE}: none):
+     * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
+     */
+    int read(ByteBuffer dst, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForReading(operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
         int n = handle.read(dst);
-        if (n != 0) {
-            return n;
-        }
-        long deadline = core.deadline();
-        do {
-            core.await(IoHandle.READ, deadline, "TcpSocket.read");
+        while (n == 0) {
+            core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
-        } while (n == 0);
+        }
         return n;
     }
 
@@ -200,16 +204,15 @@ public final class TcpSocket implements AutoCloseable {
     /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        StreamHandle handle = core.openForWriting("TcpSocket.write");
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean deadlineSet = false;
+        write(src, core.deadline(), "TcpSocket.write");
+    }
+
+    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
+    void write(ByteBuffer src, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForWriting(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
-                if (!deadlineSet) {
-                    deadline = core.deadline();
-                    deadlineSet = true;
-                }
-                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
+                core.await(IoHandle.WRITE, deadline, operation);
             }
         }
     }
@@ -331,7 +334,7 @@ public final class TcpSocket implements AutoCloseable {
     public InputStream inputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.inputStream");
         if (inputStream == null) {
-            inputStream = new SocketInputStream(this);
+            inputStream = StreamViews.input(this::read, this::close);
         }
         return inputStream;
     }
@@ -340,7 +343,7 @@ public final class TcpSocket implements AutoCloseable {
     public OutputStream outputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.outputStream");
         if (outputStream == null) {
-            outputStream = new SocketOutputStream(this);
+            outputStream = StreamViews.output(this::write, this::close);
         }
         return outputStream;
     }
@@ -420,59 +423,5 @@ public final class TcpSocket implements AutoCloseable {
     public String toString() {
         // Only what is known already: toString must work on any thread (loggers, debuggers, test reports).
         return "TcpSocket[" + localAddress + " -> " + remoteAddress + (core.isClosed() ? ", closed]" : "]");
-    }
-
-    /** The {@link InputStream} view: reads park like {@link TcpSocket#read}. */
-    private static final class SocketInputStream extends InputStream {
-        private final TcpSocket socket;
-        private byte[] single;
-
-        SocketInputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (single == null) {
-                single = new byte[1];
-            }
-            int n = socket.read(single, 0, 1);
-            return n < 0 ? -1 : single[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            return len == 0 ? 0 : socket.read(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    /** The {@link OutputStream} view: writes park like {@link TcpSocket#write}; flushing has nothing to do. */
-    private static final class SocketOutputStream extends OutputStream {
-        private final TcpSocket socket;
-
-        SocketOutputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            socket.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            socket.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }
