@@ -64,12 +64,10 @@ class GreenIwaitTest {
 
     @Test
     void mixesGreenletsEventsAndAsyncResults() {
-        Greenlet<String> greenlet = Green.spawn(() -> {
-            Green.sleep(Duration.ofMillis(20));
-            return "done";
-        });
         Event event = new Event();
         AsyncResult<String> result = new AsyncResult<>();
+        // Ordered by cause, not by racing sleeps: the greenlet can only finish after the result is set.
+        Greenlet<String> greenlet = Green.spawn(() -> result.get() + " done");
         Green.spawn(() -> {
             event.set();
             Green.sleep(Duration.ofMillis(5));
