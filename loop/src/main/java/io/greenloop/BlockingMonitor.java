@@ -123,6 +123,7 @@ final class BlockingMonitor {
             LoopBlocked trace = new LoopBlocked(who + " holding " + loop);
             trace.setStackTrace(stack);
             LOG.log(System.Logger.Level.WARNING, message, trace);
+            LoopEvents.loopBlocked(loop, who, TimeUnit.NANOSECONDS.toMillis(heldNanos), stack);
         }
     }
 

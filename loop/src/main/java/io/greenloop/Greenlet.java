@@ -64,6 +64,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private void runBody() {
         strand.bindToCurrentThread();
         started = true;
+        LoopEvents.greenletSpawned(loop, this);
         T result = null;
         Throwable failure = null;
         try {
@@ -83,6 +84,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         value = result;
         exception = failure;
         completionNumber = loop.greenletFinished(this);
+        LoopEvents.greenletExited(loop, this, failure);
         done = true;
         // Pairs with links(): we write `done` and then read `links`; a waiter writes `links` and then reads `done`.
         Links linked = links;
