@@ -35,6 +35,7 @@ public final class Tour {
         timeouts();
         events();
         EchoSection.run();
+        WatchSection.run(loop);
         loop.close();
         System.out.println("\nThe end.");
     }
