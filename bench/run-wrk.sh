@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Hello-world HTTP under wrk: greenloop's HelloHttpServer (StreamServer, a greenlet per connection, one
-# loop thread) and NettyHelloServer (Netty epoll, one event loop thread), one after the other, each
+# Hello-world HTTP under wrk, the throughput check: greenloop's HelloHttpServer (StreamServer, a greenlet per
+# connection, one loop thread) and NettyHelloServer (Netty, one event loop thread), one after the other, each
 # under the same `wrk -t1 -c64 --latency` after a short warm-up; prints both request rates and p99s.
+# Equal work: both servers frame requests with the same code (RequestFraming: count "\r\n\r\n", answer a
+# fixed response); neither runs an HTTP codec. wrk's latency is closed-loop (a stalled server is sent fewer
+# requests, so its stall is under-counted): for tail latency use bench/run-latency.sh, which is open-loop.
 #
 # usage: bench/run-wrk.sh [seconds]          (default 5; run from anywhere in the repository)
 # env:   TRANSPORT=epoll|nio   greenloop's transport (default: its best available here)

@@ -44,8 +44,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private Throwable exception;
     private boolean cancelled;
     private long completionNumber = -1;
-    Greenlet<?> prevLive;
-    Greenlet<?> nextLive;
 
     Greenlet(Loop loop, Callable<T> body, String name) {
         this.loop = loop;

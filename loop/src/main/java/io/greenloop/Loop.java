@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.internal.GreenletThreads;
+import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
@@ -16,22 +17,24 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A single-threaded event loop, gevent's hub: it belongs to the thread that opened it and schedules that
- * thread's greenlets. One iteration ({@link #runOnce(boolean)}) has four phases, as in libuv:
+ * thread's greenlets. One iteration ({@link #runOnce(boolean)}) reads the clock once and has four
+ * phases, as in libuv:
  * <ol>
  *   <li>run the timers whose deadline has passed;</li>
  *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, in passes that each run only
  *       what was queued when the pass began (what they queue waits for the next pass: that is what
- *       makes {@code sleep()} fair); up to {@value #MAX_PASSES_PER_ITERATION} passes or
- *       {@value #MAX_READY_PHASE_NANOS} ns, so switches do not each pay for a poll;</li>
+ *       makes {@code sleep()} fair), taking at most {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from
+ *       other threads per pass; up to {@value #MAX_PASSES_PER_ITERATION} passes or
+ *       {@value #MAX_READY_PHASE_NANOS} ns, the clock looked at every {@value #TASKS_PER_CLOCK_CHECK}
+ *       tasks, so switches do not each pay for a poll and a flood of {@link #execute(Runnable)} cannot
+ *       starve timers and I/O (a pass cut short by the clock goes on first in the next iteration);</li>
  *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
  *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
  *       cuts it short;</li>
@@ -39,7 +42,14 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another
  * thread will end), a timer is armed, an I/O or cross-thread wait is parked, or cross-thread work
- * (a thread-pool task, a child process) is outstanding.
+ * (a thread-pool task, a child process) is outstanding: one method each in {@code Liveness}.
+ *
+ * <p>Failures of callbacks and greenlets go to the {@link ErrorHandler} and the loop goes on, except fatal
+ * ones ({@link VirtualMachineError}: out of memory, stack overflow, an internal JVM error): those end the
+ * iteration and are rethrown on the owner thread by whatever drives the loop ({@link #run()},
+ * {@link #runOnce(boolean)}, a wait on the owner thread), as gevent re-raises system errors in the main
+ * greenlet. The loop stays open and usable: what was queued stays queued, and the owner may drive it
+ * again or {@link #close()} it.
  *
  * <p>Thread rule: {@link #execute(Runnable)} and {@link #stop()} may be called from any thread; every
  * other method on the owner thread or inside one of this loop's greenlets, else it throws
@@ -58,6 +68,20 @@ public final class Loop implements Executor, AutoCloseable {
     private static final int MAX_PASSES_PER_ITERATION = 64;
     /** And how long those passes may take, so one busy iteration cannot starve I/O and timers. */
     private static final long MAX_READY_PHASE_NANOS = 100_000;
+    /**
+     * How many tasks run between two looks at the clock in the ready phase (Netty's
+     * {@code runAllTasks(timeout)} uses 64 too): a clock read costs about as much as a small task, so reading
+     * it after each would slow the phase down, while 64 short tasks (a switch is about a microsecond)
+     * overshoot the time bound by tens of microseconds at most.
+     */
+    private static final int TASKS_PER_CLOCK_CHECK = 64;
+    /**
+     * The most callbacks from other threads that one pass takes from the inbox. Other threads can add as
+     * fast as the loop moves them, so an unbounded drain may never end; and what one pass takes runs
+     * before the greenlets woken after it, so this bounds how far a flood can push them back (~1024 small
+     * callbacks are tens of microseconds), while still moving the inbox in batches.
+     */
+    static final int MAX_INBOX_MOVE_PER_PASS = 1024;
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
@@ -65,7 +89,14 @@ public final class Loop implements Executor, AutoCloseable {
     /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
-    /** What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. */
+    static {
+        LoopAccess.install(new LoopLowLevelAccess());
+    }
+
+    /**
+     * What a loop does with a failure that reached it: a greenlet's uncaught exception, a callback's. Fatal
+     * errors ({@link VirtualMachineError}) never come here: the loop rethrows them on its owner thread.
+     */
     @FunctionalInterface
     public interface ErrorHandler {
         /** Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block. */
@@ -76,23 +107,19 @@ public final class Loop implements Executor, AutoCloseable {
     private final Strand ownerStrand;
     private final Transport transport;
     private final Thread.Builder.OfVirtual greenletThreads;
+    /** What other threads touch; every other field is the owner's (Tokio keeps the two apart as Shared and Core). */
+    private final LoopShared shared;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final TimerHeap timers = new TimerHeap();
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
-    private final AtomicInteger outsideWork = new AtomicInteger();
-    private volatile boolean polling;
-    private volatile boolean stopRequested;
-    private volatile boolean closed;
+    private final Liveness liveness;
+    /** Tasks left of a pass that the clock cut short: they are what the next pass runs, before anything newer. */
+    private int passRemaining;
     private boolean closing;
     private boolean ownerWoken;
     private boolean inPhases;
-    private int parkedGreenlets;
-    private int parkedOutsideWaits;
     private long greenletsSpawned;
-    private long completions;
-    private Greenlet<?> liveHead;
-    private int liveGreenlets;
+    /** A fatal error that reached the loop in a greenlet or callback, to rethrow on the owner thread after that task. */
+    private VirtualMachineError fatal;
     private ErrorHandler errorHandler = Loop::logError;
     /** What the blocked-loop monitor samples: which task runs and a counter bumped around each one. */
     private final BlockingMonitor.Probe activity;
@@ -102,6 +129,8 @@ public final class Loop implements Executor, AutoCloseable {
     private Loop(Transport transport) {
         this.owner = Thread.currentThread();
         this.transport = transport;
+        this.shared = new LoopShared(transport);
+        this.liveness = new Liveness(timers, shared);
         this.greenletThreads = GreenletThreads.builder(this);
         this.ownerStrand = new Strand(this, null, owner);
         this.stats = new LoopStats(this, owner);
@@ -192,8 +221,8 @@ public final class Loop implements Executor, AutoCloseable {
         return transport.name();
     }
 
-    /** The transport itself, for {@code io.greenloop.net} and transport modules. Loop thread only. */
-    public Transport io() {
+    /** The transport itself; outside this package through {@code io.greenloop.lowlevel.LowLevel}. Loop thread only. */
+    Transport io() {
         requireLoopThread("io()");
         return transport;
     }
@@ -202,7 +231,7 @@ public final class Loop implements Executor, AutoCloseable {
     public <T> Greenlet<T> spawn(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         requireLoopThread("spawn");
-        if (closed) {
+        if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
         Greenlet<T> greenlet = new Greenlet<>(this, body, "Greenlet-" + greenletsSpawned++);
@@ -222,26 +251,31 @@ public final class Loop implements Executor, AutoCloseable {
     /**
      * Runs {@code callback} on the loop soon, after what is already queued; thread-safe. From another
      * thread it wakes a loop blocked in its poll. A closed loop rejects it.
+     *
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code execute}
+     * <i>happen-before</i> the callback runs on the loop's thread. Callbacks from one thread run in the
+     * order that thread submitted them.
+     *
+     * @param callback what to run on the loop's thread; an exception from it goes to the error handler
+     * @throws NullPointerException       if {@code callback} is null
+     * @throws RejectedExecutionException if the loop is closed, from any thread (its owner's too)
      */
     @Override
     public void execute(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
+        if (shared.isClosed()) {
+            throw new RejectedExecutionException(this + " is closed: the callback would never run");
+        }
         if (inLoopThread()) {
             ready.add(callback);
-            return;
-        }
-        if (closed) {
-            throw new RejectedExecutionException(this + " is closed");
-        }
-        inbox.add(callback);
-        // Pairs with pollTransport(): it sets `polling` and then looks at the inbox; we add and then look at `polling`.
-        if (polling && !wakeupPending.getAndSet(true)) {
-            transport.wakeup();
+        } else {
+            shared.submit(callback);
         }
     }
 
     /** Queues {@code callback} at the end of the ready queue. Loop thread only. */
     void callSoon(Runnable callback) {
+        assert inLoopThread();
         ready.add(callback);
     }
 
@@ -252,7 +286,12 @@ public final class Loop implements Executor, AutoCloseable {
         return timer(delay, callback);
     }
 
+    /**
+     * Arms a timer {@code delay} from now. Now is read afresh, not the iteration's cached clock: a greenlet
+     * may have computed for a while since, and its {@code sleep} must not end early for that.
+     */
     Cancellable timer(Duration delay, Runnable callback) {
+        assert inLoopThread();
         long nanos = Math.max(0, saturatedNanos(delay));
         return timers.add(System.nanoTime() + nanos, callback);
     }
@@ -269,11 +308,11 @@ public final class Loop implements Executor, AutoCloseable {
     public void run() {
         checkCanDrive("run()");
         try {
-            while (!stopRequested && alive()) {
+            while (!shared.stopRequested() && alive()) {
                 runOnce(true);
             }
         } finally {
-            stopRequested = false;
+            shared.clearStop();
         }
     }
 
@@ -281,20 +320,23 @@ public final class Loop implements Executor, AutoCloseable {
     public void runForever() {
         checkCanDrive("runForever()");
         try {
-            while (!stopRequested) {
+            while (!shared.stopRequested()) {
                 runOnce(PollWait.ALWAYS);
             }
         } finally {
-            stopRequested = false;
+            shared.clearStop();
         }
     }
 
-    /** Makes {@link #run()} or {@link #runForever()} return after the current iteration; thread-safe. */
+    /**
+     * Makes {@link #run()} or {@link #runForever()} return after the current iteration; thread-safe. From
+     * another thread it wakes a loop blocked in its poll.
+     *
+     * <p>Memory consistency effects: actions in a thread prior to calling {@code stop} <i>happen-before</i>
+     * the return from the {@code run()} or {@code runForever()} that it ends.
+     */
     public void stop() {
-        stopRequested = true;
-        if (!inLoopThread()) {
-            transport.wakeup();
-        }
+        shared.requestStop(inLoopThread());
     }
 
     /** How long an iteration's poll may wait. */
@@ -321,9 +363,10 @@ public final class Loop implements Executor, AutoCloseable {
         ownerWoken = false;
         stats.iterationStarted();
         try {
-            runDueTimers(System.nanoTime());                                                   // 1
-            runReadyQueue(wait == PollWait.NO ? 1 : MAX_PASSES_PER_ITERATION);                 // 2
-            pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), System.nanoTime())); // 3
+            long now = System.nanoTime();  // cached for the iteration, as libuv does; read again only if tasks ran
+            runDueTimers(now);                                                                 // 1
+            now = runReadyQueue(now, wait == PollWait.NO ? 1 : MAX_PASSES_PER_ITERATION);      // 2
+            pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), now));           // 3
             dispatchReadiness();                                                               // 4
         } finally {
             inPhases = false;
@@ -353,7 +396,7 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private boolean hasReadyWork() {
-        return !ready.isEmpty() || !inbox.isEmpty() || stopRequested || ownerWoken;
+        return !ready.isEmpty() || !shared.inboxIsEmpty() || shared.stopRequested() || ownerWoken;
     }
 
     private void runDueTimers(long now) {
@@ -364,47 +407,46 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs up to {@code maxPasses} passes over the ready queue, each over what was queued when it began;
-     * stops early when the owner thread's wait is over, a stop is asked, or the time bound is reached.
+     * Runs up to {@code maxPasses} passes over the ready queue, each over what was queued when it began
+     * (with up to {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from the inbox); stops early when the owner
+     * thread's wait is over, a stop is asked, or the time bound passes, which is looked at every
+     * {@value #TASKS_PER_CLOCK_CHECK} tasks. Returns the clock: {@code now} if no task ran, else a fresh read.
      */
-    private void runReadyQueue(int maxPasses) {
-        long start = System.nanoTime();
-        for (int pass = 0; pass < maxPasses && !ownerWoken && !stopRequested; pass++) {
-            for (Runnable task; (task = inbox.poll()) != null; ) {
-                ready.add(task);
+    private long runReadyQueue(long now, int maxPasses) {
+        long deadline = now + MAX_READY_PHASE_NANOS;
+        int sinceClockCheck = 0;
+        for (int pass = 0; pass < maxPasses && !ownerWoken && !shared.stopRequested(); pass++) {
+            if (passRemaining == 0) {
+                shared.moveInboxTo(ready, MAX_INBOX_MOVE_PER_PASS);
+                passRemaining = ready.size();
+                if (passRemaining == 0) {
+                    break;
+                }
             }
-            int n = ready.size();
-            if (n == 0) {
-                return;
-            }
-            for (; n > 0; n--) {
+            while (passRemaining > 0) {
+                passRemaining--;
                 runSafely(ready.poll());
-            }
-            if (System.nanoTime() - start > MAX_READY_PHASE_NANOS) {
-                return;
+                if (++sinceClockCheck == TASKS_PER_CLOCK_CHECK) {
+                    sinceClockCheck = 0;
+                    now = System.nanoTime();
+                    if (now - deadline >= 0) {
+                        return now;
+                    }
+                }
             }
         }
+        return sinceClockCheck == 0 ? now : System.nanoTime();
     }
 
     private void pollTransport(long timeoutNanos) {
-        stats.polling(liveGreenlets, timers.size(), parkedOutsideWaits);
-        if (timeoutNanos != 0) {
-            polling = true;
-            if (!inbox.isEmpty()) {
-                timeoutNanos = 0;
-            }
-        }
+        stats.polling(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits());
         try {
-            transport.poll(timeoutNanos);
+            transport.poll(shared.beforePoll(timeoutNanos));
         } catch (IOException | RuntimeException e) {
             reportError(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
             LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
         } finally {
-            // Cleared after every poll, blocking or not: a non-blocking poll may have drained the wake-up
-            // (eventfd, pipe) that a late execute() raised this flag for, and a flag left set would stop the
-            // next execute() from waking the next blocking poll.
-            polling = false;
-            wakeupPending.set(false);
+            shared.afterPoll();
         }
     }
 
@@ -426,12 +468,22 @@ public final class Loop implements Executor, AutoCloseable {
         } finally {
             activity.taskEnded();
         }
+        if (fatal != null) {
+            throwFatal();
+        }
+    }
+
+    private void throwFatal() {
+        VirtualMachineError error = fatal;
+        fatal = null;
+        throw error;
     }
 
     /** Whether anything is pending that could make progress without the owner thread's help. */
     boolean alive() {
-        return !ready.isEmpty() || !inbox.isEmpty() || timers.size() > 0 || parkedOutsideWaits > 0
-                || outsideWork.get() > 0 || liveGreenlets > parkedGreenlets;
+        assert inLoopThread();
+        return !ready.isEmpty() || !shared.inboxIsEmpty() || liveness.greenletsCanRun() || liveness.timersArmed()
+                || liveness.outsideWaitsParked() || liveness.outsideWorkPending();
     }
 
     /**
@@ -440,27 +492,24 @@ public final class Loop implements Executor, AutoCloseable {
      * {@link Green#waitAll()} keeps waiting.
      */
     public Cancellable keepAlive() {
-        outsideWork.incrementAndGet();
+        shared.outsideWorkStarted();
         AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (!released.compareAndSet(false, true)) {
                 return false;
             }
-            outsideWork.decrementAndGet();
-            if (!inLoopThread() && !closed) {
-                execute(() -> { });  // let a loop waiting in its poll re-check whether anything is pending
+            shared.outsideWorkEnded();
+            if (!inLoopThread() && !shared.isClosed()) {
+                shared.submit(() -> { });  // let a loop waiting in its poll re-check whether anything is pending
             }
             return true;
         };
     }
 
-    void parked(Strand strand, boolean outsideWait, int delta) {
-        if (!strand.isOwner()) {
-            parkedGreenlets += delta;
-        }
-        if (outsideWait) {
-            parkedOutsideWaits += delta;
-        }
+    /** What loop liveness counts; {@link Waiter} and {@link Greenlet} report to it. Loop thread only. */
+    Liveness liveness() {
+        assert inLoopThread();
+        return liveness;
     }
 
     void ownerWoken() {
@@ -468,35 +517,23 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     void greenletStarted(Greenlet<?> greenlet) {
-        liveGreenlets++;
-        greenlet.nextLive = liveHead;
-        if (liveHead != null) {
-            liveHead.prevLive = greenlet;
-        }
-        liveHead = greenlet;
+        assert inLoopThread();
+        liveness.greenletStarted(greenlet);
     }
 
+    /** Forgets a finished greenlet and returns its completion number. */
     long greenletFinished(Greenlet<?> greenlet) {
-        liveGreenlets--;
-        if (closing && liveGreenlets == 0) {
+        assert inLoopThread();
+        long completion = liveness.greenletFinished(greenlet);
+        if (closing && liveness.liveGreenlets() == 0) {
             ownerWoken = true;  // close() is waiting for exactly this; do not let the poll sit out the grace
         }
-        if (greenlet.prevLive != null) {
-            greenlet.prevLive.nextLive = greenlet.nextLive;
-        } else {
-            liveHead = greenlet.nextLive;
-        }
-        if (greenlet.nextLive != null) {
-            greenlet.nextLive.prevLive = greenlet.prevLive;
-        }
-        greenlet.prevLive = null;
-        greenlet.nextLive = null;
-        return completions++;
+        return completion;
     }
 
     /** How many greenlets have started and not yet finished. Loop thread only. */
     public int liveGreenlets() {
-        return liveGreenlets;
+        return liveness.liveGreenlets();
     }
 
     /**
@@ -506,7 +543,7 @@ public final class Loop implements Executor, AutoCloseable {
      * atomic snapshot: each was true at some moment during the call.
      */
     public Stats stats() {
-        return inLoopThread() ? stats.snapshot(liveGreenlets, timers.size(), parkedOutsideWaits) : stats.snapshot();
+        return inLoopThread() ? stats.snapshot(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits()) : stats.snapshot();
     }
 
     /**
@@ -530,12 +567,31 @@ public final class Loop implements Executor, AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
+    /**
+     * Hands a failure to the error handler; a fatal one ({@link VirtualMachineError}) is kept instead, and
+     * the task it happened in rethrows it on the owner thread when it returns to the loop. Loop thread only.
+     */
     void reportError(Greenlet<?> greenlet, Throwable error) {
+        assert inLoopThread();
+        if (error instanceof VirtualMachineError vmError) {
+            recordFatal(vmError);
+            return;
+        }
         try {
             errorHandler.handle(greenlet, error);
+        } catch (VirtualMachineError handlerFatal) {
+            recordFatal(handlerFatal);
         } catch (Throwable handlerFailure) {
             handlerFailure.addSuppressed(error);
             logError(greenlet, handlerFailure);
+        }
+    }
+
+    private void recordFatal(VirtualMachineError error) {
+        if (fatal == null) {
+            fatal = error;
+        } else if (fatal != error) {
+            fatal.addSuppressed(error);
         }
     }
 
@@ -554,9 +610,10 @@ public final class Loop implements Executor, AutoCloseable {
 
     /**
      * Throws {@link IllegalStateException} naming {@code operation}, this loop and its owner unless the
-     * caller is the owner thread or one of this loop's greenlets; for loop-bound objects outside this package.
+     * caller is the owner thread or one of this loop's greenlets; outside this package through
+     * {@code io.greenloop.lowlevel.LowLevel}.
      */
-    public void requireLoopThread(String operation) {
+    void requireLoopThread(String operation) {
         if (!inLoopThread()) {
             throw new IllegalStateException(operation + " was called on " + Thread.currentThread() + ", but " + this
                     + " belongs to " + owner + ": call it there or inside one of its greenlets, or hand it over with loop.execute(...)");
@@ -572,7 +629,7 @@ public final class Loop implements Executor, AutoCloseable {
         if (inPhases) {
             throw new IllegalStateException(operation + " would block inside a loop callback, re-entering the loop; spawn a greenlet for it instead");
         }
-        if (closed) {
+        if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
     }
@@ -583,21 +640,21 @@ public final class Loop implements Executor, AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (shared.isClosed()) {
             return;
         }
         checkCanDrive("close()");
         closing = true;
-        for (Greenlet<?> g = liveHead; g != null; g = g.nextLive) {
+        for (Greenlet<?> g : liveness.snapshotLiveGreenlets()) {
             g.strand().throwInto(new GreenletExit("its loop is closing"));
         }
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         Cancellable graceTimer = timer(CLOSE_GRACE, () -> { });  // bounds the poll when a greenlet ignores its kill
-        while (liveGreenlets > 0 && System.nanoTime() - deadline < 0 && alive()) {
+        while (liveness.liveGreenlets() > 0 && System.nanoTime() - deadline < 0 && alive()) {
             runOnce(true);
         }
         graceTimer.cancel();
-        closed = true;
+        shared.markClosed();
         BlockingMonitor.unwatch(activity);
         stats.unregister();
         transport.close();

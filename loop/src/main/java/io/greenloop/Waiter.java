@@ -88,7 +88,7 @@ public final class Waiter<T> {
         Loop loop = strand.loop;
         Cancellable timer = timeout == null ? null : loop.timer(timeout, this::expire);
         strand.parkedIn = this;
-        loop.parked(strand, keepsLoopAlive, +1);
+        loop.liveness().waitParked(!strand.isOwner(), keepsLoopAlive, +1);
         try {
             if (strand.isOwner()) {
                 driveLoopUntilWoken(loop);
@@ -96,7 +96,7 @@ public final class Waiter<T> {
                 parkGreenletUntilWoken();
             }
         } finally {
-            loop.parked(strand, keepsLoopAlive, -1);
+            loop.liveness().waitParked(!strand.isOwner(), keepsLoopAlive, -1);
             strand.parkedIn = null;
             if (timer != null) {
                 timer.cancel();

@@ -1,5 +1,6 @@
 package io.greenloop;
 
+import io.greenloop.lowlevel.LowLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -198,7 +199,7 @@ class GreenTest {
 
     @Test
     void aGreenletSpinningOnSleepStillLetsIoRun() throws Exception {
-        DatagramHandle handle = Loop.current().io().openDatagram(StandardProtocolFamily.INET);
+        DatagramHandle handle = LowLevel.transport(Loop.current()).openDatagram(StandardProtocolFamily.INET);
         handle.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Event arrived = new Event();
         handle.listener(ops -> arrived.set());

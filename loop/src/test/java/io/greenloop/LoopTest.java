@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -111,6 +112,91 @@ class LoopTest {
         loop.run();
         assertEquals(List.of("next callback ran"), events);
         assertEquals(List.of(failure), extension.takeErrors());
+    }
+
+    @Test
+    void aFatalErrorInACallbackIsRethrownOnTheOwnerThreadAndTheLoopStaysUsable() {
+        Loop loop = extension.loop();
+        List<String> events = new ArrayList<>();
+        StackOverflowError fatal = new StackOverflowError("a fatal error raised by the test");
+        loop.execute(() -> {
+            throw fatal;
+        });
+        loop.execute(() -> events.add("queued after it"));
+        assertSame(fatal, assertThrows(StackOverflowError.class, loop::run));
+        assertEquals(List.of(), events, "the iteration ends at the fatal error");
+        loop.run();
+        assertEquals(List.of("queued after it"), events, "what was queued stays queued");
+        assertEquals(List.of(), extension.takeErrors(), "a fatal error never goes to the error handler");
+    }
+
+    @Test
+    void aFatalErrorInAGreenletIsRethrownOnTheOwnerThread() {
+        Loop loop = extension.loop();
+        OutOfMemoryError fatal = new OutOfMemoryError("a fatal error raised by the test");
+        Greenlet<Void> greenlet = loop.spawn(() -> {
+            throw fatal;
+        });
+        assertSame(fatal, assertThrows(OutOfMemoryError.class, loop::run));
+        assertSame(fatal, greenlet.exception(), "the greenlet still ends with it, for those who join it");
+        assertEquals(0, loop.liveGreenlets());
+        assertEquals(List.of(), extension.takeErrors());
+    }
+
+    @Test
+    void executeOnAClosedLoopIsRejectedOnItsOwnerThreadAndOthers() throws Exception {
+        AtomicReference<Loop> closed = new AtomicReference<>();
+        AtomicReference<Throwable> onOwner = new AtomicReference<>();
+        Thread owner = Thread.ofPlatform().start(() -> {
+            Loop own = Loop.open();
+            own.close();
+            closed.set(own);
+            try {
+                own.execute(() -> { });
+            } catch (Throwable e) {
+                onOwner.set(e);
+            }
+        });
+        assertTrue(joinQuietly(owner));
+        assertInstanceOf(RejectedExecutionException.class, onOwner.get(), "the owner thread's execute() is not silently dropped");
+        assertThrows(RejectedExecutionException.class, () -> closed.get().execute(() -> { }));
+    }
+
+    @Test
+    void aLongPassIsCutByTheClockAndGoesOnFirstInTheNextIterationInOrder() {
+        Loop loop = extension.loop();
+        List<Integer> ran = new ArrayList<>();
+        int callbacks = 1_000;  // of 5 µs each: 5 ms, far beyond one iteration's 100 µs
+        for (int i = 0; i < callbacks; i++) {
+            int index = i;
+            loop.execute(() -> {
+                spin(5_000);
+                ran.add(index);
+                if (index == 0) {
+                    loop.execute(() -> ran.add(-1));  // queued during the pass: runs after all of it
+                }
+            });
+        }
+        loop.runOnce(false);
+        assertTrue(ran.size() < callbacks, "one iteration ran all " + ran.size() + " callbacks without looking at the clock");
+        int iterations = 1;
+        while (ran.size() < callbacks + 1) {
+            loop.runOnce(false);
+            iterations++;
+        }
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < callbacks; i++) {
+            expected.add(i);
+        }
+        expected.add(-1);
+        assertEquals(expected, ran, "FIFO across the " + iterations + " iterations");
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The echo servers of the socket benchmarks, all on 127.0.0.1 with an ephemeral port: greenloop's
@@ -57,10 +58,16 @@ final class EchoPeers {
      * thread, a {@link StreamServer} with a greenlet per connection that reads and writes back.
      */
     static Running greenloop(String transport) throws Exception {
+        return greenloop(transport, EchoPeers::echo);
+    }
+
+    /** A greenloop server as {@link #greenloop(String)} with another per-connection handler. */
+    static Running greenloop(String transport, StreamServer.Handler handler) throws Exception {
         CompletableFuture<GreenloopServer> started = new CompletableFuture<>();
-        Thread thread = Thread.ofPlatform().name("greenloop-echo-" + transport).start(() -> {
+        Thread thread = Thread.ofPlatform().name("greenloop-server-" + transport).start(() -> {
             try (Loop loop = Loop.open(transport)) {
-                StreamServer server = new StreamServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), EchoPeers::echo);
+                StreamServer server = new StreamServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler,
+                        StreamServer.Options.defaults().withBacklog(BACKLOG));
                 server.start();
                 started.complete(new GreenloopServer(loop, server));
                 server.serveForever();
@@ -105,20 +112,14 @@ final class EchoPeers {
 
     /** A Netty echo server on {@code transport} with one event loop thread. */
     static Running netty(String transport) throws InterruptedException {
+        return netty(transport, () -> NettyEchoHandler.INSTANCE);
+    }
+
+    /** A Netty server as {@link #netty(String)} with another handler, made per connection by {@code handlers}. */
+    static Running netty(String transport, Supplier<ChannelHandler> handlers) throws InterruptedException {
         MultiThreadIoEventLoopGroup group = NettyPeers.oneThread(transport);
         try {
-            Channel server = new ServerBootstrap()
-                    .group(group)
-                    .channel(NettyPeers.serverChannel(transport))
-                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(NettyEchoHandler.INSTANCE);
-                        }
-                    })
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+            Channel server = bindNetty(group, transport, 0, handlers);
             int port = ((InetSocketAddress) server.localAddress()).getPort();
             return new Running() {
                 @Override
@@ -136,6 +137,23 @@ final class EchoPeers {
             NettyPeers.shutdown(group);
             throw e;
         }
+    }
+
+    /** Binds a Netty server on {@code group} to 127.0.0.1:{@code port}, one {@code handlers.get()} per connection. */
+    static Channel bindNetty(MultiThreadIoEventLoopGroup group, String transport, int port, Supplier<ChannelHandler> handlers)
+            throws InterruptedException {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(NettyPeers.serverChannel(transport))
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(handlers.get());
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)).sync().channel();
     }
 
     /** Writes back what it reads; flushes when the read batch is over. */

@@ -7,13 +7,13 @@ import io.greenloop.net.TcpSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * A hello-world HTTP/1.1 keep-alive server written the way a user writes one with greenloop: a
  * {@link StreamServer} with a greenlet per connection, plain blocking-style reads and writes, and just
- * enough parsing to find the end of each request ({@code \r\n\r\n}); every request gets the same 200.
+ * enough parsing to find the end of each request ({@link RequestFraming}, which {@link NettyHelloServer} uses
+ * too); every request gets the same 200.
  * One loop on the main thread, listening on 127.0.0.1.
  *
  * <p>Usage: {@code HelloHttpServer [port [transport [seconds]]]}: port 8080 by default, the best
@@ -21,14 +21,6 @@ import java.time.Duration;
  * until killed. Measure it with {@code wrk -t1 -c64 -d5s http://127.0.0.1:PORT/}.
  */
 public final class HelloHttpServer {
-
-    private static final byte[] RESPONSE = ("HTTP/1.1 200 OK\r\n"
-            + "Content-Type: text/plain\r\n"
-            + "Content-Length: 13\r\n"
-            + "\r\n"
-            + "Hello, World!").getBytes(StandardCharsets.US_ASCII);
-    /** Requests whose headers do not fit are refused by closing the connection: a hello server needs no more. */
-    private static final int MAX_HEADER_BYTES = 8192;
 
     private HelloHttpServer() {
     }
@@ -58,36 +50,18 @@ public final class HelloHttpServer {
     }
 
     private static void answerRequests(TcpSocket socket) throws IOException {
-        byte[] buffer = new byte[MAX_HEADER_BYTES];
-        int filled = 0;
-        while (true) {
-            int n = socket.read(buffer, filled, buffer.length - filled);
-            if (n < 0) {
-                return;
-            }
-            int scanFrom = Math.max(0, filled - 3);
-            filled += n;
-            int consumed = 0;
-            for (int end; (end = headerEnd(buffer, Math.max(consumed, scanFrom), filled)) >= 0; ) {
-                socket.write(RESPONSE, 0, RESPONSE.length);
-                consumed = end;
-            }
-            if (consumed > 0) {
-                System.arraycopy(buffer, consumed, buffer, 0, filled - consumed);
-                filled -= consumed;
-            } else if (filled == buffer.length) {
-                return;  // headers too large for this server
+        RequestFraming framing = new RequestFraming();
+        byte[] buffer = new byte[EchoPeers.READ_BUFFER];
+        byte[] responses = RequestFraming.RESPONSE;
+        for (int n; (n = socket.read(buffer, 0, buffer.length)) >= 0; ) {
+            int count = framing.completedRequests(buffer, 0, n);
+            if (count > 0) {
+                // One write for all the requests this read completed, as the Netty peer flushes once per read batch.
+                if (responses.length != count * RequestFraming.RESPONSE.length) {
+                    responses = RequestFraming.responses(count);
+                }
+                socket.write(responses, 0, responses.length);
             }
         }
-    }
-
-    /** The index just past the first {@code \r\n\r\n} at or after {@code from}, or -1. */
-    private static int headerEnd(byte[] data, int from, int to) {
-        for (int i = from; i + 3 < to; i++) {
-            if (data[i] == '\r' && data[i + 1] == '\n' && data[i + 2] == '\r' && data[i + 3] == '\n') {
-                return i + 4;
-            }
-        }
-        return -1;
     }
 }

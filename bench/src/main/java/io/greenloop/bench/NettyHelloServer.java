@@ -1,43 +1,27 @@
 package io.greenloop.bench;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh}: one event loop
- * thread (it accepts and serves), {@link HttpServerCodec} and one handler that answers every request
- * with a fixed {@code 200 OK} "Hello, World!", keeping the connection open unless the client asks to
- * close it. Listens on 127.0.0.1 only.
+ * The Netty peer of greenloop's {@code HelloHttpServer} for {@code bench/run-wrk.sh} and {@link LatencyBenchmark}:
+ * one event loop thread (it accepts and serves) and one handler per connection that frames requests with the
+ * same {@link RequestFraming} code as {@code HelloHttpServer} and answers each with the same fixed response,
+ * flushing once per read batch. Equal work on both sides: no HTTP codec here, none there. Listens on 127.0.0.1
+ * only.
  *
  * <p>Usage: {@code NettyHelloServer PORT [epoll|nio] [maxSeconds]}; the transport defaults to epoll where
  * it is available, and the server stops by itself after {@code maxSeconds} (default: runs until killed).
  */
 public final class NettyHelloServer {
 
-    private static final byte[] BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
-    private static final int BACKLOG = 1024;
+    private static final ByteBuf RESPONSE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(RequestFraming.RESPONSE));
 
     private NettyHelloServer() {
     }
@@ -52,18 +36,7 @@ public final class NettyHelloServer {
         long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 0;
         MultiThreadIoEventLoopGroup group = NettyPeers.oneThread(transport);
         try {
-            Channel server = new ServerBootstrap()
-                    .group(group)
-                    .channel(NettyPeers.serverChannel(transport))
-                    .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new HttpServerCodec(), new HelloHandler());
-                        }
-                    })
-                    .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+            Channel server = EchoPeers.bindNetty(group, transport, port, HelloHandler::new);
             System.out.println("NettyHelloServer listening on " + server.localAddress() + " (netty " + transport + ", one event loop thread)");
             if (maxSeconds > 0) {
                 server.closeFuture().await(maxSeconds, TimeUnit.SECONDS);
@@ -76,23 +49,27 @@ public final class NettyHelloServer {
         }
     }
 
-    /** Answers each request with the fixed response; flushes once per read batch, as Netty's own examples do. */
-    private static final class HelloHandler extends SimpleChannelInboundHandler<HttpObject> {
+    /** Counts the requests each read completes and writes that many responses; flushes when the read batch is over. */
+    static final class HelloHandler extends ChannelInboundHandlerAdapter {
+        private final RequestFraming framing = new RequestFraming();
+        /** greenloop's handler reads into a byte array; this one copies into one, so both frame the same way. */
+        private final byte[] scratch = new byte[EchoPeers.READ_BUFFER];
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
-            if (!(message instanceof HttpRequest request)) {
-                return;  // the (empty) body of a request that has one
-            }
-            ByteBuf body = Unpooled.wrappedBuffer(BODY);
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.OK, body);
-            response.headers()
-                    .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
-            if (HttpUtil.isKeepAlive(request)) {
-                ctx.write(response);
-            } else {
-                ctx.write(response).addListener(ChannelFutureListener.CLOSE);
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            ByteBuf in = (ByteBuf) message;
+            try {
+                int count = 0;
+                while (in.isReadable()) {
+                    int n = Math.min(in.readableBytes(), scratch.length);
+                    in.readBytes(scratch, 0, n);
+                    count += framing.completedRequests(scratch, 0, n);
+                }
+                for (int i = 0; i < count; i++) {
+                    ctx.write(RESPONSE.duplicate());
+                }
+            } finally {
+                in.release();
             }
         }
 

@@ -4,11 +4,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Turns one run's results into the markdown that {@code bench/README.md} wants: every figure, each
@@ -92,6 +95,10 @@ final class Summary {
         out.append("## Results (profile ").append(profile).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs, ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version"))
                 .append(", ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(")\n\n");
+        if (profile.equals("quick")) {
+            out.append("Quick profile: a smoke run, **not for claims** (its 99.9% intervals are often wider than the score).\n"
+                    + "For README figures use the claims profile or `compare` mode.\n\n");
+        }
         out.append("| benchmark | score | error (99.9%) | unit |\n| --- | ---: | ---: | --- |\n");
         byKey.forEach((key, result) -> out.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s |%n", key, result.getScore(),
                 Double.isNaN(result.getScoreError()) ? "n/a" : String.format(Locale.ROOT, "%.1f", result.getScoreError()),
@@ -99,12 +106,13 @@ final class Summary {
         bytesPerParked.forEach((kind, bytes) -> out.append(String.format(Locale.ROOT,
                 "| ParkedMemory.%s (%,d parked) | %.0f | | bytes of heap each |%n", kind, memoryCount, bytes)));
         out.append("\n### Ratios (greenloop / peer; for ns/op lower is better, for ops/s higher is better)\n\n");
-        out.append("| comparison | ratio |\n| --- | ---: |\n");
+        out.append("| comparison | ratio | interval (from the 99.9% errors) |\n| --- | ---: | ---: |\n");
         for (Comparison c : COMPARISONS) {
             Result<?> g = byKey.get(c.greenloop());
             Result<?> p = byKey.get(c.peer());
             if (g != null && p != null) {
-                out.append(String.format(Locale.ROOT, "| %s | %.2f |%n", c.what(), g.getScore() / p.getScore()));
+                double[] range = ratioInterval(g, p);
+                out.append(String.format(Locale.ROOT, "| %s | %.2f | %s |%n", c.what(), g.getScore() / p.getScore(), interval(range)));
             }
         }
         Double greenlets = bytesPerParked.get("greenlets");
@@ -129,9 +137,81 @@ final class Summary {
             return "not measured in this run (" + (greenloop == null ? t.greenloop() : t.peer()) + " missing)";
         }
         double ratio = greenloop.getScore() / peer.getScore();
-        boolean met = t.higherIsBetter() ? ratio >= t.limit() : ratio <= t.limit();
-        return String.format(Locale.ROOT, "%s (ratio %.2f, %s %.1f)", met ? "met" : "NOT met", ratio,
-                t.higherIsBetter() ? "needs at least" : "needs at most", t.limit());
+        return verdict(t, ratioInterval(greenloop, peer), String.format(Locale.ROOT, "ratio %.2f, interval %s", ratio,
+                interval(ratioInterval(greenloop, peer))));
+    }
+
+    /**
+     * Met only when the whole interval is on the right side of the line, not met when it is all on the wrong side,
+     * undecided when it spans the line: a ratio whose interval crosses the line is not a result either way.
+     */
+    static String verdict(Target t, double[] range, String evidence) {
+        double worst = t.higherIsBetter() ? range[0] : range[1];
+        double best = t.higherIsBetter() ? range[1] : range[0];
+        boolean met = t.higherIsBetter() ? worst >= t.limit() : worst <= t.limit();
+        boolean missed = t.higherIsBetter() ? best < t.limit() : best > t.limit();
+        return String.format(Locale.ROOT, "%s (%s; %s %.1f)", met ? "met" : missed ? "NOT met" : "undecided, the interval spans the line",
+                evidence, t.higherIsBetter() ? "needs at least" : "needs at most", t.limit());
+    }
+
+    /**
+     * The ratio's bounds from the two 99.9% intervals, taken at their far ends ((g - eg) / (p + ep) to
+     * (g + eg) / (p - ep)): conservative, as the two errors are independent; unbounded when an error reaches zero.
+     */
+    static double[] ratioInterval(Result<?> greenloop, Result<?> peer) {
+        double g = greenloop.getScore();
+        double p = peer.getScore();
+        double eg = Double.isNaN(greenloop.getScoreError()) ? 0 : greenloop.getScoreError();
+        double ep = Double.isNaN(peer.getScoreError()) ? 0 : peer.getScoreError();
+        double low = Math.max(0, g - eg) / (p + ep);
+        double high = p - ep <= 0 ? Double.POSITIVE_INFINITY : (g + eg) / (p - ep);
+        return new double[] {low, high};
+    }
+
+    private static String interval(double[] range) {
+        return String.format(Locale.ROOT, "%.2f-%s", range[0],
+                Double.isInfinite(range[1]) ? "inf" : String.format(Locale.ROOT, "%.2f", range[1]));
+    }
+
+    /**
+     * The markdown of a {@code compare} run: for each comparison, the greenloop / peer ratio of every round, its
+     * median and its range (lowest to highest round), and a target's verdict from that range.
+     */
+    static String renderCompare(String profile, int rounds, List<Comparison> comparisons, Map<String, List<Double>> scores) {
+        StringBuilder out = new StringBuilder();
+        out.append("## Compare (profile ").append(profile).append(" per fork, ").append(rounds)
+                .append(" rounds, greenloop and peer alternating, one fork each per round; ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
+                .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append(")\n\n");
+        out.append("| comparison (greenloop / peer) | median ratio | range | ratios by round |\n| --- | ---: | ---: | --- |\n");
+        List<String> verdicts = new ArrayList<>();
+        for (Comparison c : comparisons) {
+            List<Double> g = scores.get(c.greenloop());
+            List<Double> p = scores.get(c.peer());
+            double[] ratios = new double[Math.min(g.size(), p.size())];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = g.get(i) / p.get(i);
+            }
+            double[] sorted = ratios.clone();
+            Arrays.sort(sorted);
+            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            double[] range = {sorted[0], sorted[sorted.length - 1]};
+            out.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s |%n", c.what(), median, interval(range),
+                    Arrays.stream(ratios).mapToObj(r -> String.format(Locale.ROOT, "%.2f", r))
+                            .collect(Collectors.joining(" "))));
+            for (Target t : TARGETS) {
+                if (t.greenloop().equals(c.greenloop()) && t.peer().equals(c.peer())) {
+                    verdicts.add("- " + t.what() + ": " + verdict(t, range, String.format(Locale.ROOT,
+                            "median %.2f, range %s over %d rounds", median, interval(range), ratios.length)));
+                }
+            }
+        }
+        if (!verdicts.isEmpty()) {
+            out.append("\n### Targets (met only when the whole range is clear of the line)\n\n");
+            verdicts.forEach(v -> out.append(v).append('\n'));
+        }
+        return out.toString();
     }
 
     /** {@code SimpleClass.method} plus {@code [k=v,...]} for parameterised benchmarks. */

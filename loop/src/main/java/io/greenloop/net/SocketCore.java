@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 import io.greenloop.spi.IoHandle;
@@ -73,7 +74,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
     H open(String operation) throws SocketException {
-        loop.requireLoopThread(operation);
+        LowLevel.requireLoopThread(loop, operation);
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
@@ -102,7 +103,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Sets the limit for each later operation ({@code null}: none). */
     void timeout(Duration timeout) {
-        loop.requireLoopThread(kind + ".setTimeout");
+        LowLevel.requireLoopThread(loop, kind + ".setTimeout");
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
         }
@@ -190,7 +191,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Wakes the parked reader and writer with "socket closed", then closes the handle. Idempotent. */
     void close() {
-        loop.requireLoopThread(kind + ".close");
+        LowLevel.requireLoopThread(loop, kind + ".close");
         if (closed) {
             return;
         }

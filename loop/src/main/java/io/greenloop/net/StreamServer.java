@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Event;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
@@ -231,7 +232,7 @@ public final class StreamServer implements AutoCloseable {
             state = State.STOPPED;
             return;
         }
-        loop.requireLoopThread("StreamServer.stop");
+        LowLevel.requireLoopThread(loop, "StreamServer.stop");
         if (state == State.SERVING) {
             state = State.STOPPING;
             listener.close();

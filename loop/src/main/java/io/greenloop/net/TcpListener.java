@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.ListenerHandle;
@@ -50,7 +51,7 @@ public final class TcpListener implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(TcpSocket.resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        ListenerHandle handle = loop.io().openListener(TcpSocket.familyOf(target.getAddress()));
+        ListenerHandle handle = LowLevel.transport(loop).openListener(TcpSocket.familyOf(target.getAddress()));
         try {
             handle.bind(target, backlog, reusePort);
             return new TcpListener(new SocketCore<>(loop, handle, "TcpListener"), handle.localAddress());

@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
@@ -73,7 +74,7 @@ public final class TcpSocket implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        TcpSocket socket = connected(loop, loop.io().openStream(familyOf(target.getAddress())));
+        TcpSocket socket = connected(loop, LowLevel.transport(loop).openStream(familyOf(target.getAddress())));
         boolean done = false;
         try {
             socket.finishConnecting(target, timeout);
@@ -183,7 +184,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
     public InputStream inputStream() {
-        core.loop.requireLoopThread("TcpSocket.inputStream");
+        LowLevel.requireLoopThread(core.loop, "TcpSocket.inputStream");
         if (inputStream == null) {
             inputStream = new SocketInputStream(this);
         }
@@ -192,7 +193,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
     public OutputStream outputStream() {
-        core.loop.requireLoopThread("TcpSocket.outputStream");
+        LowLevel.requireLoopThread(core.loop, "TcpSocket.outputStream");
         if (outputStream == null) {
             outputStream = new SocketOutputStream(this);
         }
@@ -221,7 +222,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The local address, or {@code null} when it is not known (closed before it was ever asked). */
     public InetSocketAddress localAddress() {
-        core.loop.requireLoopThread("TcpSocket.localAddress");
+        LowLevel.requireLoopThread(core.loop, "TcpSocket.localAddress");
         if (localAddress == null && !core.isClosed()) {
             try {
                 localAddress = core.handle.localAddress();
@@ -234,7 +235,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** The peer's address, or {@code null} when it is not known (closed before it was ever asked). */
     public InetSocketAddress remoteAddress() {
-        core.loop.requireLoopThread("TcpSocket.remoteAddress");
+        LowLevel.requireLoopThread(core.loop, "TcpSocket.remoteAddress");
         if (remoteAddress == null && !core.isClosed()) {
             try {
                 remoteAddress = core.handle.remoteAddress();

@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.DatagramHandle;
 import io.greenloop.spi.IoHandle;
@@ -34,7 +35,7 @@ public final class UdpSocket implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         InetSocketAddress target = resolved(address);
         Loop loop = Loop.current();
-        DatagramHandle handle = loop.io().openDatagram(TcpSocket.familyOf(target.getAddress()));
+        DatagramHandle handle = LowLevel.transport(loop).openDatagram(TcpSocket.familyOf(target.getAddress()));
         try {
             handle.bind(target);
             return new UdpSocket(new SocketCore<>(loop, handle, "UdpSocket"), handle.localAddress());

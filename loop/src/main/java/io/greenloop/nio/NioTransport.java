@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * selector applies before its next select. Thread rule: all methods except {@link #wakeup()} on the
  * loop thread.
  */
-public final class NioTransport implements Transport {
+final class NioTransport implements Transport {
 
     private final Selector selector;
 

@@ -1,5 +1,6 @@
 package io.greenloop.process;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 
@@ -137,7 +138,7 @@ final class PipeInput extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        loop.requireLoopThread("reading " + name);
+        LowLevel.requireLoopThread(loop, "reading " + name);
         if (len == 0) {
             return 0;
         }
@@ -184,14 +185,14 @@ final class PipeInput extends InputStream {
     /** The bytes that can be read without waiting. */
     @Override
     public int available() {
-        loop.requireLoopThread("available() of " + name);
+        LowLevel.requireLoopThread(loop, "available() of " + name);
         return buffered;
     }
 
     /** Drops what is buffered and closes the pipe: the child gets a broken pipe if it writes on. Never waits. */
     @Override
     public void close() {
-        loop.requireLoopThread("closing " + name);
+        LowLevel.requireLoopThread(loop, "closing " + name);
         if (closed) {
             return;
         }

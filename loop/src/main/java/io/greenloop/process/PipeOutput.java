@@ -1,5 +1,6 @@
 package io.greenloop.process;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 
@@ -58,7 +59,7 @@ final class PipeOutput extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        loop.requireLoopThread("writing " + name);
+        LowLevel.requireLoopThread(loop, "writing " + name);
         if (closing) {
             throw new IOException(name + " is closed");
         }
@@ -75,7 +76,7 @@ final class PipeOutput extends OutputStream {
     /** Parks until everything written so far has reached the pipe. */
     @Override
     public void flush() throws IOException {
-        loop.requireLoopThread("flushing " + name);
+        LowLevel.requireLoopThread(loop, "flushing " + name);
         awaitUntil(() -> queuedBytes == 0, "flushing " + name);
         throwIfFailed();
     }
@@ -83,7 +84,7 @@ final class PipeOutput extends OutputStream {
     /** Writes what is queued, closes the pipe (the child sees the end of its input), and parks until that is done. */
     @Override
     public void close() throws IOException {
-        loop.requireLoopThread("closing " + name);
+        LowLevel.requireLoopThread(loop, "closing " + name);
         closeWithoutWaiting();
         awaitUntil(() -> closedDone, "closing " + name);
         throwIfFailed();

@@ -1,5 +1,6 @@
 package io.greenloop.process;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.AsyncResult;
 import io.greenloop.Cancellable;
 import io.greenloop.Loop;
@@ -178,7 +179,7 @@ public final class Subprocess implements Waitable, AutoCloseable {
      * and returns everything (the input is fed by the first call only). Loop thread only.
      */
     public Result communicate(byte[] input, Duration timeout) {
-        loop.requireLoopThread("communicate()");
+        LowLevel.requireLoopThread(loop, "communicate()");
         if (!communicating) {
             startCommunicating(input);
         }
@@ -245,7 +246,7 @@ public final class Subprocess implements Waitable, AutoCloseable {
      */
     @Override
     public void close() {
-        loop.requireLoopThread("close()");
+        LowLevel.requireLoopThread(loop, "close()");
         stdin.closeWithoutWaiting();
         stdout.close();
         stderr.close();

@@ -1,39 +1,22 @@
 package io.greenloop.epoll;
 
-import io.greenloop.spi.DatagramHandle;
 import io.greenloop.spi.IoHandle;
-import io.greenloop.spi.ListenerHandle;
-import io.greenloop.spi.StreamHandle;
-import io.greenloop.spi.Transport;
-import io.greenloop.spi.unix.UnixDatagramHandle;
-import io.greenloop.spi.unix.ReadyHandles;
 import io.greenloop.spi.unix.UnixHandle;
-import io.greenloop.spi.unix.UnixListenerHandle;
-import io.greenloop.spi.unix.UnixPoller;
-import io.greenloop.spi.unix.UnixStreamHandle;
-import io.netty.channel.ChannelException;
+import io.greenloop.spi.unix.UnixTransport;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.GreenloopEpollAccess;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
-import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ProtocolFamily;
-import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The transport on Linux epoll, through Netty's JNI binding ({@code netty-transport-native-epoll}):
  * one epoll instance per loop, an eventfd for {@link #wakeup()}, and non-blocking sockets made by
  * {@link LinuxSocket}, wrapped in the handles that it shares with the kqueue transport
- * ({@code io.greenloop.spi.unix}). Only Netty's native layer is used: no channels, no pipeline, no Netty
+ * ({@link UnixTransport} holds all the two share; this class is the poll, the registration and the bridge). Only Netty's native layer is used: no channels, no pipeline, no Netty
  * event loop.
  *
  * <h2>Route: direct JNI calls (route A), not Netty's {@code IoHandler} API (route B)</h2>
@@ -87,7 +70,7 @@ import java.util.Objects;
  * <p>Thread rule: every method except {@link #wakeup()} on the loop thread (the owner or one of its
  * greenlets). Heap buffers are copied through one direct buffer per transport, which that rule makes safe.
  */
-public final class EpollTransport implements Transport {
+public final class EpollTransport extends UnixTransport {
 
     /** {@code EPOLLHUP}: always reported, not exported by Netty's {@code Native}; 0x010 on every Linux architecture. */
     private static final int EPOLLHUP = 0x010;
@@ -95,14 +78,6 @@ public final class EpollTransport implements Transport {
     private static final int REGISTERED_EVENTS = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
     /** Events one wait can return at first; the array doubles whenever a wait fills it. */
     private static final int INITIAL_EVENTS = 1024;
-    /** The fd table's first size; it grows to the highest fd in use. */
-    private static final int INITIAL_FD_TABLE = 1024;
-    /**
-     * The direct buffer that heap buffers are copied through: one syscall moves at most this much, and
-     * it holds the largest UDP datagram (65,507 bytes). A copy of 64 KiB costs a few microseconds, about
-     * the price of the syscall it feeds.
-     */
-    static final int SCRATCH_BYTES = 64 * 1024;
     /**
      * The longest single timed wait: a day. The loop simply polls again; the cap keeps the old-kernel
      * fallback's {@code int} millisecond arithmetic from overflowing.
@@ -113,20 +88,10 @@ public final class EpollTransport implements Transport {
     private final FileDescriptor eventFd;
     private final FileDescriptor timerFd;
     private final GreenloopEpollAccess events;
-    private final Object wakeupLock = new Object();
-    /** The scratch buffer for heap-buffer reads and writes (see {@link #SCRATCH_BYTES}). */
-    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
-    /** What the shared handles call to join and leave the epoll set. */
-    private final UnixPoller poller = new Poller();
-    /** Open handles by fd number. */
-    private UnixHandle[] handles = new UnixHandle[INITIAL_FD_TABLE];
-    /** What the last poll found for {@link #dispatch()}, and handles to report at the next one. */
-    private final ReadyHandles readyHandles = new ReadyHandles();
-    private boolean closed;
-    private boolean wakeupClosed;
 
     /** Opens the epoll instance, its eventfd and its timerfd. Fails when epoll is not available here. */
     public EpollTransport() throws IOException {
+        super("epoll", new Sockets(LinuxSocket::newSocketStream, LinuxSocket::newSocketDgram, LinuxSocket::newSocket));
         if (!Epoll.isAvailable()) {
             throw new IOException("epoll is not available here: " + Epoll.unavailabilityCause(), Epoll.unavailabilityCause());
         }
@@ -153,25 +118,17 @@ public final class EpollTransport implements Transport {
     }
 
     @Override
-    public String name() {
-        return "epoll";
-    }
-
-    @Override
     public int poll(long timeoutNanos) throws IOException {
         checkOpen();
-        int n = readyHandles.hasPending() ? events.waitNow(epollFd) : waitFor(timeoutNanos);
+        int n = hasPendingReports() ? events.waitNow(epollFd) : waitFor(timeoutNanos);
         for (int i = 0; i < n; i++) {
-            UnixHandle handle = handleOf(events.fd(i));
-            // null: the eventfd or the timerfd, whose edge has done its job
-            if (handle != null && handle.markReady(opsOf(events.flags(i)))) {
-                readyHandles.add(handle);
-            }
+            // The eventfd and the timerfd have no handle: their edge has done its job.
+            ready(events.fd(i), 0, opsOf(events.flags(i)));
         }
         if (n == events.capacity()) {
             events.grow();
         }
-        return readyHandles.takePending();
+        return readyCount();
     }
 
     private int waitFor(long timeoutNanos) throws IOException {
@@ -203,78 +160,23 @@ public final class EpollTransport implements Transport {
     }
 
     @Override
-    public void dispatch() {
-        readyHandles.dispatch();
+    protected void wakeupNow() {
+        Native.eventFdWrite(eventFd.intValue(), 1L);
+    }
+
+    /** {@code epoll_ctl} add, once per socket. */
+    @Override
+    protected void register(UnixHandle handle) throws IOException {
+        Native.epollCtlAdd(epollFd.intValue(), handle.fd(), REGISTERED_EVENTS);
     }
 
     @Override
-    public void wakeup() {
-        // The lock keeps a late wake-up from another thread off an eventfd number that close() released.
-        synchronized (wakeupLock) {
-            if (!wakeupClosed) {
-                Native.eventFdWrite(eventFd.intValue(), 1L);
-            }
-        }
-    }
-
-    @Override
-    public StreamHandle openStream(ProtocolFamily family) throws IOException {
-        checkOpen();
-        return adopt(new UnixStreamHandle(poller, newSocket(family, true)));
-    }
-
-    @Override
-    public ListenerHandle openListener(ProtocolFamily family) throws IOException {
-        checkOpen();
-        return adopt(new UnixListenerHandle(poller, newSocket(family, true)));
-    }
-
-    @Override
-    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
-        checkOpen();
-        UnixDatagramHandle handle = adopt(new UnixDatagramHandle(poller, newSocket(family, false)));
+    protected void unregister(UnixHandle handle) {
         try {
-            handle.register();  // an unbound UDP socket reports only EPOLLOUT, so it can be watched at once
+            Native.epollCtlDel(epollFd.intValue(), handle.fd());
         } catch (IOException e) {
-            handle.close();
-            throw e;
+            // Already gone from the set: nothing more to undo.
         }
-        return handle;
-    }
-
-    private static LinuxSocket newSocket(ProtocolFamily family, boolean stream) throws IOException {
-        SocketProtocolFamily netty = socketFamily(family);
-        try {
-            return stream ? LinuxSocket.newSocketStream(netty) : LinuxSocket.newSocketDgram(netty);
-        } catch (ChannelException e) {
-            // Netty reports socket(2) failures (EMFILE: too many open files) unchecked; the SPI says IOException.
-            throw new SocketException("could not open a " + (stream ? "TCP" : "UDP") + " socket: "
-                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
-        }
-    }
-
-    private static SocketProtocolFamily socketFamily(ProtocolFamily family) {
-        Objects.requireNonNull(family, "family");
-        if (family == StandardProtocolFamily.INET) {
-            return SocketProtocolFamily.INET;
-        }
-        if (family == StandardProtocolFamily.INET6) {
-            return SocketProtocolFamily.INET6;
-        }
-        throw new UnsupportedOperationException("the epoll transport opens INET and INET6 sockets, not " + family);
-    }
-
-    private <H extends UnixHandle> H adopt(H handle) {
-        int fd = handle.fd();
-        if (fd >= handles.length) {
-            handles = Arrays.copyOf(handles, Math.max(handles.length * 2, Integer.highestOneBit(fd) * 2));
-        }
-        handles[fd] = handle;
-        return handle;
-    }
-
-    private UnixHandle handleOf(int fd) {
-        return fd >= 0 && fd < handles.length ? handles[fd] : null;
     }
 
     /** The epoll instance's fd, for tests and diagnostics ({@code /proc/self/fdinfo/N} lists its set). */
@@ -287,108 +189,19 @@ public final class EpollTransport implements Transport {
         return List.of(eventFd.intValue(), timerFd.intValue());
     }
 
-    private void checkOpen() throws IOException {
-        if (closed) {
-            throw new IOException("the epoll transport is closed");
-        }
-    }
-
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;  // first, so that closing the handles below skips epoll_ctl: closing the epoll fd drops them all
-        IOException failure = null;
-        for (UnixHandle handle : handles) {
-            if (handle != null) {
-                try {
-                    handle.close();
-                } catch (IOException e) {
-                    failure = e;
-                }
-            }
-        }
-        readyHandles.clear();
-        synchronized (wakeupLock) {
-            wakeupClosed = true;
-        }
+    protected void closeKernelSet() throws IOException {
         closeQuietly(eventFd);
         closeQuietly(timerFd);
         try {
             epollFd.close();
-        } catch (IOException e) {
-            failure = e;
-        }
-        events.free();
-        if (failure != null) {
-            throw new UncheckedIOException("closing the epoll transport failed", failure);
-        }
-    }
-
-    private static void closeQuietly(FileDescriptor fd) {
-        if (fd != null) {
-            try {
-                fd.close();
-            } catch (IOException e) {
-                // Closing a descriptor we own releases it even when close(2) reports an error.
-            }
-        }
-    }
-
-    /** The epoll side of the shared handles: {@code epoll_ctl} add once, delete at close. Loop thread only. */
-    private final class Poller implements UnixPoller {
-
-        @Override
-        public String name() {
-            return "epoll";
-        }
-
-        @Override
-        public ByteBuffer scratch() {
-            return scratch;
-        }
-
-        @Override
-        public void register(UnixHandle handle) throws IOException {
-            Native.epollCtlAdd(epollFd.intValue(), handle.fd(), REGISTERED_EVENTS);
-        }
-
-        @Override
-        public void reportSoon(UnixHandle handle) {
-            readyHandles.reportSoon(handle);
-        }
-
-        @Override
-        public void forget(UnixHandle handle, boolean registered) {
-            if (registered && !closed) {
-                try {
-                    // close(2) alone would do it, unless another process holds a duplicate of the fd.
-                    Native.epollCtlDel(epollFd.intValue(), handle.fd());
-                } catch (IOException e) {
-                    // Already gone from the set: nothing more to undo.
-                }
-            }
-            if (handleOf(handle.fd()) == handle) {
-                handles[handle.fd()] = null;
-            }
-        }
-
-        @Override
-        public UnixStreamHandle adoptAccepted(int fd) throws IOException {
-            UnixStreamHandle handle = adopt(new UnixStreamHandle(this, LinuxSocket.newSocket(fd)));
-            try {
-                handle.register();  // at once: it is connected
-            } catch (IOException e) {
-                handle.close();
-                throw e;
-            }
-            return handle;
+        } finally {
+            events.free();
         }
     }
 
     @Override
     public String toString() {
-        return "EpollTransport[epoll fd " + epollFd.intValue() + (closed ? ", closed]" : "]");
+        return "EpollTransport[epoll fd " + epollFd.intValue() + (isClosed() ? ", closed]" : "]");
     }
 }

@@ -3,13 +3,14 @@ package io.greenloop.epoll;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.NettyTransportProvider;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.GreenloopEpollAccess;
 
 import java.io.IOException;
 
 /**
  * Provides {@link EpollTransport}, the default on Linux when this module is on the class path: its
- * priority beats NIO's, and {@code Loop.open()} falls back to NIO when Netty's epoll library cannot load.
- * Thread-safe.
+ * priority beats NIO's, and {@code Loop.open()} falls back to NIO when Netty's epoll library cannot load
+ * or the Netty on the class path is not the one {@link GreenloopEpollAccess} was built for. Thread-safe.
  */
 public final class EpollTransportProvider extends NettyTransportProvider {
 
@@ -18,22 +19,12 @@ public final class EpollTransportProvider extends NettyTransportProvider {
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public EpollTransportProvider() {
-        super("epoll", PRIORITY);
-    }
-
-    @Override
-    public Throwable unavailabilityCause() {
-        return Availability.CAUSE;
+        super(new Binding("epoll", "Linux", os -> os.startsWith("linux"), "netty-transport-classes-epoll",
+                GreenloopEpollAccess.BUILT_FOR_NETTY, () -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause()), PRIORITY);
     }
 
     @Override
     public Transport create() throws IOException {
         return new EpollTransport();
-    }
-
-    /** Probed once per JVM, on first use: loading the native library is not free. */
-    private static final class Availability {
-        static final Throwable CAUSE = probe("epoll", os -> os.startsWith("linux"), "Linux",
-                () -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause());
     }
 }

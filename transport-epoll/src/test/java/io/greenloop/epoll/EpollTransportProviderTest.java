@@ -3,7 +3,12 @@ package io.greenloop.epoll;
 import io.greenloop.Loop;
 import io.greenloop.spi.TransportProvider;
 import io.greenloop.spi.unix.NioFallback;
+import io.netty.channel.epoll.GreenloopEpollAccess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.ServiceLoader;
@@ -56,6 +61,25 @@ class EpollTransportProviderTest {
     void openingKqueueOnLinuxNamesTheTransportsThatAreAvailable() {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> Loop.open("kqueue"));
         assertTrue(refused.getMessage().contains("kqueue") && refused.getMessage().contains("[epoll, nio]"), refused.getMessage());
+    }
+
+    @Test
+    void theBridgeIsBuiltForTheNettyThePomPins() {
+        assertEquals(System.getProperty("greenloop.netty.version"), GreenloopEpollAccess.BUILT_FOR_NETTY,
+                "GreenloopEpollAccess.BUILT_FOR_NETTY must follow netty.version in the POM");
+    }
+
+    @Test
+    void anotherNettyOnTheClassPathFallsBackToNioWithOneLoggedLineSayingWhich(@TempDir Path extra) throws Exception {
+        // Netty's Version reads every META-INF/io.netty.versions.properties; the last on the class path wins.
+        Path versions = Files.createDirectories(extra.resolve("META-INF")).resolve("io.netty.versions.properties");
+        String artifact = "netty-transport-classes-epoll";
+        Files.writeString(versions, String.join("\n", artifact + ".version=4.2.99.Final",
+                artifact + ".buildDate=2026-01-01 00\\:00\\:00 +0000", artifact + ".commitDate=2026-01-01 00\\:00\\:00 +0000",
+                artifact + ".shortCommitHash=0000000", artifact + ".longCommitHash=0000000000000000000000000000000000000000",
+                artifact + ".repoStatus=clean", ""));
+        String reason = NioFallback.assertBothLoopsFellBack("epoll", List.of(extra));
+        assertTrue(reason.contains("4.2.99.Final") && reason.contains(GreenloopEpollAccess.BUILT_FOR_NETTY), reason);
     }
 
     @Test

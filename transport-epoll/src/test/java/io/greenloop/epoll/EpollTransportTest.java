@@ -28,12 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EpollTransportTest extends UnixTransportTest {
 
     EpollTransportTest() {
-        super("epoll", FAIL_WHERE_UNAVAILABLE);
-    }
-
-    @Override
-    protected Transport newTransport() throws IOException {
-        return new EpollTransport();
+        super("epoll", EpollTransport::new);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.greenloop.kqueue;
 
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.NettyTransportProvider;
+import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
 
 import java.io.IOException;
@@ -9,7 +10,8 @@ import java.io.IOException;
 /**
  * Provides {@link KqueueTransport}, the default on macOS and the BSDs when this module is on the class
  * path: its priority beats NIO's, and {@code Loop.open()} falls back to NIO when Netty's kqueue library
- * cannot load. Thread-safe.
+ * cannot load or the Netty on the class path is not the one {@link GreenloopKqueueAccess} was built for.
+ * Thread-safe.
  */
 public final class KqueueTransportProvider extends NettyTransportProvider {
 
@@ -18,22 +20,13 @@ public final class KqueueTransportProvider extends NettyTransportProvider {
 
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public KqueueTransportProvider() {
-        super("kqueue", PRIORITY);
-    }
-
-    @Override
-    public Throwable unavailabilityCause() {
-        return Availability.CAUSE;
+        super(new Binding("kqueue", "macOS and the BSDs", os -> os.contains("mac") || os.contains("bsd"),
+                "netty-transport-classes-kqueue", GreenloopKqueueAccess.BUILT_FOR_NETTY,
+                () -> KQueue.isAvailable() ? null : KQueue.unavailabilityCause()), PRIORITY);
     }
 
     @Override
     public Transport create() throws IOException {
         return new KqueueTransport();
-    }
-
-    /** Probed once per JVM, on first use: loading the native library is not free. */
-    private static final class Availability {
-        static final Throwable CAUSE = probe("kqueue", os -> os.contains("mac") || os.contains("bsd"), "macOS and the BSDs",
-                () -> KQueue.isAvailable() ? null : KQueue.unavailabilityCause());
     }
 }

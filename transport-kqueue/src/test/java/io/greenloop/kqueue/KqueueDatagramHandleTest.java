@@ -6,6 +6,6 @@ import io.greenloop.spi.unix.UnixDatagramHandleTest;
 class KqueueDatagramHandleTest extends UnixDatagramHandleTest {
 
     KqueueDatagramHandleTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
+        super("kqueue");
     }
 }

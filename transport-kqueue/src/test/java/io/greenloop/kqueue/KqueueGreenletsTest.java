@@ -6,6 +6,6 @@ import io.greenloop.spi.unix.UnixGreenletsTest;
 class KqueueGreenletsTest extends UnixGreenletsTest {
 
     KqueueGreenletsTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
+        super("kqueue");
     }
 }

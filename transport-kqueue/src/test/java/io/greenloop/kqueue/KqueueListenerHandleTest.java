@@ -6,6 +6,6 @@ import io.greenloop.spi.unix.UnixListenerHandleTest;
 class KqueueListenerHandleTest extends UnixListenerHandleTest {
 
     KqueueListenerHandleTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
+        super("kqueue");
     }
 }

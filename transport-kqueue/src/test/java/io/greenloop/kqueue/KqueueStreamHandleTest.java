@@ -6,6 +6,6 @@ import io.greenloop.spi.unix.UnixStreamHandleTest;
 class KqueueStreamHandleTest extends UnixStreamHandleTest {
 
     KqueueStreamHandleTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
+        super("kqueue");
     }
 }

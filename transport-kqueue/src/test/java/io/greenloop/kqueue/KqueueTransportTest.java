@@ -1,9 +1,7 @@
 package io.greenloop.kqueue;
 
-import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.UnixTransportTest;
 
-import java.io.IOException;
 
 /** The shared transport tests on kqueue; skipped off macOS and the BSDs. */
 class KqueueTransportTest extends UnixTransportTest {
@@ -12,12 +10,7 @@ class KqueueTransportTest extends UnixTransportTest {
     private static final long SETTLE_MILLIS = 200;
 
     KqueueTransportTest() {
-        super("kqueue", SKIP_WHERE_UNAVAILABLE);
-    }
-
-    @Override
-    protected Transport newTransport() throws IOException {
-        return new KqueueTransport();
+        super("kqueue", KqueueTransport::new);
     }
 
     @Override

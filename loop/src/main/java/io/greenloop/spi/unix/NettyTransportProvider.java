@@ -1,31 +1,69 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
+import io.netty.util.Version;
 
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * What the providers of the transports on Netty's JNI bindings share: a name, a priority above NIO's,
- * and availability that is one cause probed once per JVM. A subclass keeps that cause in a static
- * holder (loading a native library is not free, and {@link java.util.ServiceLoader} may make several
- * providers), filled by {@link #probe}, and returns it from {@link #unavailabilityCause()}. Thread-safe.
+ * and availability that is one cause probed once per JVM (loading a native library is not free, and
+ * {@link java.util.ServiceLoader} may make several providers). The probe checks, in turn: the operating
+ * system, Netty's native library, that the Netty on the class path is the one the transport's bridge
+ * class (in Netty's package, calling its package-private methods) was built for, and that a transport
+ * opens, polls once and closes. Any {@link LinkageError} on the way (Netty missing, or another Netty whose
+ * package-private methods differ) makes the transport unavailable with that error as the reason, so
+ * {@code Loop.open()} logs it once and falls back to NIO. Thread-safe.
  */
 public abstract class NettyTransportProvider implements TransportProvider {
 
-    private final String name;
+    /** Causes by transport name; an empty value means available. */
+    private static final Map<String, Optional<Throwable>> CAUSES = new ConcurrentHashMap<>();
+
+    /**
+     * What the probe of one native transport needs.
+     *
+     * @param name          the transport's name, as {@code Loop.open(name)} takes it
+     * @param where         where it exists, for the refusal elsewhere ("Linux")
+     * @param osMatches     whether {@code os.name}, in lower case, is such a system
+     * @param nettyArtifact the Netty artifact whose version the bridge depends on ({@code netty-transport-classes-epoll})
+     * @param builtFor      the Netty version the bridge was compiled against
+     * @param library       loads Netty's native library: {@code null} when it loaded, else why not
+     */
+    protected record Binding(String name, String where, Predicate<String> osMatches, String nettyArtifact,
+                             String builtFor, Supplier<Throwable> library) {
+        /** Checks that each part is given. */
+        public Binding {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(where, "where");
+            Objects.requireNonNull(osMatches, "osMatches");
+            Objects.requireNonNull(nettyArtifact, "nettyArtifact");
+            Objects.requireNonNull(builtFor, "builtFor");
+            Objects.requireNonNull(library, "library");
+        }
+    }
+
+    private final Binding binding;
     private final int priority;
 
-    /** A provider of the transport called {@code name}, preferred by {@code Loop.open()} with {@code priority}. */
-    protected NettyTransportProvider(String name, int priority) {
-        this.name = name;
+    /** A provider of the transport {@code binding} names, preferred by {@code Loop.open()} with {@code priority}. */
+    protected NettyTransportProvider(Binding binding, int priority) {
+        this.binding = Objects.requireNonNull(binding, "binding");
         this.priority = priority;
     }
 
     @Override
     public final String name() {
-        return name;
+        return binding.name();
     }
 
     @Override
@@ -36,6 +74,11 @@ public abstract class NettyTransportProvider implements TransportProvider {
     @Override
     public final boolean isAvailable() {
         return unavailabilityCause() == null;
+    }
+
+    @Override
+    public final Throwable unavailabilityCause() {
+        return CAUSES.computeIfAbsent(binding.name(), name -> Optional.ofNullable(probe())).orElse(null);
     }
 
     @Override
@@ -52,21 +95,50 @@ public abstract class NettyTransportProvider implements TransportProvider {
         }
     }
 
-    /**
-     * Why the transport {@code name} cannot run here, or {@code null} when it can: a refusal naming
-     * {@code where} it exists when the OS (its {@code os.name} in lower case) fails {@code osMatches},
-     * else what {@code library} says after loading Netty's native library, else the {@link LinkageError}
-     * that loading it threw (Netty's classes are missing from the class path, or do not match).
-     */
-    protected static Throwable probe(String name, Predicate<String> osMatches, String where, Supplier<Throwable> library) {
+    /** The cause the probe gives when the Netty on the class path is not the one the bridge was built for. */
+    static final class NettyVersionMismatch extends LinkageError {
+        private static final long serialVersionUID = 1L;
+
+        NettyVersionMismatch(String message) {
+            super(message);
+        }
+    }
+
+    private Throwable probe() {
         String os = System.getProperty("os.name", "");
-        if (!osMatches.test(os.toLowerCase(Locale.ROOT))) {
-            return new NotForThisOperatingSystem(name + " exists only on " + where + "; this is " + os);
+        if (!binding.osMatches().test(os.toLowerCase(Locale.ROOT))) {
+            return new NotForThisOperatingSystem(binding.name() + " exists only on " + binding.where() + "; this is " + os);
         }
         try {
-            return library.get();
+            Throwable library = binding.library().get();
+            if (library != null) {
+                return library;
+            }
+            checkNettyVersion();
+            touch();
+            return null;
         } catch (LinkageError e) {
             return e;
+        }
+    }
+
+    private void checkNettyVersion() {
+        Version found = Version.identify().get(binding.nettyArtifact());
+        if (found != null && !found.artifactVersion().equals(binding.builtFor())) {
+            throw new NettyVersionMismatch("the " + binding.name() + " transport was built for Netty " + binding.builtFor()
+                    + " and calls its package-private methods, but " + binding.nettyArtifact() + " "
+                    + found.artifactVersion() + " is on the class path; use " + binding.builtFor()
+                    + " (the greenloop POM's netty-bom does)");
+        }
+    }
+
+    /** Opens a transport and a socket, polls once without waiting and closes both: the bridge's calls link now, not in a loop. */
+    private void touch() {
+        try (Transport transport = create()) {
+            transport.openStream(StandardProtocolFamily.INET).close();
+            transport.poll(0);
+        } catch (IOException | RuntimeException e) {
+            // Not a linkage problem (say, no descriptors left): the transport stays available and Loop.open reports it.
         }
     }
 }

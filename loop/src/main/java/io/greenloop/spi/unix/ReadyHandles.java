@@ -8,14 +8,14 @@ import java.util.Arrays;
  * remembered from before, or handles an {@link Error} from a listener kept from their turn). The transport
  * adds to it while it reads its kernel events, then {@link #dispatch()} calls each handle once. Loop thread only.
  */
-public final class ReadyHandles {
+final class ReadyHandles {
 
     private final ArrayDeque<UnixHandle> pending = new ArrayDeque<>();
     private UnixHandle[] ready = new UnixHandle[64];
     private int count;
 
     /** Adds a handle that this poll found ready. */
-    public void add(UnixHandle handle) {
+    void add(UnixHandle handle) {
         if (count == ready.length) {
             ready = Arrays.copyOf(ready, count * 2);
         }
@@ -23,17 +23,17 @@ public final class ReadyHandles {
     }
 
     /** Queues a handle for the next poll, which then must not block. */
-    public void reportSoon(UnixHandle handle) {
+    void reportSoon(UnixHandle handle) {
         pending.add(handle);
     }
 
     /** Whether handles wait for the next poll, so that it must not block. */
-    public boolean hasPending() {
+    boolean hasPending() {
         return !pending.isEmpty();
     }
 
     /** Moves the handles queued for this poll among the ready ones; returns how many handles are ready. */
-    public int takePending() {
+    int takePending() {
         for (UnixHandle handle; (handle = pending.poll()) != null; ) {
             add(handle);
         }
@@ -44,7 +44,7 @@ public final class ReadyHandles {
      * Calls each ready handle once; a {@link RuntimeException} from one listener does not keep the others
      * from their turn and is thrown afterwards.
      */
-    public void dispatch() {
+    void dispatch() {
         int total = count;
         int i = 0;
         RuntimeException failure = null;
@@ -76,7 +76,7 @@ public final class ReadyHandles {
     }
 
     /** Forgets every handle, as the transport closes. */
-    public void clear() {
+    void clear() {
         pending.clear();
         Arrays.fill(ready, null);
         count = 0;

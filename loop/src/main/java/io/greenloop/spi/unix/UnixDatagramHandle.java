@@ -15,10 +15,10 @@ import java.util.Objects;
  * A UDP socket on a non-blocking {@link Socket}. Its transport registers it as soon as it opens: an
  * unbound UDP socket reports only "writable", so there is no stale state to keep out.
  */
-public final class UnixDatagramHandle extends UnixHandle implements DatagramHandle {
+final class UnixDatagramHandle extends UnixHandle implements DatagramHandle {
 
     /** Wraps a new non-blocking UDP socket; the transport adopts and registers it. */
-    public UnixDatagramHandle(UnixPoller poller, Socket socket) {
+    UnixDatagramHandle(UnixPoller poller, Socket socket) {
         super(poller, socket);
     }
 

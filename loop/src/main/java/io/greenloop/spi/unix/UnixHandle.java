@@ -57,12 +57,12 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
     }
 
     /** Tags the handle, when the transport adopts it, so that its events can be told from a closed socket's. */
-    public final void id(long id) {
+    final void id(long id) {
         this.id = id;
     }
 
     /** The ops the kernel reported and no {@code EAGAIN} has cancelled since; for the transport's diagnostics and tests. */
-    public final int readiness() {
+    final int readiness() {
         return readiness;
     }
 
@@ -96,7 +96,7 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
      * the handle to its ready list: it is interested in one of its ready ops and is not listed yet (from
      * here until {@link #fire()} it counts as listed).
      */
-    public final boolean markReady(int ops) {
+    final boolean markReady(int ops) {
         readiness |= ops;
         if (!queued && (readiness & interest) != 0) {
             queued = true;
@@ -109,7 +109,7 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
      * Takes the handle off the ready list and calls its listener with the ready ops it is interested in;
      * called by the transport's {@code dispatch()}. A listener that sets interest again queues it anew.
      */
-    public final void fire() {
+    final void fire() {
         queued = false;
         int ops = readiness & interest;
         if (ops != 0 && !closed) {
@@ -118,7 +118,7 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
     }
 
     /** Joins the poller's set ({@link UnixPoller#register(UnixHandle)}); later calls, or calls once closed, do nothing. */
-    public final void register() throws IOException {
+    final void register() throws IOException {
         if (!registered && !closed) {
             poller.register(this);
             registered = true;

@@ -13,7 +13,7 @@ import java.util.Objects;
  * A TCP listener on a non-blocking {@link Socket}; {@link #READ} means a connection can be accepted.
  * It joins the poller's set once it listens (before that epoll would report {@code EPOLLHUP} for it).
  */
-public final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
+final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
 
     /** The backlog when the caller asks for none (0 or less), as {@code ServerSocketChannel} does. */
     private static final int DEFAULT_BACKLOG = 50;
@@ -26,7 +26,7 @@ public final class UnixListenerHandle extends UnixHandle implements ListenerHand
     private final byte[] acceptedAddress = new byte[ACCEPTED_ADDRESS_BYTES];
 
     /** Wraps a new non-blocking TCP socket, registered once {@link #bind} has made it listen. */
-    public UnixListenerHandle(UnixPoller poller, Socket socket) {
+    UnixListenerHandle(UnixPoller poller, Socket socket) {
         super(poller, socket);
     }
 

@@ -6,10 +6,10 @@ import java.nio.ByteBuffer;
 /**
  * What a native transport (epoll, kqueue) does for the {@link UnixHandle}s it makes: the only part of a
  * handle's life that differs between pollers is how its socket joins and leaves the kernel's set.
- * Implemented by a private class inside each transport, so these calls never appear on its public API.
+ * Implemented by a private class of {@link UnixTransport}, so these calls never appear on a public API.
  * Loop thread only.
  */
-public interface UnixPoller {
+interface UnixPoller {
 
     /** The transport's name ({@code "epoll"}, {@code "kqueue"}), for error messages. */
     String name();

@@ -14,7 +14,7 @@ import java.util.Objects;
  * connecting (or, accepted, when it is made): before that its state means nothing to a waiter, and
  * epoll would even report {@code EPOLLHUP}, which would leave a stale hang-up in its readiness.
  */
-public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
+final class UnixStreamHandle extends UnixHandle implements StreamHandle {
 
     private InetSocketAddress connectingTo;
 
@@ -22,7 +22,7 @@ public final class UnixStreamHandle extends UnixHandle implements StreamHandle {
      * Wraps a non-blocking TCP socket: a new one, which {@link #connect} registers, or an accepted one,
      * which the transport registers at once.
      */
-    public UnixStreamHandle(UnixPoller poller, Socket socket) {
+    UnixStreamHandle(UnixPoller poller, Socket socket) {
         super(poller, socket);
     }
 

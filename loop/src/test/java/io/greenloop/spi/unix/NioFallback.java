@@ -2,6 +2,7 @@ package io.greenloop.spi.unix;
 
 import io.greenloop.Loop;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,22 +30,30 @@ public final class NioFallback {
      * is unavailable, and returns that line for the caller to check the reason.
      */
     public static String assertBothLoopsFellBack(String transport, String... jvmArgs) throws Exception {
-        ChildRun run = runTwoLoops(transport, jvmArgs);
+        return assertBothLoopsFellBack(transport, List.of(), jvmArgs);
+    }
+
+    /**
+     * Like {@link #assertBothLoopsFellBack(String, String...)}, with {@code extraClassPath} after the test's own
+     * class path in the child (say, a directory whose resources override Netty's).
+     */
+    public static String assertBothLoopsFellBack(String transport, List<Path> extraClassPath, String... jvmArgs) throws Exception {
+        ChildRun run = runTwoLoops(transport, extraClassPath, jvmArgs);
         assertEquals(1, run.reasons().size(), () -> "one line for two loops, saying why; stderr was:\n" + run.stderr());
         return run.reasons().getFirst();
     }
 
     /** Like {@link #assertBothLoopsFellBack}, for a transport made for another OS: its absence is expected, so nothing is logged. */
     public static void assertBothLoopsFellBackSilently(String transport) throws Exception {
-        ChildRun run = runTwoLoops(transport);
+        ChildRun run = runTwoLoops(transport, List.of());
         assertEquals(List.of(), run.reasons(), () -> "no line for a transport of another OS; stderr was:\n" + run.stderr());
     }
 
     private record ChildRun(List<String> reasons, String stderr) {
     }
 
-    private static ChildRun runTwoLoops(String transport, String... jvmArgs) throws Exception {
-        List<String> command = javaCommand(jvmArgs);
+    private static ChildRun runTwoLoops(String transport, List<Path> extraClassPath, String... jvmArgs) throws Exception {
+        List<String> command = javaCommand(extraClassPath, jvmArgs);
         command.add(OpenTwoLoops.class.getName());
         Process child = new ProcessBuilder(command).start();
         assertTrue(child.waitFor(CHILD_SECONDS, TimeUnit.SECONDS), "the child JVM did not finish");
@@ -56,11 +65,12 @@ public final class NioFallback {
     }
 
     /** {@code java} with this test JVM's class path and the JVM flags greenloop needs, then {@code args}. */
-    private static List<String> javaCommand(String... args) {
+    private static List<String> javaCommand(List<Path> extraClassPath, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        StringBuilder classPath = new StringBuilder(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        extraClassPath.forEach(entry -> classPath.append(File.pathSeparator).append(entry));
         List<String> command = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--enable-native-access=ALL-UNNAMED", "-cp", classPath));
+                "--enable-native-access=ALL-UNNAMED", "-cp", classPath.toString()));
         command.addAll(List.of(args));
         return command;
     }

@@ -1,5 +1,6 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -30,13 +31,13 @@ public abstract class UnixDatagramHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s UDP handles (see {@link UnixTransportCase}). */
-    protected UnixDatagramHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixDatagramHandleTest(String transport) {
+        super(transport);
     }
 
     @Test
     void datagramsGoBothWaysFromHeapAndDirectBuffers() throws Exception {
-        DatagramHandle handle = extension.loop().io().openDatagram(StandardProtocolFamily.INET);
+        DatagramHandle handle = LowLevel.transport(extension.loop()).openDatagram(StandardProtocolFamily.INET);
         assertNull(handle.localAddress(), "unbound");
         handle.bind(Peers.LOOPBACK_ANY_PORT);
         InetSocketAddress ours = handle.localAddress();

@@ -26,8 +26,8 @@ public abstract class UnixGreenletsTest extends UnixTransportCase {
     private Loop loop;
 
     /** The greenlet tests on {@code transport} (see {@link UnixTransportCase}). */
-    protected UnixGreenletsTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixGreenletsTest(String transport) {
+        super(transport);
     }
 
     @BeforeEach

@@ -1,5 +1,6 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -32,12 +33,12 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s listener handles (see {@link UnixTransportCase}). */
-    protected UnixListenerHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixListenerHandleTest(String transport) {
+        super(transport);
     }
 
     private ListenerHandle listen(boolean reusePort, InetSocketAddress address) throws Exception {
-        ListenerHandle listener = extension.loop().io().openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
         listener.bind(address, 16, reusePort);
         return listener;
     }
@@ -76,7 +77,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
         assertNotEquals(0, bound.getPort());
         ListenerHandle second = listen(true, bound);
         assertEquals(bound, second.localAddress());
-        ListenerHandle third = extension.loop().io().openListener(StandardProtocolFamily.INET);
+        ListenerHandle third = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertThrows(BindException.class, () -> third.bind(bound, 16, false));
         third.close();
         first.close();
@@ -85,7 +86,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
 
     @Test
     void anUnboundListenerHasNoAddress() throws Exception {
-        ListenerHandle listener = extension.loop().io().openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertNull(listener.localAddress());
         listener.close();
     }

@@ -1,5 +1,6 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
@@ -44,8 +45,8 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     final LoopExtension extension = new LoopExtension();
 
     /** The tests of {@code transport}'s stream handles (see {@link UnixTransportCase}). */
-    protected UnixStreamHandleTest(String transport, boolean skipWhereUnavailable) {
-        super(transport, skipWhereUnavailable);
+    protected UnixStreamHandleTest(String transport) {
+        super(transport);
     }
 
     /** Writes all of {@code data}, parking on WRITE whenever the send buffer is full. */
@@ -88,7 +89,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     }
 
     private static byte[] roundTrip(Loop loop, ServerSocket server, byte[] payload, boolean direct) throws IOException {
-        try (StreamHandle handle = loop.io().openStream(StandardProtocolFamily.INET)) {
+        try (StreamHandle handle = LowLevel.transport(loop).openStream(StandardProtocolFamily.INET)) {
             if (!handle.connect((InetSocketAddress) server.getLocalSocketAddress())) {
                 Peers.awaitReady(handle, IoHandle.WRITE);
                 assertTrue(handle.finishConnect());
@@ -117,7 +118,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void readReturnsZeroWhenItWouldBlockAndMinusOneAtEndOfStream() throws Exception {
-        Peers.Pair pair = Peers.connect(extension.loop().io());
+        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
         ByteBuffer buffer = ByteBuffer.allocate(16);
         assertEquals(0, pair.handle().read(buffer));
         assertEquals(0, pair.handle().read(ByteBuffer.allocate(0)), "no room: nothing to do");
@@ -136,7 +137,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
-        StreamHandle handle = extension.loop().io().openStream(StandardProtocolFamily.INET);
+        StreamHandle handle = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
         InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", closedPort);
         ConnectException refused = assertThrows(ConnectException.class, () -> {
             if (!handle.connect(nowhere)) {
@@ -150,7 +151,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void aPeerThatClosesWhileAWriteIsParkedWakesTheWriterWhoseNextWriteFails() throws Exception {
-        Peers.Pair pair = Peers.connect(extension.loop().io());
+        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
         pair.handle().setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
         CountDownLatch parked = new CountDownLatch(1);
         Greenlet<Integer> writer = Green.spawn(() -> {
@@ -187,7 +188,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void shutdownOutputHalfClosesAndTheReplyStillArrives() throws Exception {
-        Peers.Pair pair = Peers.connect(extension.loop().io());
+        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
         pair.handle().write(ByteBuffer.wrap(new byte[] {9}));
         pair.handle().shutdownOutput();
         InputStream in = pair.peer().getInputStream();
@@ -204,7 +205,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void addressesOptionsAndUseAfterClose() throws Exception {
-        StreamHandle unconnected = extension.loop().io().openStream(StandardProtocolFamily.INET);
+        StreamHandle unconnected = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
         assertNull(unconnected.localAddress());
         assertNull(unconnected.remoteAddress());
         unconnected.close();
@@ -212,7 +213,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         assertThrows(ClosedChannelException.class, () -> unconnected.read(ByteBuffer.allocate(1)));
         unconnected.close();  // idempotent
 
-        Peers.Pair pair = Peers.connect(extension.loop().io());
+        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
         assertEquals(pair.peer().getRemoteSocketAddress(), pair.handle().localAddress());
         assertEquals(pair.peer().getLocalSocketAddress(), pair.handle().remoteAddress());
         pair.handle().setOption(StandardSocketOptions.TCP_NODELAY, true);

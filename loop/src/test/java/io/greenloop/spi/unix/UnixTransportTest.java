@@ -1,5 +1,6 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.lowlevel.LowLevel;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.greenloop.Cancellable;
 import io.greenloop.Event;
@@ -47,14 +48,26 @@ public abstract class UnixTransportTest extends UnixTransportCase {
 
     /** The transport of the test, from {@link #newTransport()}. */
     protected Transport transport;
+    private final Opener opener;
 
     /** The tests of the transport {@code transportName} (see {@link UnixTransportCase}). */
-    protected UnixTransportTest(String transportName, boolean skipWhereUnavailable) {
-        super(transportName, skipWhereUnavailable);
+    protected UnixTransportTest(String transportName, Opener opener) {
+        super(transportName);
+        this.opener = opener;
     }
 
     /** A new transport of the kind under test, for one test. */
-    protected abstract Transport newTransport() throws IOException;
+    protected final Transport newTransport() throws IOException {
+        return opener.open();
+    }
+
+    /** Opens a transport of the kind under test ({@code EpollTransport::new}). */
+    @FunctionalInterface
+    protected interface Opener {
+        /** A new transport. */
+        Transport open() throws IOException;
+    }
+
 
     /**
      * The fds in {@code transport}'s kernel set, without the transport's own, where the kernel shows them
@@ -293,14 +306,14 @@ public abstract class UnixTransportTest extends UnixTransportCase {
         assumeTrue(limit >= IDLE_CONNECTIONS + DESCRIPTOR_MARGIN, () -> "needs `ulimit -n` of at least "
                 + (IDLE_CONNECTIONS + DESCRIPTOR_MARGIN) + " (the peers run in a child process with the same limit); it is " + limit);
         try (Loop loop = Loop.open(transportName)) {
-            ListenerHandle listener = loop.io().openListener(StandardProtocolFamily.INET);
+            ListenerHandle listener = LowLevel.transport(loop).openListener(StandardProtocolFamily.INET);
             listener.bind(Peers.LOOPBACK_ANY_PORT, IDLE_CONNECTIONS, false);
             Process peers = startIdleConnections(listener.localAddress().getPort());
             try {
                 List<StreamHandle> accepted = acceptAll(loop, listener);
                 BufferedReader peersSay = peers.inputReader();
                 assertEquals("connected " + IDLE_CONNECTIONS, peersSay.readLine());
-                registeredFds(loop.io()).ifPresent(fds -> assertEquals(IDLE_CONNECTIONS + 1, fds.size(),
+                registeredFds(LowLevel.transport(loop)).ifPresent(fds -> assertEquals(IDLE_CONNECTIONS + 1, fds.size(),
                         "every connection and the listener are in the " + transportName + " set, once each"));
 
                 Event firstByte = new Event();

@@ -20,6 +20,13 @@ import java.io.IOException;
 public final class GreenloopEpollAccess {
 
     /**
+     * The Netty version this class was compiled against and whose package-private methods it calls; the
+     * provider refuses the transport when another one is on the class path. Equal to the POM's
+     * {@code netty.version} (a test checks it).
+     */
+    public static final String BUILT_FOR_NETTY = "4.2.18.Final";
+
+    /**
      * What {@code epollWait0} takes as its "tolerable drift": with it positive, a timed wait is one
      * {@code epoll_pwait2} with nanosecond precision (kernel 5.11+), or on older kernels an
      * {@code epoll_wait} with whole milliseconds, or a timerfd for a wait of less than a millisecond.

@@ -24,6 +24,13 @@ import java.io.IOException;
  */
 public final class GreenloopKqueueAccess {
 
+    /**
+     * The Netty version this class was compiled against and whose package-private methods it calls; the
+     * provider refuses the transport when another one is on the class path. Equal to the POM's
+     * {@code netty.version} (a test checks it).
+     */
+    public static final String BUILT_FOR_NETTY = "4.2.18.Final";
+
     /** The read filter: readable, a pending connection, or end of stream. */
     public static final short EVFILT_READ = Native.EVFILT_READ;
     /** The write filter: writable, a finished connect, or the peer gone. */
@@ -110,11 +117,6 @@ public final class GreenloopKqueueAccess {
     /** The udata of event {@code i}: what {@link #change} tagged it with. */
     public long udata(int i) {
         return events.udata(i);
-    }
-
-    /** How many events one wait can return. */
-    public int capacity() {
-        return events.capacity();
     }
 
     /** Frees the native memory; the instance must not be used afterwards. */

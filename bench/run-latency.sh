@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Open-loop latency: greenloop's StreamServer beside Netty (one event loop thread), each in a JVM of its own,
+# doing the same work (RequestFraming for http, the echo servers for echo), driven at fixed rates by one
+# load-generator thread that measures from each request's intended send time (io.greenloop.bench.LatencyBenchmark).
+# Prints a markdown table (also written to bench/target/latency-summary.md).
+#
+# usage: bash bench/run-latency.sh [default|quick] [--kinds=http,echo] [--transports=epoll,nio]
+#            [--connections=64,1000] [--fractions=25,50,75,90 | --rates=10000,20000] [--warmup=S] [--seconds=S]
+#            [--server-flags="JVM FLAGS FOR THE SERVERS"]
+#   default: http on epoll and nio, echo on epoll; 64 and 1,000 connections; 25/50/75/90% of saturation;
+#            1 s warm-up + 2 s measured per row: about 4 minutes on 2 cores
+#   quick:   http on the best transport; 64 and 1,000 connections; 50/90%: about 30 s, a smoke run, not for claims
+# env:   SKIP_BUILD=1  reuse the last build
+# Every server it starts is stopped when it exits (their stdin closes), and each also stops by itself after 30 min.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
+
+if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/classpath.txt ]; then
+  mvn -q -pl bench -am -DskipTests package dependency:build-classpath \
+      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+fi
+CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+
+# The load generator's own heap is fixed too, so that resizing does not land inside a row.
+exec "$JAVA" --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m \
+  -cp "$CP" io.greenloop.bench.LatencyBenchmark "$@" --out=bench/target/latency-summary.md

@@ -1,0 +1,85 @@
+package io.greenloop;
+
+import io.greenloop.internal.TimerHeap;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Why a loop is alive, one method per reason (libuv's "referenced active handles"): a greenlet that can
+ * run, an armed timer, a parked wait that something outside the loop will end (I/O, another thread), or
+ * outstanding cross-thread work ({@link Loop#keepAlive()}). {@link Loop#alive()} reads these and nothing
+ * else does the counting. It also keeps the live greenlets, so that {@link Loop#close()} can kill them.
+ *
+ * <p>Thread rule: loop thread only, except what {@link LoopShared} counts for other threads.
+ */
+final class Liveness {
+
+    private final TimerHeap timers;
+    private final LoopShared shared;
+    /** Started and not finished, in start order; {@link Loop#close()} kills them in that order. */
+    private final Set<Greenlet<?>> liveGreenlets = new LinkedHashSet<>();
+    private int parkedGreenlets;
+    private int parkedOutsideWaits;
+    private long completions;
+
+    Liveness(TimerHeap timers, LoopShared shared) {
+        this.timers = timers;
+        this.shared = shared;
+    }
+
+    /** Whether a greenlet is runnable, or parked in a JDK call (not a {@link Waiter}) that another thread will end. */
+    boolean greenletsCanRun() {
+        return liveGreenlets.size() > parkedGreenlets;
+    }
+
+    /** Whether a timer is armed. */
+    boolean timersArmed() {
+        return timers.size() > 0;
+    }
+
+    /** Whether a wait that something outside the loop will end (I/O, a cross-thread result) is parked. */
+    boolean outsideWaitsParked() {
+        return parkedOutsideWaits > 0;
+    }
+
+    /** Whether cross-thread work (a thread-pool task, a child process) is outstanding; thread-safe. */
+    boolean outsideWorkPending() {
+        return shared.outsideWorkPending();
+    }
+
+    void greenletStarted(Greenlet<?> greenlet) {
+        liveGreenlets.add(greenlet);
+    }
+
+    /** Forgets {@code greenlet} and returns its completion number (0 for the first greenlet to finish). */
+    long greenletFinished(Greenlet<?> greenlet) {
+        liveGreenlets.remove(greenlet);
+        return completions++;
+    }
+
+    /** A {@link Waiter} parks ({@code delta} +1) or resumes (-1); {@code greenlet} is false for the owner thread. */
+    void waitParked(boolean greenlet, boolean outsideWait, int delta) {
+        if (greenlet) {
+            parkedGreenlets += delta;
+        }
+        if (outsideWait) {
+            parkedOutsideWaits += delta;
+        }
+    }
+
+    int liveGreenlets() {
+        return liveGreenlets.size();
+    }
+
+    /** How many waits that something outside the loop will end are parked: {@link Loop.Stats#ioWaiters()}. */
+    int parkedOutsideWaits() {
+        return parkedOutsideWaits;
+    }
+
+    /** A copy of the live greenlets, in start order, for killing them all. */
+    List<Greenlet<?>> snapshotLiveGreenlets() {
+        return List.copyOf(liveGreenlets);
+    }
+}

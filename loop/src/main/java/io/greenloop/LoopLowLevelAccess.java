@@ -1,0 +1,18 @@
+package io.greenloop;
+
+import io.greenloop.internal.LoopAccess;
+import io.greenloop.spi.Transport;
+
+/** The loop's side of {@link LoopAccess}: what {@code io.greenloop.lowlevel} reaches without it being public on {@link Loop}. */
+final class LoopLowLevelAccess implements LoopAccess {
+
+    @Override
+    public Transport transport(Loop loop) {
+        return loop.io();
+    }
+
+    @Override
+    public void requireLoopThread(Loop loop, String operation) {
+        loop.requireLoopThread(operation);
+    }
+}

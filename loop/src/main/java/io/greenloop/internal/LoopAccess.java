@@ -1,0 +1,53 @@
+package io.greenloop.internal;
+
+import io.greenloop.Loop;
+import io.greenloop.spi.Transport;
+
+import java.util.Objects;
+
+/**
+ * The door from {@code io.greenloop.lowlevel} to the loop's package-private parts, so that they need not be
+ * public on {@link Loop}: {@code Loop} installs its implementation once, as its class initializes (as the
+ * JDK's {@code SharedSecrets} do). Not for applications. Thread-safe.
+ */
+public interface LoopAccess {
+
+    /** The loop's transport. Loop thread only. */
+    Transport transport(Loop loop);
+
+    /** Throws {@link IllegalStateException} naming {@code operation} unless the caller is on the loop's thread. */
+    void requireLoopThread(Loop loop, String operation);
+
+    /** Installs the implementation; {@code Loop}'s class initializer calls it, once. */
+    static void install(LoopAccess access) {
+        Objects.requireNonNull(access, "access");
+        synchronized (Holder.class) {
+            if (Holder.access != null) {
+                throw new IllegalStateException("the loop access is installed already");
+            }
+            Holder.access = access;
+        }
+    }
+
+    /** The installed implementation; initializes {@code Loop} first if nothing has yet. */
+    static LoopAccess get() {
+        LoopAccess access = Holder.access;
+        if (access == null) {
+            try {
+                Class.forName(Loop.class.getName(), true, Loop.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("io.greenloop.Loop is missing", e);
+            }
+            access = Holder.access;
+        }
+        return access;
+    }
+
+    /** Where the implementation lives (an interface has no private static fields). */
+    final class Holder {
+        private static volatile LoopAccess access;
+
+        private Holder() {
+        }
+    }
+}

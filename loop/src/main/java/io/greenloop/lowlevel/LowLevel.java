@@ -1,0 +1,43 @@
+package io.greenloop.lowlevel;
+
+import io.greenloop.Loop;
+import io.greenloop.internal.LoopAccess;
+import io.greenloop.spi.Transport;
+
+import java.util.Objects;
+
+/**
+ * What code that builds new waitable objects on a loop needs and applications do not: the loop's transport
+ * and the loop-thread check (as Trio's {@code trio.lowlevel}). {@code io.greenloop.net} and
+ * {@code io.greenloop.process} are written with these; an application using greenlets, sockets and
+ * synchronization never needs them. Each method's thread rule is its own.
+ */
+public final class LowLevel {
+
+    private LowLevel() {
+    }
+
+    /**
+     * The transport {@code loop} polls, to open sockets on it.
+     *
+     * @param loop the loop whose transport is wanted
+     * @return its transport; use it only on the loop's thread
+     * @throws IllegalStateException when called off the loop's thread (the owner or one of its greenlets)
+     */
+    public static Transport transport(Loop loop) {
+        Objects.requireNonNull(loop, "loop");
+        return LoopAccess.get().transport(loop);
+    }
+
+    /**
+     * Checks that the caller is {@code loop}'s owner thread or one of its greenlets, for loop-bound objects.
+     *
+     * @param loop      the loop the object belongs to
+     * @param operation what was called, for the message
+     * @throws IllegalStateException naming {@code operation}, the loop and its owner, when called from another thread
+     */
+    public static void requireLoopThread(Loop loop, String operation) {
+        Objects.requireNonNull(loop, "loop");
+        LoopAccess.get().requireLoopThread(loop, operation);
+    }
+}
