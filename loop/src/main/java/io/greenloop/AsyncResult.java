@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +81,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
     /** Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}. */
     public T get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
         if (!awaitSet(timeout)) {
-            throw new TimeoutException("no result within " + timeout.toMillis() + " ms");
+            throw new TimeoutException("no result " + WaitBounds.waited(timeout));
         }
         return outcome();
     }

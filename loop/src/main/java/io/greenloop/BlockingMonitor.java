@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.internal.GreenletThreads;
+import io.greenloop.internal.SafeLog;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -35,7 +36,6 @@ final class BlockingMonitor {
     /** The shortest sampling period, so that a tiny limit does not turn the monitor into a busy thread. */
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
     private static final Set<Probe> WATCHED = ConcurrentHashMap.newKeySet();
     private static final Object LOCK = new Object();
     private static Thread monitor;
@@ -110,20 +110,20 @@ final class BlockingMonitor {
         private void report(long seen, Runnable running, long heldNanos) {
             Thread greenlet = GreenletThreads.virtualThreadOf(running);
             StackTraceElement[] stack = greenlet != null ? greenlet.getStackTrace() : owner.getStackTrace();
-            if ((long) TICKS.getAcquire(this) != seen) {
-                return; // it let go while we looked: the stack would show someone else
-            }
+            // Taking the stack can take a while on a loaded machine: if the task let go meanwhile, the stack
+            // shows someone else, so it is left out; the report itself still goes out (it once did not).
+            boolean stillHeld = (long) TICKS.getAcquire(this) == seen;
             String who = greenlet == null ? "a loop callback (" + running + ")"
                     : greenlet.getName().isEmpty() ? "virtual thread #" + greenlet.threadId() + " (started inside a greenlet, so on the loop)"
                     : "greenlet " + greenlet.getName();
             String message = who + " has held " + loop + " for at least " + TimeUnit.NANOSECONDS.toMillis(heldNanos)
                     + " ms without yielding (limit " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms, -D" + LIMIT_PROPERTY
                     + "); nothing else on this loop runs meanwhile. Move blocking work to a ThreadPool, or yield with Green.sleep(); "
-                    + "the stack it had is attached";
+                    + (stillHeld ? "the stack it had is attached" : "it let go before its stack could be taken, so none is attached");
             LoopBlocked trace = new LoopBlocked(who + " holding " + loop);
-            trace.setStackTrace(stack);
-            LOG.log(System.Logger.Level.WARNING, message, trace);
-            LoopEvents.loopBlocked(loop, who, TimeUnit.NANOSECONDS.toMillis(heldNanos), stack);
+            trace.setStackTrace(stillHeld ? stack : new StackTraceElement[0]);
+            SafeLog.log(System.Logger.Level.WARNING, message, trace);
+            LoopEvents.loopBlocked(loop, who, TimeUnit.NANOSECONDS.toMillis(heldNanos), trace.getStackTrace());
         }
     }
 
@@ -159,7 +159,7 @@ final class BlockingMonitor {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            LOG.log(System.Logger.Level.WARNING, "-D{0}={1} is not a number of milliseconds; using {2}",
+            SafeLog.log(System.Logger.Level.WARNING, "-D{0}={1} is not a number of milliseconds; using {2}",
                     LIMIT_PROPERTY, value, DEFAULT_LIMIT_MILLIS);
             return DEFAULT_LIMIT_MILLIS;
         }
@@ -187,22 +187,28 @@ final class BlockingMonitor {
                 // Nobody owns this thread but greenloop; an interrupt from elsewhere must not end the monitoring.
                 Thread.interrupted();
             } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, "the greenloop blocking monitor failed a sample; it goes on", e);
+                SafeLog.log(System.Logger.Level.ERROR, "the greenloop blocking monitor failed a sample; it goes on", e);
             }
         }
     }
 
-    /** Waits while no loop is watched; then the sampling period: half the smallest limit. */
+    /**
+     * Waits while no loop is watched; then the sampling period: half the smallest limit. The walk is under
+     * the lock, and {@link #watch} adds before it notifies under the same lock: a loop watched after an
+     * empty walk always ends the wait (a walk outside the lock once found nothing and slept for ever).
+     */
     private static long awaitWork() throws InterruptedException {
         synchronized (LOCK) {
-            while (WATCHED.isEmpty()) {
+            while (true) {
+                long smallest = Long.MAX_VALUE;
+                for (Probe probe : WATCHED) {
+                    smallest = Math.min(smallest, probe.limitNanos);
+                }
+                if (smallest != Long.MAX_VALUE) {
+                    return Math.max(MIN_PERIOD_NANOS, smallest / 2);
+                }
                 LOCK.wait();
             }
         }
-        long smallest = Long.MAX_VALUE;
-        for (Probe probe : WATCHED) {
-            smallest = Math.min(smallest, probe.limitNanos);
-        }
-        return Math.max(MIN_PERIOD_NANOS, smallest / 2);
     }
 }

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * gevent's module functions: each acts on the calling thread's loop (the one it opened, the one of the
- * greenlet it is, or a default loop made on first use). Blocking functions park a greenlet, drive the
- * loop on its owner thread, and throw {@link IllegalStateException} on other threads.
+ * greenlet or greenlet-started virtual thread it is, or a default loop opened on first use, as gevent's
+ * {@code get_hub()}). Blocking functions park a greenlet and drive the loop on its owner thread. A
+ * {@code null} timeout means no limit.
  */
 public final class Green {
 
@@ -46,7 +47,32 @@ public final class Green {
 
     /** Waits until every greenlet has finished or {@code timeout} passed; returns the finished ones, in completion order. */
     public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
-        List<Greenlet<?>> finished = new ArrayList<>(waitAll(new ArrayList<Greenlet<?>>(greenlets), timeout));
+        return joinAll(greenlets, timeout, false);
+    }
+
+    /**
+     * Like {@link #joinAll(Collection, Duration)}; with {@code raiseError}, as soon as one fails (a kill
+     * with {@link GreenletExit} is no failure) stop waiting and throw its failure: an unchecked one as it
+     * is, a checked one wrapped in a {@link CompletionException}. gevent's {@code joinall(raise_error=True)}.
+     */
+    public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout, boolean raiseError) {
+        Objects.requireNonNull(greenlets, "greenlets");
+        List<Greenlet<?>> all = new ArrayList<>(greenlets);
+        List<Greenlet<?>> finished = new ArrayList<>(all.size());
+        Strand.resolve();
+        if (raiseError) {
+            ReadyIterator<Greenlet<?>> each = new ReadyIterator<>(all, timeout);
+            while (each.hasNext()) {
+                Greenlet<?> done = each.next();
+                if (!done.successful()) {
+                    each.abandon();
+                    throw Strand.unchecked(done.exception());
+                }
+                finished.add(done);
+            }
+        } else {
+            finished.addAll(waitAll(all, timeout));
+        }
         finished.sort(Comparator.comparingLong(Greenlet::completionNumber));
         return finished;
     }
@@ -58,27 +84,44 @@ public final class Green {
      */
     public static <W extends Waitable> List<W> waitAll(Collection<W> objects, Duration timeout) {
         Objects.requireNonNull(objects, "objects");
-        List<W> readyOnes = new ArrayList<>(objects.size());
+        return waitAll(objects, timeout, objects.size());
+    }
+
+    /**
+     * Waits until {@code count} of the objects are ready (all of them when there are fewer), or
+     * {@code timeout} passed ({@code null}: no limit), gevent's {@code wait(objects, timeout, count)};
+     * returns at most {@code count} ready ones, those ready already first, then in the order they became ready.
+     */
+    public static <W extends Waitable> List<W> waitAll(Collection<W> objects, Duration timeout, int count) {
+        Objects.requireNonNull(objects, "objects");
+        if (count < 0) {
+            throw new IllegalArgumentException("waitAll() count must be 0 or more, not " + count);
+        }
+        Strand.resolve();  // a loop-bound call: on a thread with no loop, open its default one (see Strand)
+        int target = Math.min(count, objects.size());
+        List<W> readyOnes = new ArrayList<>(target);
         List<W> notReady = new ArrayList<>();
         for (W object : objects) {
+            Objects.requireNonNull(object, "waitAll() got a null object to wait for");
             (object.ready() ? readyOnes : notReady).add(object);
         }
-        if (notReady.isEmpty()) {
-            return readyOnes;
+        if (readyOnes.size() >= target) {
+            return new ArrayList<>(readyOnes.subList(0, target));
         }
-        Waiter<Void> allReady = new Waiter<>("waitAll() of " + notReady.size() + " objects");
+        Waiter<Void> enoughReady = new Waiter<>("waitAll() of " + notReady.size() + " objects");
         List<Cancellable> links = new ArrayList<>(notReady.size());
-        int target = objects.size();
         try {
             for (W object : notReady) {
                 links.add(object.onReady(() -> {
-                    readyOnes.add(object);
-                    if (readyOnes.size() == target) {
-                        allReady.wake(null);
+                    if (readyOnes.size() < target) {
+                        readyOnes.add(object);
+                        if (readyOnes.size() == target) {
+                            enoughReady.wake(null);
+                        }
                     }
                 }));
             }
-            allReady.await(timeout);
+            enoughReady.await(timeout);
         } finally {
             links.forEach(Cancellable::cancel);
         }
@@ -120,6 +163,7 @@ public final class Green {
         for (Greenlet<?> greenlet : all) {
             Objects.requireNonNull(greenlet, "killAll() got a null greenlet");
         }
+        Strand.resolve();
         Greenlet<?> self = current();
         List<Greenlet<?>> victims = new ArrayList<>(all.size());
         boolean killSelf = false;
@@ -144,12 +188,12 @@ public final class Green {
      * thread only: inside a greenlet it would wait for itself.
      */
     public static void waitAll() {
-        Loop loop = Loop.current();
-        if (Strand.current() != null && !Strand.current().isOwner()) {
+        Strand strand = Strand.resolve();
+        if (!strand.isOwner()) {
             throw new IllegalStateException("Green.waitAll() inside a greenlet would wait for that greenlet itself; "
                     + "call it on the loop's thread, or join the greenlets you mean");
         }
-        loop.run();
+        strand.loop.run();
     }
 
     /**
@@ -170,7 +214,7 @@ public final class Green {
      * still fires timers and polls I/O every few passes, even while greenlets spin on it.
      */
     public static void sleep() {
-        Strand strand = Strand.require("sleep()");
+        Strand strand = Strand.resolve();
         strand.raisePending();
         if (strand.isOwner()) {
             strand.loop.checkCanDrive("sleep()");
@@ -194,13 +238,41 @@ public final class Green {
     }
 
     /**
-     * Runs {@code body} with a {@link Timeout} of {@code timeout}; throws {@link Timeout.Expired} when it
-     * passes. Unchecked exceptions from the body propagate as they are, checked ones wrapped in a
-     * {@link CompletionException}.
+     * Runs {@code body} with a {@link Timeout} of {@code timeout} ({@code null}: no limit, it just runs);
+     * throws {@link Timeout.Expired} when it passes. Unchecked exceptions from the body propagate as they
+     * are, checked ones wrapped in a {@link CompletionException}.
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Timeout deadline = Timeout.start(timeout);
+        try {
+            return callWithin(deadline, body);
+        } finally {
+            deadline.close();
+        }
+    }
+
+    /**
+     * Like {@link #withTimeout(Duration, Callable)}, but returns {@code fallback} when this call's own
+     * timeout expires, gevent's {@code with_timeout(timeout_value=)}; an outer {@link Timeout} still
+     * propagates as {@link Timeout.Expired}.
+     */
+    public static <T> T withTimeout(Duration timeout, Callable<T> body, T fallback) {
+        Objects.requireNonNull(body, "body");
+        Timeout deadline = Timeout.start(timeout);
+        try {
+            return callWithin(deadline, body);
+        } catch (Timeout.Expired e) {
+            if (e.timeout() == deadline) {
+                return fallback;
+            }
+            throw e;
+        } finally {
+            deadline.close();
+        }
+    }
+
+    private static <T> T callWithin(Timeout deadline, Callable<T> body) {
         try {
             return body.call();
         } catch (Timeout.Expired e) {
@@ -213,12 +285,16 @@ public final class Green {
                 expired.addSuppressed(e);
                 throw expired;
             }
-            if (e instanceof RuntimeException || e instanceof Error) {
-                throw Strand.<RuntimeException>sneaky(e);
-            }
-            throw new CompletionException(e);
-        } finally {
-            deadline.close();
+            throw Strand.unchecked(e);
         }
+    }
+
+    /**
+     * A report of every open loop in this JVM (owner thread, transport, the owner's stack) and every live
+     * greenlet on each: its name, state (running, ready, or parked and on what) and stack, gevent's
+     * {@code util.format_run_info}. Safe from any thread, e.g. a diagnostics endpoint; never waits on a loop.
+     */
+    public static String formatRunInfo() {
+        return RunInfo.format();
     }
 }

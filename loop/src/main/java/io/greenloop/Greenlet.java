@@ -15,10 +15,12 @@ import java.util.function.Consumer;
 /**
  * A greenlet: a body running on a virtual thread whose scheduler is its {@link Loop}, so that every
  * blocking call inside it parks it and lets the loop run others. Made by {@link Green#spawn} or
- * {@link Loop#spawn}. A {@link Future} of the body's result.
+ * {@link Loop#spawn}, or made unstarted by {@link #unstarted} and started later by {@link #start()} or
+ * {@link #startLater}. A {@link Future} of the body's result.
  *
  * <p>Thread rule: {@link #join()}, {@link #get()} and the state queries work from any thread (a thread
- * that owns no loop just blocks); {@link #kill()} and {@link #link} on its loop's thread or greenlets.
+ * that owns no loop just blocks); {@link #kill()}, {@link #start()} and {@link #link} on its loop's thread
+ * or greenlets.
  */
 public final class Greenlet<T> implements Future<T>, Waitable {
 
@@ -38,12 +40,44 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private final Strand strand;
     /** Made by the first link or waiter: most greenlets are joined only through joinAll's links, or never. */
     private volatile Links links;
-    private volatile boolean started;
-    private volatile boolean done;
+    /** The timer of {@link #startLater} while it is armed. */
+    private Cancellable startTimer;
     private T value;
     private Throwable exception;
     private boolean cancelled;
     private long completionNumber = -1;
+
+    /** A greenlet's life; the transitions are in the table above {@link #state}. */
+    enum State {
+        /** Made by {@link #unstarted}, not started: gevent's {@code Greenlet(run)}. */
+        NEW,
+        /** {@link #startLater} armed its timer. */
+        DELAYED,
+        /** Its virtual thread is started and waits for the loop to run it. */
+        SCHEDULED,
+        /** Its body runs (or is parked). */
+        RUNNING,
+        /** It finished, or was killed before it ran. */
+        DEAD
+    }
+
+    /**
+     * Where it is in its life, written on the loop's thread or its own, read anywhere. Transitions, as
+     * OpenJDK's {@code VirtualThread} tables its own (from, to: by what):
+     * <pre>
+     *   NEW       -> SCHEDULED : start(), or startLater()'s timer firing: its virtual thread is started
+     *   NEW       -> DELAYED   : startLater(): a timer is armed, no thread yet
+     *   DELAYED   -> SCHEDULED : the timer fires
+     *   NEW       -> DEAD      : kill() before any start: it never runs, GreenletExit is its exception
+     *   DELAYED   -> DEAD      : kill() while the timer is armed: the timer is cancelled, it never runs
+     *   SCHEDULED -> RUNNING   : the loop first runs its thread (a kill that came first is raised here,
+     *                            before the body, so RUNNING -> DEAD at once)
+     *   RUNNING   -> DEAD      : the body returned or threw
+     * </pre>
+     * Only NEW and DELAYED greenlets are not counted live by their loop; DEAD is final, and
+     * {@code value}/{@code exception} are written before it (the volatile write publishes them).
+     */
+    private volatile State state = State.NEW;
 
     Greenlet(Loop loop, Callable<T> body, String name) {
         this.loop = loop;
@@ -52,16 +86,66 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         this.strand = new Strand(loop, this, null);
     }
 
-    void start(Thread.Builder.OfVirtual threads) {
-        Thread thread = threads.name(name).unstarted(this::runBody);
+    /**
+     * A greenlet that runs {@code body} once {@link #start()}ed, on the calling thread's loop (on a thread
+     * with none, its default loop, opened now): gevent's {@code Greenlet(run)}. Until started it does not
+     * keep the loop alive; a kill before the start means it never runs.
+     */
+    public static <T> Greenlet<T> unstarted(Callable<T> body) {
+        return Loop.current().newGreenlet(body);
+    }
+
+    /** Schedules it to run on its loop soon; a second call (or one after {@link #startLater}) does nothing. Loop thread only. */
+    public Greenlet<T> start() {
+        loop.requireLoopThread("Greenlet.start");
+        if (state == State.NEW) {
+            launch();
+        }
+        return this;
+    }
+
+    /**
+     * Schedules it to run after {@code delay}, gevent's {@code start_later}; until then it is not running,
+     * and a kill stops it from ever running. Does nothing when already started. Loop thread only.
+     */
+    public Greenlet<T> startLater(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        loop.requireLoopThread("Greenlet.startLater");
+        if (state == State.NEW) {
+            state = State.DELAYED;
+            startTimer = loop.timer(delay, this::launch);
+        }
+        return this;
+    }
+
+    private void launch() {
+        startTimer = null;
+        Thread thread = loop.newGreenletThread(name, this::runBody);
         strand.thread = thread;
+        state = State.SCHEDULED;
         loop.greenletStarted(this);
+        RunInfo.greenletStarted(this);
         thread.start();
+    }
+
+    /** Whether {@link #start()} or {@link #startLater} was called (a spawned greenlet starts at once). Never waits. */
+    public boolean started() {
+        return state != State.NEW;
+    }
+
+    /** Whether it has finished, or was killed before it ran. Never waits. */
+    public boolean dead() {
+        return state == State.DEAD;
+    }
+
+    /** Where it is in its life, for diagnostics. */
+    State lifeState() {
+        return state;
     }
 
     private void runBody() {
         strand.bindToCurrentThread();
-        started = true;
+        state = State.RUNNING;
         LoopEvents.greenletSpawned(loop, this);
         T result = null;
         Throwable failure = null;
@@ -82,9 +166,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         value = result;
         exception = failure;
         completionNumber = loop.greenletFinished(this);
+        RunInfo.greenletFinished(this);
         LoopEvents.greenletExited(loop, this, failure);
-        done = true;
-        // Pairs with links(): we write `done` and then read `links`; a waiter writes `links` and then reads `done`.
+        state = State.DEAD;
+        // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
         Links linked = links;
         if (linked != null) {
             linked.notifyFromAnyThread();
@@ -106,12 +191,18 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return linked;
     }
 
+    Loop loop() {
+        return loop;
+    }
+
     Strand strand() {
         return strand;
     }
 
+    /** Whether its body has begun (so an interrupt would reach the body rather than the start). */
     boolean hasStarted() {
-        return started;
+        State now = state;
+        return now == State.RUNNING || now == State.DEAD;
     }
 
     /** The order in which it finished among its loop's greenlets, or -1 while it runs. */
@@ -121,23 +212,23 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     /** The body's result once it finished successfully, else {@code null}. Never waits. */
     public T value() {
-        return done && exception == null ? value : null;
+        return state == State.DEAD && exception == null ? value : null;
     }
 
     /** The exception it failed with (or the {@link GreenletExit} that killed it), else {@code null}. Never waits. */
     public Throwable exception() {
-        return done ? exception : null;
+        return state == State.DEAD ? exception : null;
     }
 
     /** Whether it has finished, in any way. Never waits. */
     @Override
     public boolean ready() {
-        return done;
+        return state == State.DEAD;
     }
 
     /** Whether it finished without an exception; being killed with {@link GreenletExit} counts as successful, as in gevent. */
     public boolean successful() {
-        return done && (exception == null || exception instanceof GreenletExit);
+        return state == State.DEAD && (exception == null || exception instanceof GreenletExit);
     }
 
     /** Its name, {@code Greenlet-N} in spawn order on its loop; also its virtual thread's name. */
@@ -152,7 +243,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     /** Waits until it has finished or {@code timeout} passed ({@code null}: no timeout); {@code true} when finished. */
     public boolean join(Duration timeout) {
-        if (done) {
+        if (state == State.DEAD) {
             return true;
         }
         Strand current = Strand.current();
@@ -192,33 +283,54 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     /** Kills it with {@link GreenletExit} and waits until it is dead. */
     public void kill() {
-        kill(new GreenletExit(), true, null);
+        kill(null, true, null);
+    }
+
+    /** Kills it with {@link GreenletExit}; {@code block=false} returns at once, as gevent's {@code kill(g, block=False)}. Loop thread only. */
+    public void kill(boolean block) {
+        kill(null, block, null);
     }
 
     /**
-     * Raises {@code error} in it at its current or next blocking point (a greenlet that has not started
-     * never runs); with {@code block}, waits up to {@code timeout} ({@code null}: no limit) until it is dead.
-     * Loop thread only.
+     * Raises {@code error} ({@code null}: a {@link GreenletExit}) in it at its current or next blocking
+     * point (a greenlet that has not started dies at once and never runs); with {@code block}, waits up to
+     * {@code timeout} ({@code null}: no limit) until it is dead. Loop thread only.
      */
     public void kill(Throwable error, boolean block, Duration timeout) {
-        Objects.requireNonNull(error, "error");
+        Throwable raised = error != null ? error : new GreenletExit();
         loop.requireLoopThread("kill");
-        if (done) {
+        State now = state;
+        if (now == State.DEAD) {
+            return;
+        }
+        if (now == State.NEW || now == State.DELAYED) {
+            killBeforeStart(raised);
             return;
         }
         if (Strand.current() == strand) {
-            throw Strand.<RuntimeException>sneaky(error);
+            throw Strand.<RuntimeException>sneaky(raised);
         }
-        strand.throwInto(error);
+        strand.throwInto(raised);
         if (block) {
             join(timeout);
         }
     }
 
+    /** A greenlet killed before its thread was made dies here, with the kill as its outcome, and never runs. */
+    private void killBeforeStart(Throwable error) {
+        if (startTimer != null) {
+            startTimer.cancel();
+            startTimer = null;
+        }
+        state = State.SCHEDULED;
+        loop.greenletStarted(this);  // counted and finished like any other, so its loop's books stay balanced
+        finish(null, error);
+    }
+
     /** Kills it without waiting, as {@link Future#cancel}; {@code true} when it had not finished. Loop thread only. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (done) {
+        if (state == State.DEAD) {
             return false;
         }
         cancelled = true;
@@ -233,7 +345,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public boolean isDone() {
-        return done;
+        return state == State.DEAD;
     }
 
     /**
@@ -253,7 +365,8 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public String toString() {
-        String state = !started && !done ? "pending" : !done ? "running" : successful() ? "done" : "failed";
-        return "Greenlet[" + name + ", " + state + "]";
+        State now = state;
+        String shown = now != State.DEAD ? now.name().toLowerCase(java.util.Locale.ROOT) : successful() ? "done" : "failed";
+        return "Greenlet[" + name + ", " + shown + "]";
     }
 }

@@ -68,6 +68,46 @@ public final class Group {
         return pool.imapUnordered(fn, items);
     }
 
+    /** As {@link Pool#imapUnordered(Function, Iterable, int)}: lazily, with at most {@code maxsize} results held. */
+    public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
+        return pool.imapUnordered(fn, items, maxsize);
+    }
+
+    /** As {@link Pool#imap(Function, Iterable)}: the results in input order, lazily. */
+    public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        return pool.imap(fn, items);
+    }
+
+    /** As {@link Pool#imap(Function, Iterable, int)}: in input order, with at most {@code maxsize} results held. */
+    public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
+        return pool.imap(fn, items, maxsize);
+    }
+
+    /** As {@link Pool#apply}: runs {@code body} in a greenlet of the group, waits, rethrows its own exception. */
+    public <T> T apply(Callable<T> body) throws Exception {
+        return pool.apply(body);
+    }
+
+    /** Adds a greenlet spawned elsewhere; it leaves the group when it finishes. Never parks. */
+    public void add(Greenlet<?> greenlet) {
+        pool.add(greenlet);
+    }
+
+    /** Takes {@code greenlet} out of the group; it keeps running. */
+    public void discard(Greenlet<?> greenlet) {
+        pool.discard(greenlet);
+    }
+
+    /** Always {@code false}: a group has no bound. */
+    public boolean full() {
+        return false;
+    }
+
+    /** Returns at once with {@link Integer#MAX_VALUE}: a group always has room (as gevent's {@code Group.wait_available}). */
+    public int waitAvailable(Duration timeout) {
+        return pool.waitAvailable(timeout);
+    }
+
     @Override
     public String toString() {
         return pool.toString();

@@ -3,11 +3,14 @@ package io.greenloop;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The callbacks linked to one {@link Waitable}, gevent's {@code AbstractLinkable}: an ordered list,
- * never notified inline but by one notifier scheduled on the loop that runs them FIFO while the owner
- * stays ready, tolerant of links added or cancelled meanwhile. Also lets threads that own no loop wait
- * for the owner on its monitor. The list is touched on its loop's thread only; the loop is bound by the
- * first link.
+ * The callbacks linked to one {@link Waitable}, gevent's {@code AbstractLinkable}: an ordered list run
+ * FIFO while the owner stays ready, tolerant of links added or cancelled meanwhile. Callbacks (user code)
+ * are never run inline by the call that made the owner ready, but by one notifier scheduled on the loop;
+ * when every link only wakes a parked waiter, the wake-ups are done inline (they run no user code, they
+ * queue the waiter's strand). Links present when an {@link Event} is set are released: they run even if
+ * the event is cleared before the notifier gets to them. Also lets threads that own no loop wait for the
+ * owner on its monitor, and polls owners that implement only {@link Waitable#ready()}. The list is
+ * touched on its loop's thread only; the loop is bound by the first link.
  */
 final class Links {
 
@@ -39,6 +42,8 @@ final class Links {
         final Runnable callback;
         /** The waiter this link wakes, or {@code null} for a callback. */
         final Waiter<?> waiter;
+        /** Set when the owner was made ready while it was linked: it runs even if the owner is no longer ready. */
+        boolean released;
         Link prev;
         Link next;
         boolean linked = true;
@@ -72,7 +77,7 @@ final class Links {
     }
 
     private Cancellable link(Link link) {
-        Loop current = Strand.require("linking to " + owner).loop;
+        Loop current = Strand.resolve().loop;
         if (loop == null) {
             loop = current;
         } else if (loop != current) {
@@ -111,6 +116,36 @@ final class Links {
         } else {
             scheduleNotifier();
         }
+    }
+
+    /**
+     * Releases every link present now (they run even if the owner stops being ready before the notifier
+     * gets to them: gevent's {@code Event.set()} then {@code clear()}), then notifies; from any thread, a
+     * call off the loop is handed to it. Nothing is linked while no loop is bound: a link made
+     * concurrently sees the owner ready itself (the owner's ready flag and {@link #loop} are volatile).
+     */
+    void releaseAll() {
+        Loop bound = loop;
+        if (bound == null) {
+            return;
+        }
+        if (!bound.inLoopThread()) {
+            try {
+                bound.execute(this::releaseAll);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // Its loop has closed: nobody is left waiting to wake.
+            }
+            return;
+        }
+        for (Link link = head; link != null; link = link.next) {
+            link.released = true;
+        }
+        notifyLinks();
+    }
+
+    /** The loop the links are bound to, or {@code null} before the first link. */
+    Loop loop() {
+        return loop;
     }
 
     /** Like {@link #notifyLinks()}, from any thread: hands the notification to the loop and wakes monitor waiters. */
@@ -169,7 +204,7 @@ final class Links {
 
     private void runLinks() {
         notifierScheduled = false;
-        while (head != null && owner.ready()) {
+        while (head != null && (head.released || owner.ready())) {
             Link link = head;
             unlink(link);
             try {
@@ -177,6 +212,56 @@ final class Links {
             } catch (Throwable e) {
                 loop.reportError(null, e);
             }
+        }
+    }
+
+    /** For a {@link Waitable} that only tells {@link Waitable#ready()}: nothing wakes us, so the loop looks every so often. */
+    static Cancellable pollUntilReady(Waitable owner, Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "callback");
+        return new ReadyPoll(Strand.resolve().loop, owner, callback).start();
+    }
+
+    /** A {@link #pollUntilReady} in progress: checks {@code ready()} now and then every {@link #INTERVAL}. */
+    private static final class ReadyPoll implements Cancellable {
+        /** Short enough that waitAll() over a polled object is not visibly late, long enough to cost nothing. */
+        static final java.time.Duration INTERVAL = java.time.Duration.ofMillis(5);
+        final Loop loop;
+        final Waitable owner;
+        final Runnable callback;
+        Cancellable timer;
+        boolean over;
+
+        ReadyPoll(Loop loop, Waitable owner, Runnable callback) {
+            this.loop = loop;
+            this.owner = owner;
+            this.callback = callback;
+        }
+
+        ReadyPoll start() {
+            timer = loop.timer(java.time.Duration.ZERO, this::check);
+            return this;
+        }
+
+        void check() {
+            if (over) {
+                return;
+            }
+            if (owner.ready()) {
+                over = true;
+                callback.run();
+            } else {
+                timer = loop.timer(INTERVAL, this::check);
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            if (over) {
+                return false;
+            }
+            over = true;
+            timer.cancel();
+            return true;
         }
     }
 

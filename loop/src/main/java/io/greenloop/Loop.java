@@ -2,6 +2,7 @@ package io.greenloop;
 
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
+import io.greenloop.internal.SafeLog;
 import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
@@ -51,6 +52,14 @@ import java.util.concurrent.locks.LockSupport;
  * greenlet. The loop stays open and usable: what was queued stays queued, and the owner may drive it
  * again or {@link #close()} it.
  *
+ * <p>One rule for which loop: every loop-bound call ({@code Green}'s functions, {@code Timeout.start},
+ * {@code Event.await}, the first use of a {@code Queue}, {@code Semaphore}, {@code Pool} or {@code Group},
+ * sockets, {@code Subprocess}) acts on the loop of the calling greenlet, or of the plain virtual thread
+ * started inside one (it runs on that loop), or on the loop the calling thread opened; on a thread with
+ * none it opens that thread's default loop ({@link #current()}, gevent's {@code get_hub()}). Only the calls
+ * that can simply block a foreign thread never open one: {@code Greenlet.get/join} from a thread other
+ * than the owner, {@code AsyncResult.get}, {@code ThreadPool.apply}.
+ *
  * <p>Thread rule: {@link #execute(Runnable)} and {@link #stop()} may be called from any thread; every
  * other method on the owner thread or inside one of this loop's greenlets, else it throws
  * {@link IllegalStateException} naming the owner.
@@ -85,7 +94,6 @@ public final class Loop implements Executor, AutoCloseable {
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
     /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
@@ -169,8 +177,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** The calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one. */
     public static Loop current() {
-        Strand strand = Strand.current();
-        return strand != null ? strand.loop : open();
+        return Strand.resolve().loop;
     }
 
     private static List<TransportProvider> availableProviders() {
@@ -181,7 +188,7 @@ public final class Loop implements Executor, AutoCloseable {
             } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
                 // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
                 System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
-                LOG.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                SafeLog.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
         }
@@ -229,14 +236,25 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only. */
     public <T> Greenlet<T> spawn(Callable<T> body) {
+        return newGreenlet(body).start();
+    }
+
+    /** A greenlet of this loop that has not started ({@link Greenlet#unstarted}). Loop thread only. */
+    <T> Greenlet<T> newGreenlet(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         requireLoopThread("spawn");
         if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
-        Greenlet<T> greenlet = new Greenlet<>(this, body, "Greenlet-" + greenletsSpawned++);
-        greenlet.start(greenletThreads);
-        return greenlet;
+        return new Greenlet<>(this, body, "Greenlet-" + greenletsSpawned++);
+    }
+
+    /** The virtual thread for a greenlet, scheduled by this loop, not started yet. Loop thread only. */
+    Thread newGreenletThread(String name, Runnable body) {
+        if (shared.isClosed()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        return greenletThreads.name(name).unstarted(body);
     }
 
     /** Starts {@code body} in a new greenlet. Loop thread only. */
@@ -596,7 +614,7 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private static void logError(Greenlet<?> greenlet, Throwable error) {
-        LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        SafeLog.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
     }
 
     /** Whether the calling thread is this loop's owner or one of its greenlets. */

@@ -2,8 +2,9 @@ package io.greenloop;
 
 /**
  * Ties a loop-confined object (a {@link Semaphore}, {@link Queue}, {@link Pool}) to the loop of the first
- * strand that uses it, and refuses every other thread after that with a message naming the owner. The
- * objects themselves can be made anywhere, even before a loop is opened.
+ * strand that uses it ({@link Strand#resolve()}: on a thread with no loop, its default loop, opened then),
+ * and refuses every other thread after that with a message naming the owner. The objects themselves can
+ * be made anywhere, even before a loop is opened.
  */
 final class LoopBinding {
 
@@ -16,7 +17,7 @@ final class LoopBinding {
     Loop check(Object object, String operation) {
         Strand strand = Strand.current();
         if (loop == null) {
-            loop = Strand.require(operation + " on " + object).loop;
+            loop = Strand.resolve().loop;
         } else if (strand == null || strand.loop != loop) {
             throw new IllegalStateException(operation + " on " + object + " was called on " + Thread.currentThread()
                     + ", but it belongs to " + loop + ": use it inside that loop's greenlets or on its owner thread,"

@@ -29,6 +29,6 @@ public interface LoopMXBean {
     /** Blocked-loop reports written for this loop so far. */
     long getBlockedReports();
 
-    /** A readable description of what runs: the loop, its transport and its statistics. */
+    /** What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks. */
     String formatRunInfo();
 }

@@ -180,12 +180,9 @@ final class LoopStats implements LoopMXBean {
         return blockedReports.get();
     }
 
-    /**
-     * This loop, its transport and its statistics. To be replaced by {@code Green.formatRunInfo()} (every
-     * loop's greenlets and their stacks) once that exists, as API.md asks.
-     */
+    /** The whole JVM's run info, {@link Green#formatRunInfo()}: every open loop, its greenlets and their stacks. */
     @Override
     public String formatRunInfo() {
-        return loop + " (" + name + "): " + snapshot();
+        return Green.formatRunInfo();
     }
 }

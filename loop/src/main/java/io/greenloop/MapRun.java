@@ -1,62 +1,98 @@
 package io.greenloop;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * One {@link Pool#map} or {@link Pool#imapUnordered} call: a feeder greenlet spawns a worker into the
- * pool for each item (parking while the pool is full), and each worker's outcome lands in a queue that
- * the caller takes from, so the caller hears of a failure as soon as it happens, even while the feeder
- * still waits for a free slot. Loop thread only.
+ * One {@link Pool#map}, {@link Pool#imap} or {@link Pool#imapUnordered} call: a feeder greenlet pulls
+ * the inputs one at a time, each only once the pool has a free slot (so at most {@code size()} run and
+ * an endless {@code Iterable} is fine), and spawns a worker into the pool for it; each worker's outcome
+ * lands in a queue the caller takes from, so the caller hears of a failure as soon as it happens. With a
+ * {@code maxsize}, the feeder also takes a permit per input that the caller gives back as it consumes the
+ * result: at most {@code maxsize} results are running or waiting for a slow consumer (gevent issue #638).
+ * Results come out in completion order, or in input order ({@code ordered}), buffering early ones.
+ * Loop thread only.
  */
 final class MapRun<A, R> {
 
-    /** What one worker produced: a value, or the failure it ended with. {@code index} -1 is the feeder's own failure. */
+    /** What one worker produced: a value, or the failure it ended with. */
     private record Outcome(int index, Object value, Throwable failure) {
     }
 
+    /** Posted by the feeder when it has pulled every input ({@code failure} when pulling failed). */
+    private record End(int inputs, Throwable failure) {
+    }
+
     private final Pool pool;
-    private final Function<? super A, ? extends R> fn;
-    private final List<A> items;
     private final Loop loop;
-    private final Queue<Outcome> outcomes = new Queue<>();
+    private final Function<? super A, ? extends R> fn;
+    private final Iterator<? extends A> inputs;
+    private final boolean ordered;
+    private final Semaphore heldResults;
+    private final Queue<Object> outcomes = new Queue<>();
     private final List<Greenlet<Outcome>> workers = new ArrayList<>();
+    private final ArrayDeque<Outcome> inCompletionOrder = new ArrayDeque<>();
+    private final Map<Integer, Outcome> byIndex = new HashMap<>();
     private Greenlet<Void> feeder;
+    private int total = -1;
+    private Throwable feederFailure;
     private int delivered;
 
-    MapRun(Pool pool, Function<? super A, ? extends R> fn, List<A> items, Loop loop) {
+    /** {@code maxsize} {@link Integer#MAX_VALUE}: no bound on results held. */
+    MapRun(Pool pool, Loop loop, Function<? super A, ? extends R> fn, Iterator<? extends A> inputs, boolean ordered, int maxsize) {
         this.pool = pool;
-        this.fn = fn;
-        this.items = items;
         this.loop = loop;
+        this.fn = fn;
+        this.inputs = inputs;
+        this.ordered = ordered;
+        this.heldResults = maxsize == Integer.MAX_VALUE ? null : new Semaphore(maxsize);
     }
 
     MapRun<A, R> start() {
-        if (!items.isEmpty()) {
-            feeder = loop.spawn(this::feed);
-        }
+        feeder = loop.spawn(this::feed);
         return this;
     }
 
+    Greenlet<Void> feeder() {
+        return feeder;
+    }
+
     private void feed() {
+        int index = 0;
         try {
-            for (int i = 0; i < items.size(); i++) {
-                spawnWorker(i, items.get(i));
+            // hasNext() first, so that the feeder is done as soon as the last input is out.
+            while (inputs.hasNext()) {
+                if (heldResults != null) {
+                    heldResults.acquire();
+                }
+                pool.acquireSlot();
+                A item;
+                try {
+                    item = inputs.next();
+                } catch (Throwable e) {
+                    pool.releaseSlot();
+                    throw e;
+                }
+                spawnWorker(index++, item);
             }
         } catch (GreenletExit e) {
             throw e;
         } catch (Throwable e) {
-            outcomes.offer(new Outcome(-1, null, e));
+            outcomes.offer(new End(index, e));
+            return;
         }
+        outcomes.offer(new End(index, null));
     }
 
     private void spawnWorker(int index, A item) {
-        Greenlet<Outcome> worker = pool.spawn(() -> {
+        Greenlet<Outcome> worker = pool.spawnInSlot(loop, () -> {
             try {
                 return new Outcome(index, fn.apply(item), null);
             } catch (GreenletExit e) {
@@ -77,44 +113,70 @@ final class MapRun<A, R> {
         return cancelled;
     }
 
-    /** Waits for every result and returns them in item order; rethrows the first failure. */
+    /** Waits for every result and returns them in item order; rethrows the first failure, in completion order. */
     @SuppressWarnings("unchecked")
     List<R> awaitAll() {
-        Object[] results = new Object[items.size()];
+        List<Object> results = new ArrayList<>();
         while (hasMore()) {
-            Outcome outcome = take();
-            results[outcome.index()] = outcome.value();
+            if (inCompletionOrder.isEmpty()) {
+                next();  // only the feeder's failure is left: this throws it
+            }
+            Outcome outcome = deliver(inCompletionOrder.poll());
+            while (results.size() <= outcome.index()) {
+                results.add(null);
+            }
+            results.set(outcome.index(), outcome.value());
         }
-        return new ArrayList<>((List<R>) Arrays.asList(results));
+        return (List<R>) results;
     }
 
+    /** Whether another result (or failure) is to come; parks until that is known. */
     boolean hasMore() {
-        return delivered < items.size();
+        while (true) {
+            if (ordered ? byIndex.containsKey(delivered) : !inCompletionOrder.isEmpty()) {
+                return true;
+            }
+            if (total >= 0 && (delivered == total || feederFailure != null)) {
+                return feederFailure != null;
+            }
+            Object next = outcomes.take();
+            if (next instanceof End end) {
+                total = end.inputs();
+                feederFailure = end.failure();
+            } else if (ordered) {
+                Outcome outcome = (Outcome) next;
+                byIndex.put(outcome.index(), outcome);
+            } else {
+                inCompletionOrder.add((Outcome) next);
+            }
+        }
     }
 
-    /** The next result in completion order; parks until there is one, rethrows it when it is a failure. */
+    /** The next result; parks until there is one, rethrows it when it is a failure. */
     @SuppressWarnings("unchecked")
     R next() {
         if (!hasMore()) {
-            throw new NoSuchElementException("all " + items.size() + " results have been returned");
+            throw new NoSuchElementException("all " + delivered + " results have been returned");
         }
-        return (R) take().value();
+        Outcome outcome = ordered ? byIndex.remove(delivered) : inCompletionOrder.poll();
+        if (outcome == null) {
+            Throwable failure = feederFailure;
+            feederFailure = null;
+            total = delivered;
+            throw Strand.unchecked(failure);
+        }
+        return (R) deliver(outcome).value();
     }
 
-    private Outcome take() {
-        Outcome outcome = outcomes.take();
-        delivered = outcome.index() < 0 ? items.size() : delivered + 1;
+    private Outcome deliver(Outcome outcome) {
+        delivered++;
+        if (heldResults != null) {
+            heldResults.release();
+        }
         if (outcome.failure() != null) {
-            throw rethrowable(outcome.failure());
+            throw Strand.unchecked(outcome.failure());
         }
         return outcome;
-    }
-
-    private static RuntimeException rethrowable(Throwable failure) {
-        if (failure instanceof RuntimeException || failure instanceof Error) {
-            throw Strand.<RuntimeException>sneaky(failure);
-        }
-        return new CompletionException(failure);
     }
 
     /** Kills the feeder, then every worker it spawned, and waits until they are dead. */
@@ -123,5 +185,27 @@ final class MapRun<A, R> {
             feeder.kill();
         }
         Green.killAll(List.copyOf(workers));
+    }
+
+    /** The results as an {@code Iterable} that can be iterated once. */
+    Iterable<R> once(String what) {
+        boolean[] iterated = {false};
+        return () -> {
+            if (iterated[0]) {
+                throw new IllegalStateException("the results of " + what + " can be iterated once; call it again to rerun");
+            }
+            iterated[0] = true;
+            return new Iterator<R>() {
+                @Override
+                public boolean hasNext() {
+                    return MapRun.this.hasMore();
+                }
+
+                @Override
+                public R next() {
+                    return MapRun.this.next();
+                }
+            };
+        };
     }
 }

@@ -3,7 +3,6 @@ package io.greenloop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -35,6 +34,8 @@ public final class Pool {
     private final int size;
     private final Set<Greenlet<?>> greenlets = new LinkedHashSet<>();
     private final Event empty = new Event();
+    /** The feeders of this pool's map and imap calls still pulling inputs: {@link #kill()} stops them first. */
+    private final Set<Greenlet<?>> feeders = new LinkedHashSet<>();
 
     /** A pool that runs at most {@code size} (1 or more) greenlets at once. */
     public Pool(int size) {
@@ -65,21 +66,33 @@ public final class Pool {
     public <T> Greenlet<T> spawn(Callable<T> body) {
         Objects.requireNonNull(body, "body");
         Loop loop = binding.check(this, "Pool.spawn");
+        acquireSlot();
+        return spawnInSlot(loop, body);
+    }
+
+    /** Parks until a slot is free and takes it (first parked, first served); {@link #spawnInSlot} or {@link #releaseSlot} follows. */
+    void acquireSlot() {
         if (slots != null) {
             slots.acquire();
         }
+    }
+
+    void releaseSlot() {
+        if (slots != null) {
+            slots.release();
+        }
+    }
+
+    /** Spawns {@code body} into the slot the caller took with {@link #acquireSlot()}. */
+    <T> Greenlet<T> spawnInSlot(Loop loop, Callable<T> body) {
         Greenlet<T> greenlet;
         try {
             greenlet = loop.spawn(body);
         } catch (RuntimeException | Error e) {
-            if (slots != null) {
-                slots.release();
-            }
+            releaseSlot();
             throw e;
         }
-        greenlets.add(greenlet);
-        empty.clear();
-        greenlet.link(this::discard);
+        adopt(greenlet);
         return greenlet;
     }
 
@@ -92,11 +105,34 @@ public final class Pool {
         });
     }
 
-    private void discard(Greenlet<?> greenlet) {
+    /**
+     * Adds a greenlet spawned elsewhere to the pool, gevent's {@code Pool.add}: parks while the pool is
+     * full, then the greenlet takes a slot until it finishes (or is {@link #discard}ed). Adding one that
+     * is in the pool already does nothing.
+     */
+    public void add(Greenlet<?> greenlet) {
+        Objects.requireNonNull(greenlet, "greenlet");
+        binding.check(this, "Pool.add");
+        if (greenlets.contains(greenlet)) {
+            return;
+        }
+        if (slots != null) {
+            slots.acquire();
+        }
+        adopt(greenlet);
+    }
+
+    private void adopt(Greenlet<?> greenlet) {
+        greenlets.add(greenlet);
+        empty.clear();
+        greenlet.link(this::discard);
+    }
+
+    /** Takes {@code greenlet} out of the pool (it keeps running) and frees its slot; not in the pool: nothing happens. */
+    public void discard(Greenlet<?> greenlet) {
+        binding.check(this, "Pool.discard");
         if (greenlets.remove(greenlet)) {
-            if (slots != null) {
-                slots.release();
-            }
+            releaseSlot();
             if (greenlets.isEmpty()) {
                 empty.set();
             }
@@ -106,6 +142,52 @@ public final class Pool {
     /** How many more greenlets could be spawned now without parking. Never parks. */
     public int freeCount() {
         return slots == null ? Integer.MAX_VALUE : slots.available();
+    }
+
+    /** Whether spawning now would park: no slot is free. Never parks. */
+    public boolean full() {
+        return freeCount() <= 0;
+    }
+
+    /**
+     * Parks until a slot is free or {@code timeout} passes ({@code null}: no limit), gevent's
+     * {@code wait_available}; returns {@link #freeCount()}. Honours kill and {@link Timeout}.
+     */
+    public int waitAvailable(Duration timeout) {
+        binding.check(this, "Pool.waitAvailable");
+        if (slots != null && !slots.ready()) {
+            Green.waitAll(List.of(slots), timeout, 1);
+        }
+        return freeCount();
+    }
+
+    /**
+     * Runs {@code body} in a greenlet of the pool (parking while it is full), waits for it and returns its
+     * value or rethrows its very exception, gevent's {@code Pool.apply}. Called from a greenlet of this pool,
+     * it runs {@code body} right there, since waiting for a slot held by the caller could deadlock.
+     */
+    public <T> T apply(Callable<T> body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        binding.check(this, "Pool.apply");
+        if (greenlets.contains(Green.current())) {
+            return body.call();
+        }
+        Throwable[] failure = new Throwable[1];
+        Greenlet<T> greenlet = spawn(() -> {
+            try {
+                return body.call();
+            } catch (GreenletExit e) {
+                throw e;
+            } catch (Throwable e) {
+                failure[0] = e;  // the caller gets it; the loop's error handler must not log it too
+                return null;
+            }
+        });
+        greenlet.join();
+        if (failure[0] != null) {
+            throw Strand.<Exception>sneaky(failure[0]);
+        }
+        return greenlet.value();
     }
 
     /** Its size: the most greenlets it runs at once. */
@@ -141,6 +223,7 @@ public final class Pool {
      */
     public void kill() {
         binding.check(this, "Pool.kill");
+        Green.killAll(List.copyOf(feeders));  // or an endless imap would go on filling the pool
         Greenlet<?> self = Green.current();
         boolean killSelf = false;
         for (List<Greenlet<?>> victims = new ArrayList<>(greenlets); ; victims = new ArrayList<>(greenlets)) {
@@ -167,7 +250,7 @@ public final class Pool {
      * the caller kills them too.
      */
     public <A, R> List<R> map(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
-        MapRun<A, R> run = start(fn, items);
+        MapRun<A, R> run = this.<A, R>start(fn, items, false, Integer.MAX_VALUE);
         boolean complete = false;
         try {
             List<R> results = run.awaitAll();
@@ -187,31 +270,48 @@ public final class Pool {
      * an abandoned iteration keep running ({@link #kill()} stops them). Iterable once.
      */
     public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
-        MapRun<A, R> run = start(fn, items);
-        boolean[] iterated = {false};
-        return () -> {
-            if (iterated[0]) {
-                throw new IllegalStateException("the results of imapUnordered can be iterated once; call it again to rerun");
-            }
-            iterated[0] = true;
-            return new Iterator<R>() {
-                @Override
-                public boolean hasNext() {
-                    return run.hasMore();
-                }
-
-                @Override
-                public R next() {
-                    return run.next();
-                }
-            };
-        };
+        return imapUnordered(fn, items, Integer.MAX_VALUE);
     }
 
-    private <A, R> MapRun<A, R> start(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
+    /**
+     * Like {@link #imapUnordered(Function, Collection)} over any {@code Iterable}, pulled lazily (an input
+     * only once a slot is free), with at most {@code maxsize} results running or finished and not yet
+     * consumed: a slow consumer holds back the producer (gevent's {@code imap_unordered(maxsize=)}).
+     */
+    public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
+        return this.<A, R>start(fn, items, false, checkMaxsize(maxsize)).once("imapUnordered");
+    }
+
+    /**
+     * Applies {@code fn} to each item in greenlets of this pool and yields the results in input order,
+     * lazily: inputs are pulled as slots free up (at most {@link #size()} run), so {@code items} may be
+     * endless. A result that finishes early waits for those before it; a failure is thrown from the
+     * {@code next()} that reaches it. gevent's {@code imap}. Iterable once.
+     */
+    public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items) {
+        return imap(fn, items, Integer.MAX_VALUE);
+    }
+
+    /** Like {@link #imap(Function, Iterable)}, with at most {@code maxsize} results running or held for the consumer. */
+    public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
+        return this.<A, R>start(fn, items, true, checkMaxsize(maxsize)).once("imap");
+    }
+
+    private static int checkMaxsize(int maxsize) {
+        if (maxsize < 1) {
+            throw new IllegalArgumentException("maxsize must be 1 or more, not " + maxsize + " (results held for the consumer)");
+        }
+        return maxsize;
+    }
+
+    private <A, R> MapRun<A, R> start(Function<? super A, ? extends R> fn, Iterable<? extends A> items, boolean ordered, int maxsize) {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
-        return new MapRun<A, R>(this, fn, new ArrayList<>(items), binding.check(this, "Pool.map")).start();
+        Loop loop = binding.check(this, "Pool.map");
+        MapRun<A, R> run = new MapRun<A, R>(this, loop, fn, items.iterator(), ordered, maxsize).start();
+        feeders.add(run.feeder());
+        run.feeder().link(feeders::remove);
+        return run;
     }
 
     @Override

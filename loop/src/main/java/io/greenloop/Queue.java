@@ -2,7 +2,9 @@ package io.greenloop;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Objects;
+import java.util.PriorityQueue;
 
 /**
  * A FIFO queue for greenlets, gevent's {@code queue.Queue} and {@code queue.Channel}: unbounded
@@ -18,6 +20,11 @@ import java.util.Objects;
  * accepted returns normally and meets its kill at its next blocking point. No item is lost or
  * delivered twice.
  *
+ * <p>{@link #lifo()} and {@link #priority} make gevent's {@code LifoQueue} and {@code PriorityQueue}: the
+ * same queue taking items out last in, first out, or smallest first. Every queue is joinable (Python's
+ * {@code queue.Queue}, gevent's {@code JoinableQueue}): each item put counts as an unfinished task until
+ * a consumer calls {@link #taskDone()} for it, and {@link #join()} waits until none is unfinished.
+ *
  * <p>{@code null} items are refused with a {@link NullPointerException}: {@link #poll()} uses
  * {@code null} for "nothing".
  *
@@ -29,24 +36,123 @@ public final class Queue<E> {
 
     private static final int UNBOUNDED = Integer.MAX_VALUE;
 
+    /** Where the items wait, in the order they come out: FIFO, LIFO or by priority. */
+    private interface Items<E> {
+        void add(E item);
+
+        E poll();
+
+        E peek();
+
+        int size();
+
+        /** Puts back an item taken by a taker that was killed before it resumed, so it comes out next. */
+        void giveBack(E item);
+    }
+
+    /** First in, first out (and LIFO, which only adds at the other end). */
+    private record DequeItems<E>(ArrayDeque<E> deque, boolean lifo) implements Items<E> {
+        public void add(E item) {
+            if (lifo) {
+                deque.addFirst(item);
+            } else {
+                deque.addLast(item);
+            }
+        }
+
+        public E poll() {
+            return deque.pollFirst();
+        }
+
+        public E peek() {
+            return deque.peekFirst();
+        }
+
+        public int size() {
+            return deque.size();
+        }
+
+        public void giveBack(E item) {
+            deque.addFirst(item);
+        }
+    }
+
+    /** Smallest first by the queue's comparator. */
+    private record PriorityItems<E>(PriorityQueue<E> heap) implements Items<E> {
+        public void add(E item) {
+            heap.add(item);
+        }
+
+        public E poll() {
+            return heap.poll();
+        }
+
+        public E peek() {
+            return heap.peek();
+        }
+
+        public int size() {
+            return heap.size();
+        }
+
+        public void giveBack(E item) {
+            heap.add(item);
+        }
+    }
+
     private final LoopBinding binding = new LoopBinding();
-    private final ArrayDeque<E> items = new ArrayDeque<>();
+    private final Items<E> items;
     private final WaitQueue<E> takers = new WaitQueue<>();
     private final WaitQueue<Boolean> putters = new WaitQueue<>();
     private final int capacity;
+    /** Items put and not yet marked done with {@link #taskDone()}; {@link #allDone} is set while it is 0. */
+    private long unfinished;
+    private final Event allDone = new Event();
 
     /** An unbounded queue: {@link #put} never parks. */
     public Queue() {
-        this.capacity = UNBOUNDED;
+        this(UNBOUNDED, new DequeItems<>(new ArrayDeque<>(), false));
     }
 
     /** A queue that holds at most {@code capacity} items; 0 makes it a rendezvous channel. */
     public Queue(int capacity) {
-        if (capacity < 0) {
-            throw new IllegalArgumentException("a queue's capacity must be 0 (a rendezvous channel) or more, not "
-                    + capacity + "; use new Queue<>() for an unbounded one");
-        }
+        this(checkCapacity(capacity, 0), new DequeItems<>(new ArrayDeque<>(), false));
+    }
+
+    private Queue(int capacity, Items<E> items) {
         this.capacity = capacity;
+        this.items = items;
+        allDone.set();
+    }
+
+    /** An unbounded last-in, first-out queue, gevent's {@code LifoQueue}. */
+    public static <E> Queue<E> lifo() {
+        return new Queue<>(UNBOUNDED, new DequeItems<>(new ArrayDeque<>(), true));
+    }
+
+    /** A last-in, first-out queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full. */
+    public static <E> Queue<E> lifo(int capacity) {
+        return new Queue<>(checkCapacity(capacity, 1), new DequeItems<>(new ArrayDeque<>(), true));
+    }
+
+    /** An unbounded queue that hands out the smallest item by {@code order} first, gevent's {@code PriorityQueue}. */
+    public static <E> Queue<E> priority(Comparator<? super E> order) {
+        Objects.requireNonNull(order, "order");
+        return new Queue<>(UNBOUNDED, new PriorityItems<>(new PriorityQueue<>(order)));
+    }
+
+    /** A priority queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full. */
+    public static <E> Queue<E> priority(int capacity, Comparator<? super E> order) {
+        Objects.requireNonNull(order, "order");
+        return new Queue<>(checkCapacity(capacity, 1), new PriorityItems<>(new PriorityQueue<>(order)));
+    }
+
+    private static int checkCapacity(int capacity, int least) {
+        if (capacity < least) {
+            throw new IllegalArgumentException("a queue's capacity must be " + least + (least == 0 ? " (a rendezvous channel)" : "")
+                    + " or more, not " + capacity + "; use the factory without a capacity for an unbounded one");
+        }
+        return capacity;
     }
 
     /** Adds {@code item}, parking while the queue is full (for a rendezvous queue: until a taker takes it). */
@@ -59,10 +165,12 @@ public final class Queue<E> {
         requireItem(item);
         binding.check(this, "Queue.offer");
         if (takers.wakeFirst(item) != null) {
+            accepted();
             return true;
         }
         if (items.size() < capacity) {
-            items.addLast(item);
+            items.add(item);
+            accepted();
             return true;
         }
         return false;
@@ -90,7 +198,7 @@ public final class Queue<E> {
     /** Removes and returns the head (for a rendezvous queue: a parked putter's item), or {@code null} when there is none. Never parks. */
     public E poll() {
         binding.check(this, "Queue.poll");
-        E item = items.pollFirst();
+        E item = items.poll();
         if (item != null) {
             if (items.size() < capacity) {
                 admitFirstPutter();
@@ -98,7 +206,11 @@ public final class Queue<E> {
             return item;
         }
         WaitQueue.Entry<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
-        return putter == null ? null : itemOf(putter);
+        if (putter == null) {
+            return null;
+        }
+        accepted();
+        return itemOf(putter);
     }
 
     /**
@@ -116,7 +228,7 @@ public final class Queue<E> {
 
     /** The head without removing it, or {@code null} when the queue holds no item (a rendezvous queue never does). Never parks. */
     public E peek() {
-        return items.peekFirst();
+        return items.peek();
     }
 
     /** How many items it holds (not counting those of parked putters). Never parks. */
@@ -126,7 +238,7 @@ public final class Queue<E> {
 
     /** Whether it holds no item. Never parks. */
     public boolean isEmpty() {
-        return items.isEmpty();
+        return items.size() == 0;
     }
 
     /** Its capacity: {@link Integer#MAX_VALUE} when unbounded, 0 for a rendezvous channel. */
@@ -134,18 +246,57 @@ public final class Queue<E> {
         return capacity;
     }
 
+    /**
+     * Marks one item taken out earlier as processed, Python's {@code Queue.task_done()}; when every item
+     * ever put is done, {@link #join()} returns. Never parks. More calls than items put throw
+     * {@link IllegalStateException}.
+     */
+    public void taskDone() {
+        binding.check(this, "Queue.taskDone");
+        if (unfinished == 0) {
+            throw new IllegalStateException("taskDone() was called more often than items were put into " + this
+                    + "; call it once per item taken, after processing it");
+        }
+        if (--unfinished == 0) {
+            allDone.set();
+        }
+    }
+
+    /** Waits until {@link #taskDone()} was called once for every item ever put. Honours kill and {@link Timeout}. */
+    public void join() {
+        join(null);
+    }
+
+    /** Like {@link #join()}, for at most {@code timeout} ({@code null}: no limit); {@code true} when every task is done. */
+    public boolean join(Duration timeout) {
+        binding.check(this, "Queue.join");
+        return allDone.await(timeout);
+    }
+
+    /** How many items were put and not yet marked done by {@link #taskDone()}. Never parks. */
+    public long unfinishedTasks() {
+        return unfinished;
+    }
+
+    private void accepted() {
+        if (unfinished++ == 0) {
+            allDone.clear();
+        }
+    }
+
     /** Moves the longest-waiting putter's item into the slot just freed, and lets that putter go. */
     private void admitFirstPutter() {
         WaitQueue.Entry<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
         if (putter != null) {
-            items.addLast(itemOf(putter));
+            items.add(itemOf(putter));
+            accepted();
         }
     }
 
     /** Takes back an item handed to a taker that was killed before it could resume. */
     private void giveBack(E item) {
         if (takers.wakeFirst(item) == null) {
-            items.addFirst(item);
+            items.giveBack(item);
         }
     }
 

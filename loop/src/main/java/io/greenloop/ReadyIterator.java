@@ -25,6 +25,7 @@ final class ReadyIterator<W extends Waitable> implements Iterator<W> {
         this.timed = timeout != null;
         this.deadline = timed ? System.nanoTime() + saturatedNanos(timeout) : 0;
         this.remaining = objects.size();
+        Strand.resolve();  // a loop-bound call even when there is nothing to wait for (see Strand)
         try {
             for (W object : objects) {
                 if (object.ready()) {
@@ -79,6 +80,11 @@ final class ReadyIterator<W extends Waitable> implements Iterator<W> {
         W object = next;
         next = null;
         return object;
+    }
+
+    /** Stops the iteration early and cancels its links. */
+    void abandon() {
+        finish();
     }
 
     private void finish() {

@@ -1,16 +1,36 @@
 package io.greenloop;
 
+import io.greenloop.internal.GreenletThreads;
+
 /**
- * What a blocking call parks: a greenlet, or a loop's owner thread driving its loop outside greenlets
- * (gevent's main greenlet). It carries the error to raise at the current or next blocking point, put
- * there by {@link Greenlet#kill()} or a {@link Timeout}, and the {@link Waiter} it is parked in.
- * Loop thread only.
+ * What a blocking call parks: a greenlet, a loop's owner thread driving its loop outside greenlets
+ * (gevent's main greenlet), or a plain virtual thread started inside a greenlet (it inherits the
+ * greenlet's scheduler, so it runs on that loop too and parks like a greenlet). It carries the error to
+ * raise at the current or next blocking point, put there by {@link Greenlet#kill()} or a {@link Timeout},
+ * and the {@link Waiter} it is parked in. Loop thread only.
+ *
+ * <p>{@link #resolve()} is the one rule for "which loop" that every loop-bound entry point follows
+ * (gevent's {@code get_hub()}): the loop of the calling greenlet or virtual thread, the loop the calling
+ * thread owns, else a default loop opened for the calling thread now. Only the calls that can simply
+ * block a foreign thread ({@code Greenlet.join/get}, {@code AsyncResult.get}, {@code ThreadPool.apply})
+ * look at {@link #current()} instead, and never open a loop.
  */
 final class Strand {
 
     private static final ThreadLocal<Strand> CURRENT = new ThreadLocal<>();
 
+    /** What kind of strand it is, which decides how it parks. */
+    enum Kind {
+        /** The loop's owner thread: a wait drives the loop. */
+        OWNER,
+        /** A greenlet: a wait unmounts its virtual thread. */
+        GREENLET,
+        /** A plain virtual thread scheduled by the loop: parks like a greenlet, but the loop does not count it as live. */
+        GUEST
+    }
+
     final Loop loop;
+    final Kind kind;
     /** The greenlet, or {@code null} for the owner thread. */
     final Greenlet<?> greenlet;
     Thread thread;
@@ -18,36 +38,71 @@ final class Strand {
     Waiter<?> parkedIn;
 
     Strand(Loop loop, Greenlet<?> greenlet, Thread thread) {
+        this(loop, greenlet, thread, greenlet == null ? Kind.OWNER : Kind.GREENLET);
+    }
+
+    private Strand(Loop loop, Greenlet<?> greenlet, Thread thread, Kind kind) {
         this.loop = loop;
         this.greenlet = greenlet;
         this.thread = thread;
+        this.kind = kind;
     }
 
-    /** The calling thread's strand, or {@code null} on a thread that owns no loop and is no greenlet. */
+    /**
+     * The calling thread's strand, or {@code null} on a thread that owns no loop and runs on none. Never
+     * opens a loop: for the calls that just block a foreign thread.
+     */
     static Strand current() {
-        return CURRENT.get();
+        Strand strand = CURRENT.get();
+        return strand != null ? strand : guestStrand();
     }
 
-    /** The calling thread's strand; throws naming {@code operation} when it has none. */
-    static Strand require(String operation) {
-        Strand strand = CURRENT.get();
+    /**
+     * The calling thread's strand for a loop-bound call, opening the thread's default loop when it has
+     * none (gevent's {@code get_hub()}): the one rule for which loop, see the class comment.
+     */
+    static Strand resolve() {
+        Strand strand = current();
         if (strand == null) {
-            throw new IllegalStateException(operation + " must be called inside a greenlet or on a thread that owns a loop;"
-                    + " " + Thread.currentThread() + " is neither (call Loop.open() on it first, or use Loop.execute to hand work to a loop)");
+            Loop.open();
+            strand = CURRENT.get();
         }
         return strand;
     }
 
+    /** A plain virtual thread scheduled by a loop (started inside a greenlet) gets a strand on first use. */
+    private static Strand guestStrand() {
+        Thread thread = Thread.currentThread();
+        if (GreenletThreads.schedulerOf(thread) instanceof Loop loop) {
+            Strand guest = new Strand(loop, null, thread, Kind.GUEST);
+            CURRENT.set(guest);
+            return guest;
+        }
+        return null;
+    }
+
     void bindToCurrentThread() {
         CURRENT.set(this);
+        if (kind == Kind.OWNER) {
+            RunInfo.loopOpened(loop, thread);
+        }
     }
 
     void unbindFromCurrentThread() {
         CURRENT.remove();
+        if (kind == Kind.OWNER) {
+            RunInfo.loopClosed(loop);
+        }
     }
 
+    /** Whether it is the loop's owner thread, whose waits drive the loop. */
     boolean isOwner() {
-        return greenlet == null;
+        return kind == Kind.OWNER;
+    }
+
+    /** What it is parked in, for {@link Green#formatRunInfo()}: read from any thread, so a racy snapshot. */
+    Waiter<?> parkedIn() {
+        return parkedIn;
     }
 
     /**
@@ -61,7 +116,7 @@ final class Strand {
         }
         if (parkedIn != null) {
             parkedIn.resume();
-        } else if (greenlet != null && thread != null && thread != Thread.currentThread() && greenlet.hasStarted()) {
+        } else if (kind != Kind.OWNER && thread != null && thread != Thread.currentThread() && (greenlet == null || greenlet.hasStarted())) {
             thread.interrupt();
         }
     }
@@ -90,7 +145,7 @@ final class Strand {
         Throwable error = pending;
         if (error != null) {
             pending = null;
-            if (greenlet != null) {
+            if (kind != Kind.OWNER) {
                 Thread.interrupted(); // the interrupt only served to get here
             }
             if (error instanceof GreenletExit || error instanceof Timeout.Expired) {
@@ -98,6 +153,17 @@ final class Strand {
             }
             throw Strand.<RuntimeException>sneaky(error);
         }
+    }
+
+    /**
+     * How a failure met on the caller's behalf is rethrown: an unchecked one as it is, a checked one
+     * wrapped in a {@link java.util.concurrent.CompletionException}. Throws, or returns what to throw.
+     */
+    static RuntimeException unchecked(Throwable failure) {
+        if (failure instanceof RuntimeException || failure instanceof Error) {
+            throw Strand.<RuntimeException>sneaky(failure);
+        }
+        return new java.util.concurrent.CompletionException(failure);
     }
 
     /** Lets a kill with any {@link Throwable} surface as itself, as gevent's {@code kill(exception)} does. */

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread rule: every method may be called from any thread. {@link #spawn} binds the task to the
  * calling thread's loop (made on first use, as {@link Green#spawn} does); waits ({@link #apply},
  * {@link #close()}) park a greenlet, drive the loop on its owner thread, and block other threads.
- * The worker threads are daemon threads, so a pool that is never closed does not keep the JVM alive.
+ * With a {@code maxQueued} bound, {@link #spawn} and {@link #apply} first wait (as above) while that many
+ * tasks wait for a worker. The worker threads are daemon threads, so a pool that is never closed does not keep the JVM alive.
  */
 public final class ThreadPool implements AutoCloseable {
 
@@ -34,17 +35,42 @@ public final class ThreadPool implements AutoCloseable {
     private final AsyncResult<Void> terminated = new AsyncResult<>();
     /** Every worker started, so that {@link #close()} can wait until they have ended, not only finished their work. */
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    /** How many tasks may wait for a worker before spawners wait; {@link Integer#MAX_VALUE}: no bound. */
+    private final int maxQueued;
+    /** Guards {@link #queued} and {@link #waitingForRoom}; taken by spawners and by workers as a task starts. */
+    private final Object queueLock = new Object();
+    private int queued;
+    /** Spawners waiting for room in the queue, first come first woken; each is told once when a task starts. */
+    private final java.util.ArrayDeque<AsyncResult<Void>> waitingForRoom = new java.util.ArrayDeque<>();
 
     /** A pool of {@code threads} worker threads, started as tasks arrive; fewer than one is an {@link IllegalArgumentException}. */
     public ThreadPool(int threads) {
         this(threads, "greenloop-pool-" + POOLS.incrementAndGet());
     }
 
+    /**
+     * A pool of {@code threads} worker threads where at most {@code maxQueued} (1 or more) tasks wait for a
+     * worker: {@link #spawn} parks the calling greenlet (drives the loop on its owner thread, blocks other
+     * threads) while that many wait, so a fast producer cannot pile up unbounded work.
+     */
+    public ThreadPool(int threads, int maxQueued) {
+        this(threads, "greenloop-pool-" + POOLS.incrementAndGet(), maxQueued);
+    }
+
     /** A pool of {@code threads} worker threads named {@code name-1}, {@code name-2}, ... */
     public ThreadPool(int threads, String name) {
+        this(threads, name, Integer.MAX_VALUE);
+    }
+
+    private ThreadPool(int threads, String name, int maxQueued) {
         if (threads < 1) {
             throw new IllegalArgumentException("a ThreadPool needs at least one thread, but " + threads + " were asked for");
         }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("a ThreadPool's maxQueued must be 1 or more, not " + maxQueued
+                    + " (tasks waiting for a worker); use new ThreadPool(threads) for no bound");
+        }
+        this.maxQueued = maxQueued;
         this.name = Objects.requireNonNull(name, "name");
         this.size = threads;
         ThreadFactory threadFactory = Thread.ofPlatform().name(name + "-", 1).daemon().inheritInheritableThreadLocals(false).factory();
@@ -53,6 +79,11 @@ public final class ThreadPool implements AutoCloseable {
             workers.add(worker);
             return worker;
         }) {
+            @Override
+            protected void beforeExecute(Thread worker, Runnable task) {
+                taskLeftQueue();
+            }
+
             @Override
             protected void terminated() {
                 terminated.set(null);
@@ -101,17 +132,90 @@ public final class ThreadPool implements AutoCloseable {
     }
 
     private <T> AsyncResult<T> submit(Callable<T> task, Loop loop) {
+        awaitRoomInQueue();
         AsyncResult<T> result = new AsyncResult<>();
         Cancellable pending = loop != null ? loop.keepAlive() : null;
         try {
             executor.execute(() -> run(task, result, pending));
         } catch (RejectedExecutionException e) {
+            taskLeftQueue();
             if (pending != null) {
                 pending.cancel();
             }
             throw new IllegalStateException(this + " is closed; it takes no more tasks (open a new ThreadPool)", e);
         }
         return result;
+    }
+
+    /** Takes a place in the queue, first waiting (parking, driving the loop, or blocking) while it is full. */
+    private void awaitRoomInQueue() {
+        if (maxQueued == Integer.MAX_VALUE) {
+            return;
+        }
+        while (true) {
+            AsyncResult<Void> ticket = new AsyncResult<>();
+            synchronized (queueLock) {
+                if (queued < maxQueued) {
+                    queued++;
+                    return;
+                }
+                waitingForRoom.add(ticket);
+            }
+            boolean told = false;
+            try {
+                ticket.get();
+                told = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for room in " + this, e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("unreachable: a room ticket carries no exception", e);
+            } finally {
+                if (!told) {
+                    giveUpTicket(ticket);
+                }
+            }
+        }
+    }
+
+    /** A spawner that stopped waiting (killed, timed out) passes on a wake-up it may have been given. */
+    private void giveUpTicket(AsyncResult<Void> ticket) {
+        boolean removed;
+        synchronized (queueLock) {
+            removed = waitingForRoom.remove(ticket);
+        }
+        if (!removed) {
+            wakeNextSpawner();
+        }
+    }
+
+    /** A task left the queue (a worker started it, or it was refused): one waiting spawner may try again. */
+    private void taskLeftQueue() {
+        if (maxQueued == Integer.MAX_VALUE) {
+            return;
+        }
+        synchronized (queueLock) {
+            queued--;
+        }
+        wakeNextSpawner();
+    }
+
+    private void wakeNextSpawner() {
+        while (true) {
+            AsyncResult<Void> next;
+            synchronized (queueLock) {
+                next = waitingForRoom.poll();
+            }
+            if (next == null) {
+                return;
+            }
+            try {
+                next.set(null);
+                return;
+            } catch (RejectedExecutionException e) {
+                // That spawner's loop has closed: nobody is left there to tell; try the next one.
+            }
+        }
     }
 
     private static <T> void run(Callable<T> task, AsyncResult<T> result, Cancellable pending) {

@@ -1,7 +1,8 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * A deadline for the calling greenlet (or loop-owning thread), gevent's {@code Timeout}: when it passes,
@@ -40,17 +41,19 @@ public final class Timeout implements AutoCloseable {
     private Timeout(Strand strand, Duration duration) {
         this.strand = strand;
         this.duration = duration;
-        this.timer = strand.loop.timer(duration, this::fire);
+        this.timer = duration == null ? null : strand.loop.timer(duration, this::fire);
     }
 
-    /** Starts a timeout of {@code duration} for the calling greenlet or loop-owning thread. */
+    /**
+     * Starts a timeout of {@code duration} for the calling greenlet or loop-owning thread (on a thread with
+     * no loop, for its default loop, opened now); {@code null} means no limit: it never fires.
+     */
     public static Timeout start(Duration duration) {
-        Objects.requireNonNull(duration, "duration");
-        return new Timeout(Strand.require("Timeout.start"), duration);
+        return new Timeout(Strand.resolve(), duration);
     }
 
     private void fire() {
-        expired = new Expired(this, "timed out after " + duration.toMillis() + " ms");
+        expired = new Expired(this, "timed out " + WaitBounds.waited(duration));
         strand.throwInto(expired);
     }
 
@@ -72,7 +75,9 @@ public final class Timeout implements AutoCloseable {
     /** Cancels it: it will not fire, and an expiry not yet raised is dropped. */
     @Override
     public void close() {
-        timer.cancel();
+        if (timer != null) {
+            timer.cancel();
+        }
         if (expired != null) {
             strand.clearPending(expired);
         }

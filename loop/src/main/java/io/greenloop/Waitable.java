@@ -12,7 +12,11 @@ public interface Waitable {
 
     /**
      * Runs {@code callback} on the calling thread's loop once this is ready, soon if it is ready now; the
-     * returned handle unlinks it. Loop thread only; the callback must not block.
+     * returned handle unlinks it. Loop thread only; the callback must not block. greenloop's own
+     * waitables are woken by whatever makes them ready; this default, for a class that implements only
+     * {@link #ready()}, asks {@code ready()} on the loop every few milliseconds instead.
      */
-    Cancellable onReady(Runnable callback);
+    default Cancellable onReady(Runnable callback) {
+        return Links.pollUntilReady(this, callback);
+    }
 }

@@ -30,8 +30,13 @@ public final class Waiter<T> {
      * {@link LoopExit} message ("Event.await()").
      */
     public Waiter(String what) {
-        this.strand = Strand.require(Objects.requireNonNull(what, "what"));
-        this.what = what;
+        this.strand = Strand.resolve();
+        this.what = Objects.requireNonNull(what, "what");
+    }
+
+    /** What this wait is for ("Event.await()"), as {@link Green#formatRunInfo()} shows it. */
+    String what() {
+        return what;
     }
 
     /**
@@ -88,7 +93,7 @@ public final class Waiter<T> {
         Loop loop = strand.loop;
         Cancellable timer = timeout == null ? null : loop.timer(timeout, this::expire);
         strand.parkedIn = this;
-        loop.liveness().waitParked(!strand.isOwner(), keepsLoopAlive, +1);
+        loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, +1);  // a plain virtual thread is not counted live either
         try {
             if (strand.isOwner()) {
                 driveLoopUntilWoken(loop);
@@ -96,7 +101,7 @@ public final class Waiter<T> {
                 parkGreenletUntilWoken();
             }
         } finally {
-            loop.liveness().waitParked(!strand.isOwner(), keepsLoopAlive, -1);
+            loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, -1);
             strand.parkedIn = null;
             if (timer != null) {
                 timer.cancel();

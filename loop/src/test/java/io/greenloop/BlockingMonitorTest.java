@@ -8,80 +8,60 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Catches the reports where they go: System.Logger "io.greenloop", which the JDK backs with java.util.logging. */
+/** The blocked-loop report, caught where it goes ({@link BlockingReports}). */
 class BlockingMonitorTest {
 
     @RegisterExtension
     final LoopExtension loop = new LoopExtension();
 
-    /*
-     * The root logger, where every record ends up, filtered by name below: a handler on the "io.greenloop"
-     * logger itself missed the reports in a JVM where other suites had logged through it first.
-     */
-    private final Logger logger = Logger.getLogger("");
-    private final List<LogRecord> reports = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if ("io.greenloop".equals(record.getLoggerName()) && record.getLevel() == Level.WARNING
-                    && record.getMessage().contains("without yielding")) {
-                reports.add(record);
-            }
-        }
+    private final BlockingReports reports = new BlockingReports();
 
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** The reports of the running test, for {@link #spinUntilReported()}. */
+    private static volatile BlockingReports current;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(capture);
+        reports.listen();
+        current = reports;
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(capture);
+        reports.stop();
     }
 
     @Test
     void aGreenletThatSpinsFor300MillisIsReportedOnceWithItsNameAndStack() throws Exception {
-        Greenlet<Void> spinner = Green.spawn(BlockingMonitorTest::spinFor300Millis);
+        Greenlet<Void> spinner = Green.spawn(BlockingMonitorTest::spinUntilReported);
         spinner.get();
-        assertEquals(1, reports.size(), () -> "one report per incident: " + messages() + "; the monitor thread: " + monitorThread());
-        LogRecord report = reports.getFirst();
+        reports.await(1);
+        assertEquals(1, reports.records().size(), () -> "one report per incident: " + reports.messages() + "; the monitor thread: " + BlockingReports.monitorThread());
+        LogRecord report = reports.records().getFirst();
         assertTrue(report.getMessage().contains("greenlet " + spinner.name()), report.getMessage());
         assertTrue(report.getMessage().contains(loop.loop().toString()), report.getMessage());
-        assertTrue(hasFrame(report, "spinFor300Millis"), "the stack shows where it spun: " + Arrays.toString(report.getThrown().getStackTrace()));
+        assertTrue(hasFrame(report, "spinUntilReported"), "the stack shows where it spun: " + Arrays.toString(report.getThrown().getStackTrace()));
     }
 
     @Test
-    void aCallbackThatHoldsTheLoopIsReportedWithTheOwnersStack() {
-        loop.loop().execute(BlockingMonitorTest::spinFor300Millis);
+    void aCallbackThatHoldsTheLoopIsReportedWithTheOwnersStack() throws Exception {
+        loop.loop().execute(BlockingMonitorTest::spinUntilReported);
         Green.sleep(Duration.ofMillis(20));
-        assertEquals(1, reports.size(), messages().toString());
-        assertTrue(reports.getFirst().getMessage().contains("a loop callback"), reports.getFirst().getMessage());
-        assertTrue(hasFrame(reports.getFirst(), "spinFor300Millis"));
+        reports.await(1);
+        assertEquals(1, reports.records().size(), reports.messages().toString());
+        assertTrue(reports.records().getFirst().getMessage().contains("a loop callback"), reports.records().getFirst().getMessage());
+        assertTrue(hasFrame(reports.records().getFirst(), "spinUntilReported"));
     }
 
     @Test
     void busyGreenletsThatYieldAreNotReported() throws Exception {
         List<Greenlet<Void>> busy = List.of(Green.spawn(BlockingMonitorTest::busyButYielding), Green.spawn(BlockingMonitorTest::busyButYielding));
         Green.joinAll(busy);
-        assertEquals(List.of(), messages());
+        assertEquals(List.of(), reports.messages());
     }
 
     @Test
@@ -104,10 +84,11 @@ class BlockingMonitorTest {
                 System.setProperty(BlockingMonitor.LIMIT_PROPERTY, before);
             }
         }
-        assertEquals(List.of(), messages(), "a loop opened with the limit at 0 is not watched");
+        assertEquals(List.of(), reports.messages(), "a loop opened with the limit at 0 is not watched");
         // This test's own loop was opened with the default limit, and is watched.
         Green.spawn(BlockingMonitorTest::spinFor300Millis).get();
-        assertEquals(1, reports.size(), messages().toString());
+        reports.await(1);
+        assertEquals(1, reports.records().size(), reports.messages().toString());
     }
 
     @Test
@@ -120,11 +101,12 @@ class BlockingMonitorTest {
         });
         Green.spawn(BlockingMonitorTest::spinFor300Millis).get();
         other.join();
+        reports.await(2);
         long monitors = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("greenloop-blocking-monitor")).count();
         assertEquals(1, monitors);
-        assertEquals(2, reports.size(), "each loop's incident is reported: " + messages());
-        assertTrue(reports.stream().anyMatch(r -> hasFrame(r, "readAChildsPipeDirectly")), messages().toString());
+        assertEquals(2, reports.records().size(), "each loop's incident is reported: " + reports.messages());
+        assertTrue(reports.records().stream().anyMatch(r -> hasFrame(r, "readAChildsPipeDirectly")), reports.messages().toString());
     }
 
     /** What greenloop's Subprocess exists to avoid: a Process pipe read holds the carrier, which is the loop's thread. */
@@ -134,18 +116,23 @@ class BlockingMonitorTest {
         child.waitFor();
     }
 
-    private List<String> messages() {
-        return reports.stream().map(LogRecord::getMessage).toList();
-    }
-
     private static boolean hasFrame(LogRecord report, String method) {
         return report.getThrown() != null
                 && Arrays.stream(report.getThrown().getStackTrace()).anyMatch(frame -> frame.getMethodName().equals(method));
     }
 
     private static void spinFor300Millis() {
-        long end = System.nanoTime() + 300_000_000L;
-        while (System.nanoTime() - end < 0) {
+        BlockingReports.spinFor(300);
+    }
+
+    /**
+     * Holds the loop at least 300 ms and until the report is in (at most {@link BlockingReports#REPORT_WAIT}),
+     * so that the stack the report takes is still this one however loaded the machine is.
+     */
+    private static void spinUntilReported() {
+        long end = System.nanoTime() + BlockingReports.REPORT_WAIT.toNanos();
+        BlockingReports.spinFor(300);
+        while (current.records().isEmpty() && System.nanoTime() - end < 0) {
             Thread.onSpinWait();
         }
     }
@@ -159,13 +146,5 @@ class BlockingMonitorTest {
             }
             Green.sleep();
         }
-    }
-
-    /** The monitor thread's state and stack, for a failure message: it should be sampling, not stuck. */
-    private static String monitorThread() {
-        return Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("greenloop-blocking-monitor"))
-                .map(e -> e.getKey().getState() + " " + Arrays.toString(e.getValue()))
-                .findFirst().orElse("not running");
     }
 }

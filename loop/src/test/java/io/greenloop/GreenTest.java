@@ -242,4 +242,36 @@ class GreenTest {
         Green.sleep();
         assertEquals(List.of("ran"), events);
     }
+
+    // gevent's joinall(raise_error=True): the first failure is thrown as soon as it happens.
+    @Test
+    void joinAllWithRaiseErrorThrowsTheFirstFailureWithoutWaitingForTheRest() {
+        Greenlet<Void> slow = Green.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
+        Greenlet<Void> failing = Green.spawn(() -> {
+            Green.sleep(Duration.ofMillis(5));
+            throw new IllegalStateException("failed on purpose");
+        });
+        long start = System.nanoTime();
+        IllegalStateException thrown = assertThrows(IllegalStateException.class,
+                () -> Green.joinAll(List.of(slow, failing), null, true));
+        assertEquals("failed on purpose", thrown.getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "it waited for the slow one");
+        assertEquals(List.of(thrown), loop.takeErrors());
+        slow.kill();
+    }
+
+    @Test
+    void joinAllWithRaiseErrorWrapsACheckedFailureAndIgnoresKills() {
+        Greenlet<Void> killed = Green.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
+        Green.sleep();
+        killed.kill();
+        Greenlet<Integer> fine = Green.spawn(() -> 1);
+        assertEquals(2, Green.joinAll(List.of(killed, fine), null, true).size());
+        Greenlet<Void> checked = Green.spawn(() -> {
+            throw new IOException("checked");
+        });
+        CompletionException wrapped = assertThrows(CompletionException.class, () -> Green.joinAll(List.of(checked), null, true));
+        assertInstanceOf(IOException.class, wrapped.getCause());
+        loop.takeErrors();
+    }
 }

@@ -213,4 +213,119 @@ class GreenletTest {
         assertTrue(greenlet.get().endsWith("@" + owner), greenlet.get());
         assertTrue(greenlet.get().contains(greenlet.name()), greenlet.get());
     }
+
+    // Ported from gevent's test__greenlet.py (start, start_later, kill before start, kill(block=False)).
+
+    @Test
+    void anUnstartedGreenletRunsOnlyOnceStartedAndASecondStartDoesNothing() throws Exception {
+        List<String> ran = new ArrayList<>();
+        Greenlet<String> greenlet = Greenlet.unstarted(() -> {
+            ran.add("ran");
+            return "value";
+        });
+        Green.sleep(Duration.ofMillis(5));
+        assertFalse(greenlet.started());
+        assertFalse(greenlet.dead());
+        assertFalse(greenlet.ready());
+        assertEquals(List.of(), ran);
+        assertSame(greenlet, greenlet.start());
+        assertTrue(greenlet.started());
+        greenlet.start();
+        assertEquals("value", greenlet.get());
+        assertEquals(List.of("ran"), ran);
+        assertTrue(greenlet.dead());
+    }
+
+    @Test
+    void anUnstartedGreenletDoesNotKeepTheLoopAlive() {
+        Greenlet<Integer> greenlet = Greenlet.unstarted(() -> 1);
+        Green.waitAll();
+        assertFalse(greenlet.started());
+        greenlet.start();
+        Green.waitAll();
+        assertEquals(1, greenlet.value());
+    }
+
+    @Test
+    void startLaterRunsItAfterTheDelay() throws Exception {
+        long begin = System.nanoTime();
+        Greenlet<Long> greenlet = Greenlet.unstarted(() -> System.nanoTime() - begin).startLater(Duration.ofMillis(30));
+        assertTrue(greenlet.started());
+        assertFalse(greenlet.dead());
+        greenlet.startLater(Duration.ofDays(1));  // already started: no-op
+        greenlet.start();
+        assertTrue(greenlet.get() >= Duration.ofMillis(30).toNanos());
+    }
+
+    @Test
+    void aGreenletKilledBeforeItStartsNeverRunsAndIsDead() {
+        List<String> ran = new ArrayList<>();
+        List<String> linked = new ArrayList<>();
+        Greenlet<Void> unstarted = Greenlet.unstarted(() -> {
+            ran.add("unstarted");
+            return null;
+        });
+        Greenlet<Void> delayed = Greenlet.<Void>unstarted(() -> {
+            ran.add("delayed");
+            return null;
+        }).startLater(Duration.ofMillis(10));
+        unstarted.link(g -> linked.add("unstarted"));
+        unstarted.kill();
+        delayed.kill(false);
+        for (Greenlet<Void> greenlet : List.of(unstarted, delayed)) {
+            assertTrue(greenlet.dead());
+            assertTrue(greenlet.ready());
+            assertTrue(greenlet.successful());
+            assertInstanceOf(GreenletExit.class, greenlet.exception());
+        }
+        Green.sleep(Duration.ofMillis(30));
+        assertEquals(List.of(), ran);
+        assertEquals(List.of("unstarted"), linked);
+        unstarted.start();  // a start after death does nothing
+        Green.sleep();
+        assertEquals(List.of(), ran);
+    }
+
+    @Test
+    void killWithoutBlockingReturnsAtOnceAndTheGreenletDiesSoonAfter() {
+        List<String> events = new ArrayList<>();
+        Greenlet<Void> greenlet = Green.spawn(() -> {
+            try {
+                Green.sleep(Duration.ofSeconds(10));
+            } finally {
+                events.add("finally");
+            }
+        });
+        Green.sleep();
+        greenlet.kill(false);
+        assertFalse(greenlet.dead());
+        assertEquals(List.of(), events);
+        greenlet.join();
+        assertTrue(greenlet.dead());
+        assertEquals(List.of("finally"), events);
+    }
+
+    @Test
+    void killWithANullErrorRaisesGreenletExit() {
+        Greenlet<Void> greenlet = Green.spawn(() -> Green.sleep(Duration.ofSeconds(10)));
+        Green.sleep();
+        greenlet.kill(null, true, null);
+        assertInstanceOf(GreenletExit.class, greenlet.exception());
+    }
+
+    @Test
+    void startIsRefusedOffItsLoop() throws Exception {
+        Greenlet<Integer> greenlet = Greenlet.unstarted(() -> 1);
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                greenlet.start();
+            } catch (Throwable e) {
+                refused.set(e);
+            }
+        });
+        other.join();
+        assertInstanceOf(IllegalStateException.class, refused.get());
+        greenlet.kill();
+    }
 }

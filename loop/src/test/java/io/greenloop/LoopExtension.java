@@ -4,6 +4,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,6 +38,21 @@ public final class LoopExtension implements BeforeEachCallback, AfterEachCallbac
     /** Removes one error the test expected (say, a greenlet's failure it asserts on) from the leak check. */
     public void forgetError(Throwable error) {
         errors.remove(error);
+    }
+
+    /**
+     * Waits (driving the loop) until every greenlet finished, at most {@code limit}; rethrows the first
+     * failure as the test's, and keeps it out of the leak check.
+     */
+    public void joinAllOrFail(List<? extends Greenlet<?>> greenlets, Duration limit) {
+        List<Greenlet<?>> finished = Green.joinAll(greenlets, limit);
+        assertEquals(greenlets.size(), finished.size(), "greenlets still running after " + limit);
+        for (Greenlet<?> greenlet : greenlets) {
+            if (greenlet.exception() != null) {
+                forgetError(greenlet.exception());
+                throw new AssertionError(greenlet.name() + " failed", greenlet.exception());
+            }
+        }
     }
 
     @Override

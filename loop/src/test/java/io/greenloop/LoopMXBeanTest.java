@@ -42,8 +42,11 @@ class LoopMXBeanTest {
         assertEquals(0, (Integer) SERVER.getAttribute(name, "LiveGreenlets"));
         assertTrue(SERVER.getAttribute(name, "BlockedReports") instanceof Long);
 
+        Greenlet<?> parked = Green.spawn(() -> Green.sleep(java.time.Duration.ofMinutes(1)));
+        Green.sleep();
         String runInfo = (String) SERVER.invoke(name, "formatRunInfo", new Object[0], new String[0]);
-        assertTrue(runInfo.contains(loop.toString()), runInfo);
+        assertTrue(runInfo.contains(parked.name()), "Green.formatRunInfo(), with the live greenlet: " + runInfo);
+        parked.kill();
 
         LoopMXBean proxy = JMX.newMXBeanProxy(SERVER, name, LoopMXBean.class);
         assertTrue(proxy.getPolls() > 0, "a typed proxy reads the same bean");

@@ -420,4 +420,149 @@ class PoolTest {
     private static <E extends Throwable> Integer sneakyThrow(Throwable error) throws E {
         throw (E) error;
     }
+
+    // Ported from gevent's test__pool.py: imap and imap_unordered, lazy inputs, maxsize (gevent issue #638),
+    // apply, add/discard, full and wait_available.
+
+    @Test
+    void imapYieldsInInputOrderWhileRunningAtMostSizeAtOnce() {
+        Pool pool = new Pool(3);
+        int[] running = {0};
+        int[] most = {0};
+        List<Integer> results = new ArrayList<>();
+        for (int result : pool.imap(x -> {
+            most[0] = Math.max(most[0], ++running[0]);
+            Green.sleep(Duration.ofMillis(10 - x));  // later inputs finish first
+            running[0]--;
+            return x * x;
+        }, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9))) {
+            results.add(result);
+        }
+        assertEquals(List.of(0, 1, 4, 9, 16, 25, 36, 49, 64, 81), results);
+        assertEquals(3, most[0]);
+    }
+
+    @Test
+    void imapPullsInputsOnlyAsSlotsFreeSoAnEndlessIterableWorks() {
+        Pool pool = new Pool(2);
+        AtomicInteger pulled = new AtomicInteger();
+        Iterable<Integer> naturals = () -> IntStream.iterate(0, i -> i + 1).peek(i -> pulled.incrementAndGet()).iterator();
+        Iterator<Integer> results = pool.imap(x -> x + 100, naturals).iterator();
+        assertEquals(100, results.next());
+        assertEquals(101, results.next());
+        assertTrue(pulled.get() <= 5, "pulled " + pulled.get() + " inputs for 2 results in a pool of 2");
+        pool.kill();
+    }
+
+    // gevent's test_imap_no_stop / test_imap_final_sleep: an input iterator that parks between items.
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anInputIteratorThatParksIsWaitedFor(boolean ordered) {
+        Pool pool = new Pool(2);
+        Iterable<Integer> slowInputs = () -> new Iterator<>() {
+            int next;
+
+            @Override
+            public boolean hasNext() {
+                Green.sleep(Duration.ofMillis(5));
+                return next < 3;
+            }
+
+            @Override
+            public Integer next() {
+                return next++;
+            }
+        };
+        List<Integer> results = new ArrayList<>();
+        (ordered ? pool.imap((Integer x) -> x * x, slowInputs) : pool.imapUnordered((Integer x) -> x * x, slowInputs, 10))
+                .forEach(results::add);
+        results.sort(null);
+        assertEquals(List.of(0, 1, 4), results);
+    }
+
+    // gevent's test_imap_unordered_bounded_queue (issue #638): with maxsize, a slow reader holds back the
+    // workers, so no more than maxsize results pile up, in either order.
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void maxsizeHoldsBackTheProducerForASlowConsumer(boolean ordered) {
+        Pool pool = new Pool(10);
+        int[] started = {0};
+        List<Integer> inputs = IntStream.range(0, 30).boxed().toList();
+        java.util.function.Function<Integer, Integer> quick = i -> {
+            started[0]++;
+            return i;
+        };
+        Iterable<Integer> mapping = ordered ? pool.imap(quick, inputs, 1) : pool.imapUnordered(quick, inputs, 1);
+        List<Integer> results = new ArrayList<>();
+        int index = 0;
+        for (int result : mapping) {
+            assertTrue(started[0] <= index + 2, "started " + started[0] + " workers while the reader was at result " + index);
+            results.add(result);
+            index++;
+            Green.sleep(Duration.ofMillis(1));
+        }
+        results.sort(null);
+        assertEquals(inputs, results);
+    }
+
+    @Test
+    void maxsizeBelowOneIsRefused() {
+        Pool pool = new Pool(1);
+        assertThrows(IllegalArgumentException.class, () -> pool.imap(x -> x, List.of(1), 0));
+        assertThrows(IllegalArgumentException.class, () -> pool.imapUnordered(x -> x, List.of(1), -1));
+    }
+
+    @Test
+    void imapThrowsAFailureWhenItReachesIt() {
+        Pool pool = new Pool(2);
+        Iterator<Integer> results = pool.imap((Integer x) -> {
+            if (x == 1) {
+                throw new IllegalArgumentException("bad " + x);
+            }
+            return x;
+        }, List.of(0, 1, 2)).iterator();
+        assertEquals(0, results.next());
+        assertEquals("bad 1", assertThrows(IllegalArgumentException.class, results::next).getMessage());
+        assertEquals(2, results.next());
+        assertFalse(results.hasNext());
+    }
+
+    @Test
+    void applyRunsInThePoolAndRethrowsTheBodysOwnException() throws Exception {
+        Pool pool = new Pool(1);
+        assertEquals("applied", pool.apply(() -> "applied"));
+        IOException failure = assertThrows(IOException.class, () -> pool.apply(() -> {
+            throw new IOException("checked");
+        }));
+        assertEquals("checked", failure.getMessage());
+        // From a greenlet of the pool, with the pool full, it runs inline instead of deadlocking.
+        assertEquals("inner", pool.spawn(() -> pool.apply(() -> "inner")).get());
+    }
+
+    @Test
+    void addAdoptsAGreenletDiscardFreesItsSlot() {
+        Pool pool = new Pool(1);
+        Greenlet<Void> outsider = Green.spawn(() -> Green.sleep(Duration.ofSeconds(10)));
+        pool.add(outsider);
+        assertTrue(pool.full());
+        assertEquals(0, pool.freeCount());
+        assertEquals(List.of(outsider), pool.greenlets());
+        pool.add(outsider);  // already in: nothing happens
+        assertEquals(1, pool.count());
+        pool.discard(outsider);
+        assertFalse(pool.full());
+        assertEquals(1, pool.waitAvailable(Duration.ZERO));
+        outsider.kill();
+    }
+
+    @Test
+    void waitAvailableParksUntilASlotFrees() {
+        Pool pool = new Pool(1);
+        pool.spawn(() -> Green.sleep(Duration.ofMillis(20)));
+        assertEquals(0, pool.waitAvailable(Duration.ofMillis(1)));
+        assertEquals(1, pool.waitAvailable(null));
+        Group group = new Group();
+        assertFalse(group.full());
+        assertEquals(Integer.MAX_VALUE, group.waitAvailable(Duration.ZERO));
+    }
 }

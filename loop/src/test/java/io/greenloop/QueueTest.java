@@ -568,4 +568,116 @@ class QueueTest {
         }
         return items;
     }
+
+    // Ported from gevent's test__queue.py (JoinableQueue, LifoQueue, PriorityQueue).
+
+    @Test
+    void joinWaitsUntilEveryItemPutWasMarkedDone() {
+        Queue<Integer> queue = new Queue<>();
+        List<Integer> processed = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            queue.put(i);
+        }
+        assertEquals(10, queue.unfinishedTasks());
+        Greenlet<Void> worker = Green.spawn(() -> {
+            while (true) {
+                Integer item = queue.take();
+                Green.sleep(Duration.ofMillis(1));
+                processed.add(item);
+                queue.taskDone();
+            }
+        });
+        assertFalse(queue.join(Duration.ofMillis(2)));
+        queue.join();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), processed);
+        assertEquals(0, queue.unfinishedTasks());
+        assertTrue(queue.join(Duration.ZERO));
+        worker.kill();
+    }
+
+    @Test
+    void anEmptyQueueIsJoinedAtOnceAndTooManyTaskDonesAreRefused() {
+        Queue<String> queue = new Queue<>(1);
+        queue.join();
+        IllegalStateException error = assertThrows(IllegalStateException.class, queue::taskDone);
+        assertTrue(error.getMessage().contains("taskDone()"), error.getMessage());
+        queue.put("a");
+        queue.take();
+        queue.taskDone();
+        assertThrows(IllegalStateException.class, queue::taskDone);
+    }
+
+    @Test
+    void itemsHandedToParkedTakersAndFromParkedPuttersCountAsTasks() {
+        Queue<String> channel = new Queue<>(0);
+        Greenlet<String> taker = Green.spawn(channel::take);
+        Green.sleep();
+        channel.put("handed");
+        assertEquals("handed", taker.join(Duration.ofSeconds(5)) ? taker.value() : null);
+        Green.spawn(() -> channel.put("parked"));
+        Green.sleep();
+        assertEquals("parked", channel.poll());
+        assertEquals(2, channel.unfinishedTasks());
+        channel.taskDone();
+        channel.taskDone();
+        assertTrue(channel.join(Duration.ZERO));
+    }
+
+    @Test
+    void aLifoQueueHandsOutTheLastItemFirst() {
+        Queue<Integer> queue = Queue.lifo();
+        for (int i = 0; i < 5; i++) {
+            queue.put(i);
+        }
+        List<Integer> taken = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            taken.add(queue.take());
+        }
+        assertEquals(List.of(4, 3, 2, 1, 0), taken);
+    }
+
+    @Test
+    void aBoundedLifoQueueParksPuttersWhileFull() {
+        Queue<Integer> queue = Queue.lifo(2);
+        queue.put(1);
+        queue.put(2);
+        assertFalse(queue.offer(3));
+        Greenlet<Void> putter = Green.spawn(() -> queue.put(3));
+        Green.sleep();
+        assertFalse(putter.ready());
+        assertEquals(2, queue.take());
+        putter.join();
+        assertEquals(3, queue.take());
+        assertEquals(1, queue.take());
+        assertThrows(IllegalArgumentException.class, () -> Queue.lifo(0));
+    }
+
+    @Test
+    void aPriorityQueueHandsOutTheSmallestFirst() {
+        Queue<Integer> queue = Queue.priority(java.util.Comparator.naturalOrder());
+        for (int item : new int[] {5, 1, 4, 2, 3}) {
+            queue.put(item);
+        }
+        assertEquals(1, queue.peek());
+        List<Integer> taken = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            taken.add(queue.take());
+        }
+        assertEquals(List.of(1, 2, 3, 4, 5), taken);
+    }
+
+    @Test
+    void aBoundedPriorityQueueByACustomOrder() {
+        Queue<String> queue = Queue.priority(2, java.util.Comparator.comparing(String::length));
+        queue.put("three");
+        queue.put("a");
+        assertFalse(queue.offer("xx"));
+        Greenlet<Void> putter = Green.spawn(() -> queue.put("xx"));
+        Green.sleep();
+        assertEquals("a", queue.take());
+        putter.join();
+        assertEquals("xx", queue.take());
+        assertEquals("three", queue.take());
+        assertThrows(IllegalArgumentException.class, () -> Queue.priority(0, java.util.Comparator.<String>naturalOrder()));
+    }
 }

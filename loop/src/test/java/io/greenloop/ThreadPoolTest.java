@@ -155,4 +155,50 @@ class ThreadPoolTest {
             assertEquals(42, seen.get());
         }
     }
+
+    @Test
+    void spawnParksTheCallerWhileMaxQueuedTasksWait() throws Exception {
+        java.util.concurrent.CountDownLatch firstStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (ThreadPool pool = new ThreadPool(1, 1)) {
+            AsyncResult<Void> first = pool.spawn(() -> {
+                firstStarted.countDown();
+                release.await();
+            });
+            assertTrue(firstStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            AsyncResult<String> second = pool.spawn(() -> "second");  // waits for the worker: the queue is now full
+            Greenlet<String> producer = Green.spawn(() -> pool.spawn(() -> "third").get());
+            Green.sleep(Duration.ofMillis(30));
+            assertFalse(producer.ready(), "spawn should park while maxQueued tasks wait");
+            release.countDown();
+            assertEquals("third", producer.get());
+            assertEquals("second", second.get());
+            assertTrue(first.successful());
+        }
+    }
+
+    @Test
+    void aKilledProducerGivesUpItsPlaceInLine() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (ThreadPool pool = new ThreadPool(1, 1)) {
+            java.util.concurrent.CountDownLatch firstStarted = new java.util.concurrent.CountDownLatch(1);
+            pool.spawn(() -> {
+                firstStarted.countDown();
+                release.await();
+            });
+            assertTrue(firstStarted.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            pool.spawn(() -> { });  // the queue is full from here on
+            Greenlet<Object> killed = Green.spawn(() -> pool.spawn(() -> "never"));
+            Greenlet<String> next = Green.spawn(() -> pool.spawn(() -> "next").get());
+            Green.sleep(Duration.ofMillis(10));
+            killed.kill();
+            release.countDown();
+            assertEquals("next", next.get());
+        }
+    }
+
+    @Test
+    void maxQueuedBelowOneIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ThreadPool(1, 0));
+    }
 }

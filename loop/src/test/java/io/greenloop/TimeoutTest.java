@@ -117,17 +117,31 @@ class TimeoutTest {
     }
 
     @Test
-    void isRefusedOnAThreadWithoutALoop() throws Exception {
-        List<Object> outcome = new ArrayList<>();
-        Thread other = Thread.ofPlatform().start(() -> {
-            try {
-                Timeout.start(Duration.ofSeconds(1));
-                outcome.add("started");
-            } catch (IllegalStateException expected) {
-                outcome.add(expected);
-            }
-        });
-        other.join();
-        assertInstanceOf(IllegalStateException.class, outcome.getFirst());
+    void aNullDurationNeverExpires() {
+        try (Timeout none = Timeout.start(null)) {
+            Green.sleep(Duration.ofMillis(20));
+            assertFalse(none.expiredAlready());
+        }
+        assertEquals("ran", Green.withTimeout(null, () -> "ran"));
+    }
+
+    // gevent's with_timeout(timeout_value=): the fallback instead of Timeout.Expired (test__event's test_set_with_timeout).
+    @Test
+    void withTimeoutReturnsTheFallbackWhenItsOwnTimeoutExpires() {
+        AsyncResult<String> never = new AsyncResult<>();
+        assertEquals("fallback", Green.withTimeout(Duration.ofMillis(10), () -> never.get(), "fallback"));
+        assertEquals("fast", Green.withTimeout(Duration.ofSeconds(5), () -> "fast", "fallback"));
+    }
+
+    @Test
+    void anOuterTimeoutStillPropagatesThroughAFallback() {
+        try (Timeout outer = Timeout.start(Duration.ofMillis(10))) {
+            Timeout.Expired expired = assertThrows(Timeout.Expired.class,
+                    () -> Green.withTimeout(Duration.ofSeconds(30), () -> {
+                        Green.sleep(Duration.ofSeconds(30));
+                        return "slept";
+                    }, "fallback"));
+            assertSame(outer, expired.timeout());
+        }
     }
 }

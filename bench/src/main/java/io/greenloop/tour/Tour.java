@@ -34,6 +34,7 @@ public final class Tour {
         sleepIsFair();
         timeouts();
         events();
+        runInfo();
         EchoSection.run();
         WatchSection.run(loop);
         loop.close();
@@ -63,6 +64,16 @@ public final class Tour {
         }
         jobs.forEach(Greenlet::kill);
         System.out.println("killed the rest: " + jobs.stream().allMatch(Greenlet::ready));
+    }
+
+    private static void runInfo() {
+        section("Green.formatRunInfo(): every open loop and live greenlet, with what it waits on");
+        Event never = new Event();
+        Greenlet<Void> waiter = Green.spawn(() -> never.await());
+        Greenlet<Void> sleeper = Green.spawn(() -> Green.sleep(Duration.ofMinutes(1)));
+        Green.sleep();
+        System.out.print(Green.formatRunInfo());
+        Green.killAll(List.of(waiter, sleeper));
     }
 
     private static void sleepIsFair() {

@@ -21,6 +21,8 @@ public final class GreenletThreads {
     public static final String REQUIRED_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
 
     private static final MethodHandle NEW_BUILDER;
+    /** {@code VirtualThread.scheduler}, to tell which loop (if any) schedules a plain virtual thread; null when unreadable. */
+    private static final Field SCHEDULER = schedulerField();
     private static final Throwable UNAVAILABLE;
     /** Per task class, the field of a JDK continuation task that holds its virtual thread (or null). */
     private static final ClassValue<Field> CAPTURED_THREAD = new ClassValue<>() {
@@ -89,6 +91,31 @@ public final class GreenletThreads {
         Field field = CAPTURED_THREAD.get(task.getClass());
         try {
             return field == null ? null : (Thread) field.get(task);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The scheduler of virtual thread {@code thread} (a loop for a greenlet, and for any virtual thread
+     * started inside one, since a virtual thread inherits its parent's scheduler), or {@code null} for a
+     * platform thread or when the JDK's shape differs.
+     */
+    public static Executor schedulerOf(Thread thread) {
+        if (SCHEDULER == null || !thread.isVirtual()) {
+            return null;
+        }
+        try {
+            return (Executor) SCHEDULER.get(thread);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Field schedulerField() {
+        try {
+            Field field = Class.forName("java.lang.VirtualThread").getDeclaredField("scheduler");
+            return field.trySetAccessible() && Executor.class.isAssignableFrom(field.getType()) ? field : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

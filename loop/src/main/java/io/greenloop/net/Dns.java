@@ -1,13 +1,13 @@
 package io.greenloop.net;
 
 import io.greenloop.Green;
-import io.greenloop.ThreadPool;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -18,6 +18,13 @@ import java.util.stream.Stream;
  * with a native call that would hold the carrier, which for a greenlet is the loop's thread, so the
  * lookup runs on a small shared pool of daemon threads while the caller waits. Inside a greenlet the
  * greenlet parks; on a loop's owner thread the loop runs meanwhile; any other thread just blocks.
+ *
+ * <p>Bounds, so that slow names a peer chooses cannot stall every lookup in the JVM: {@value #LOOKUP_THREADS}
+ * threads and at most {@value #MAX_QUEUED_LOOKUPS} lookups queued behind them (a caller beyond that parks,
+ * FIFO, until one ends); a caller waits at most the lookup timeout in all, queueing included
+ * ({@code -Dgreenloop.dnsTimeoutMillis}, default {@value #DEFAULT_TIMEOUT_MILLIS}), then gets an
+ * {@link UnknownHostException} that says so. A lookup the JDK is still busy with keeps its thread until it
+ * returns, since the native call cannot be interrupted.
  *
  * <p>The JDK's own lookups made inside greenlets ({@code new Socket("host", port)}, {@code HttpClient},
  * {@code InetAddress.getByName}) take the same route through {@link ResolverProvider}, registered as the
@@ -30,17 +37,34 @@ public final class Dns {
      * from delaying the others without a thread per greenlet. Further lookups queue, FIFO.
      */
     static final int LOOKUP_THREADS = 4;
+    /**
+     * How many lookups may wait for a thread; the next caller parks until one ends. Enough for a burst of
+     * connects to many names, few enough that a peer sending hanging names cannot grow the queue without end.
+     */
+    static final int MAX_QUEUED_LOOKUPS = 256;
+    /** The system property that sets the lookup timeout in milliseconds. */
+    static final String TIMEOUT_PROPERTY = "greenloop.dnsTimeoutMillis";
+    /** The JDK's resolver tries a server 5 s, twice, by default; a caller waits no longer than that, queueing included. */
+    static final long DEFAULT_TIMEOUT_MILLIS = 10_000;
 
     private Dns() {
     }
 
     /** Made on first use, so that loading the resolver provider starts no threads. */
     private static final class Lookups {
-        static final ThreadPool POOL = new ThreadPool(LOOKUP_THREADS, "greenloop-dns");
+        static final LookupPool POOL = new LookupPool(LOOKUP_THREADS, MAX_QUEUED_LOOKUPS, timeout(), "greenloop-dns");
+
+        private static Duration timeout() {
+            long millis = Long.getLong(TIMEOUT_PROPERTY, DEFAULT_TIMEOUT_MILLIS);
+            if (millis <= 0) {
+                throw new IllegalArgumentException("-D" + TIMEOUT_PROPERTY + "=" + millis + ": a lookup timeout must be positive");
+            }
+            return Duration.ofMillis(millis);
+        }
     }
 
     /** The pool lookups run on (package-private for tests that need to see them queue). */
-    static ThreadPool pool() {
+    static LookupPool pool() {
         return Lookups.POOL;
     }
 
@@ -67,23 +91,9 @@ public final class Dns {
         return List.of(offTheLoop(host, () -> InetAddress.getAllByName(host)));
     }
 
-    /** Runs a lookup on the pool and waits for it; exceptions come back as the lookup threw them. */
+    /** Runs a lookup on the pool and waits for it, within the lookup timeout; exceptions come back as the lookup threw them. */
     private static <T> T offTheLoop(String host, Callable<T> lookup) throws UnknownHostException {
-        try {
-            return pool().apply(lookup);
-        } catch (UnknownHostException | RuntimeException e) {
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw withCause(new UnknownHostException(host + ": the lookup was interrupted"), e);
-        } catch (Exception e) {
-            throw withCause(new UnknownHostException(host + ": " + e), e);
-        }
-    }
-
-    private static UnknownHostException withCause(UnknownHostException e, Throwable cause) {
-        e.initCause(cause);
-        return e;
+        return pool().run(host, lookup);
     }
 
     /**

@@ -3,10 +3,13 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
+import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,6 +39,8 @@ final class SocketCore<H extends IoHandle> {
     private Waiter<Void> writer;
     private Duration timeout;
     private boolean closed;
+    /** Operations begun and waits that ended ready: what an idle timeout watches ({@link IdleWatch}). */
+    private long activity;
 
     /** Wraps a handle just opened on {@code loop}'s transport; {@code kind} names the socket type in messages. */
     SocketCore(Loop loop, H handle, String kind) {
@@ -78,7 +83,13 @@ final class SocketCore<H extends IoHandle> {
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
+        activity++;
         return handle;
+    }
+
+    /** A count that grows with every operation and every wait that ended with the socket ready. */
+    long activity() {
+        return activity;
     }
 
     /** Like {@link #open}, and claims the reading side: a second concurrent reader is a programming error. */
@@ -156,6 +167,7 @@ final class SocketCore<H extends IoHandle> {
         if (!woken) {
             throw timedOut(operation);
         }
+        activity++;
         waiter.get();  // raises the SocketException of a close that woke it
         if (closed) {
             throw new SocketException("socket closed");
@@ -179,9 +191,28 @@ final class SocketCore<H extends IoHandle> {
     }
 
     private SocketTimeoutException timedOut(String operation) {
-        String after = timeout == null ? "" : " after " + timeout.toMillis() + " ms";
+        String after = timeout == null ? "" : " " + WaitBounds.waited(timeout);
         return new SocketTimeoutException(operation + " timed out" + after
                 + "; the socket is still open (setTimeout(null) waits without limit)");
+    }
+
+    /**
+     * Checks a socket option's value the same way for every transport, before any transport sees it: the
+     * JDK's NIO refuses what the native ones would pass to the kernel unchecked (a negative buffer size)
+     * or fail on with a bare {@code NullPointerException} (a {@code null} linger).
+     */
+    static <T> void checkOption(SocketOption<T> option, T value) {
+        Objects.requireNonNull(option, "option");
+        if (value == null) {
+            throw new IllegalArgumentException(option.name() + " needs a value of type " + option.type().getSimpleName()
+                    + ", not null" + (option == StandardSocketOptions.SO_LINGER ? " (a negative linger turns lingering off)" : ""));
+        }
+        if (!option.type().isInstance(value)) {
+            throw new IllegalArgumentException(option.name() + " takes a " + option.type().getSimpleName() + ", not " + value);
+        }
+        if ((option == StandardSocketOptions.SO_RCVBUF || option == StandardSocketOptions.SO_SNDBUF) && (Integer) value < 0) {
+            throw new IllegalArgumentException(option.name() + " " + value + " is negative; give a size in bytes, 0 or more");
+        }
     }
 
     /** Whether {@link #close()} was called (or the loop closed the handle). */

@@ -7,6 +7,7 @@ import io.greenloop.Greenlet;
 import io.greenloop.GreenletExit;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
+import io.greenloop.internal.SafeLog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +23,14 @@ import java.util.Set;
  * its own for each connection, closing the connection when the handler returns. A handler that throws
  * has its connection closed and its exception reported to the loop's error handler; the server keeps
  * serving. Accept failures (such as running out of file descriptors) pause the accepting greenlet, 10 ms
- * doubling to a second, and are logged once per run of failures to {@code System.Logger} "io.greenloop".
+ * doubling to a second, and are logged once per run of failures to {@code System.Logger} "io.greenloop";
+ * nothing but {@link #stop}/{@link #close} (or a kill) ends the accepting, whatever fails.
+ *
+ * <p>{@code new InetSocketAddress(port)} is the wildcard address: the server listens on every interface
+ * of the machine. To serve this machine only, bind {@code new InetSocketAddress("127.0.0.1", port)}. To
+ * bound what one peer can hold, combine {@link Options#withMaxConcurrentHandlers} (connections served at
+ * once), {@link Options#withIdleTimeout} (a quiet connection is closed) and, in the handler,
+ * {@link TcpSocket#setTimeout} (the longest one read or write may wait).
  *
  * <p>One loop per core: give each thread's loop its own server on the same port with
  * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them:
@@ -47,7 +55,6 @@ public final class StreamServer implements AutoCloseable {
     /** How long {@link #stop(Duration)} waits for killed handlers to run their {@code finally} blocks. */
     static final Duration KILL_GRACE = Duration.ofSeconds(1);
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
 
     /** What a server runs for each connection, in a greenlet of its own. */
     @FunctionalInterface
@@ -57,14 +64,17 @@ public final class StreamServer implements AutoCloseable {
     }
 
     /**
-     * How a server listens and how many connections it serves at once.
+     * How a server listens, how many connections it serves at once, and how long a quiet one may stay.
      *
      * @param backlog                 the listen backlog (0: the OS default)
      * @param reusePort               set {@code SO_REUSEPORT}, so that servers on other loops can share the port
      * @param maxConcurrentHandlers   at most this many handlers run at once; the next connection waits in the
      *                                backlog until one finishes ({@link #UNLIMITED}: no limit)
+     * @param idleTimeout             a connection that moves no data for this long (nothing read or written, in
+     *                                either direction) is closed, which ends its handler's parked read or write
+     *                                with "socket closed" and is not reported as an error ({@code null}: no limit)
      */
-    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
+    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout) {
 
         /** No limit on concurrent handlers. */
         public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -78,26 +88,40 @@ public final class StreamServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentHandlers " + maxConcurrentHandlers
                         + " would never serve anyone; use at least 1, or Options.UNLIMITED");
             }
+            if (idleTimeout != null && !idleTimeout.isPositive()) {
+                throw new IllegalArgumentException("idleTimeout " + idleTimeout + " would close every connection at once;"
+                        + " give a positive duration, or null for no idle limit");
+            }
         }
 
-        /** Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit. */
+        /** Options without an idle timeout. */
+        public Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
+            this(backlog, reusePort, maxConcurrentHandlers, null);
+        }
+
+        /** Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit, no idle timeout. */
         public static Options defaults() {
-            return new Options(TcpListener.DEFAULT_BACKLOG, false, UNLIMITED);
+            return new Options(TcpListener.DEFAULT_BACKLOG, false, UNLIMITED, null);
         }
 
         /** These options with another backlog. */
         public Options withBacklog(int backlog) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
         }
 
         /** These options with {@code SO_REUSEPORT} on or off. */
         public Options withReusePort(boolean reusePort) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
         }
 
         /** These options with another limit on concurrent handlers. */
         public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
+        }
+
+        /** These options with another idle timeout ({@code null}: none). */
+        public Options withIdleTimeout(Duration idleTimeout) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
         }
     }
 
@@ -138,6 +162,9 @@ public final class StreamServer implements AutoCloseable {
 
     /** Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. */
     public void start() throws IOException {
+        if (state == State.STOPPED && listener == null) {
+            throw new IllegalStateException("this StreamServer was stopped before it started; make a new one to serve");
+        }
         if (state != State.NEW) {
             throw new IllegalStateException("this StreamServer was started already (" + state + "); make a new one to serve again");
         }
@@ -150,12 +177,17 @@ public final class StreamServer implements AutoCloseable {
 
     /** Starts the server if needed, then waits (parks, or drives the loop on its owner thread) until it is stopped. */
     public void serveForever() throws IOException {
-        if (state == State.NEW) {
+        if (state == State.NEW || (state == State.STOPPED && listener == null)) {
             start();
         }
         stopped.await();
     }
 
+    /*
+     * Only close()/stop() (or a kill) ends this greenlet: any other failure, even an Error out of the JDK
+     * (out of descriptors, the first log record of a JVM once failed loading time-zone data), is counted,
+     * logged through SafeLog and followed by a back-off pause; fatal VM errors alone propagate.
+     */
     private void acceptLoop() {
         while (state == State.SERVING) {
             awaitCapacity();
@@ -165,7 +197,9 @@ public final class StreamServer implements AutoCloseable {
             TcpSocket socket;
             try {
                 socket = listener.accept();
-            } catch (IOException e) {
+            } catch (GreenletExit | VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 if (state != State.SERVING || listener.isClosed()) {
                     return;
                 }
@@ -174,20 +208,25 @@ public final class StreamServer implements AutoCloseable {
             }
             int failures = backoff.succeeded();
             if (failures > 0) {
-                LOG.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
+                SafeLog.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
             }
             spawnHandler(socket);
         }
     }
 
-    private void pauseAfter(IOException error) {
+    private void pauseAfter(Throwable error) {
         Duration pause = backoff.failed();
         if (backoff.incidentJustBegan()) {
-            LOG.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
+            SafeLog.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
                     + AcceptBackoff.FIRST_PAUSE.toMillis() + " ms doubling to " + AcceptBackoff.MAX_PAUSE.toMillis()
                     + " ms, until accepts succeed again", error);
         }
         Green.sleep(pause);
+    }
+
+    /** How many accepts failed since the server started (each one was followed by a pause). */
+    long failedAccepts() {
+        return backoff.total();
     }
 
     private void awaitCapacity() {
@@ -202,16 +241,39 @@ public final class StreamServer implements AutoCloseable {
     }
 
     private void spawnHandler(TcpSocket socket) {
-        InetSocketAddress peer = socket.remoteAddress();
-        Greenlet<Void> greenlet = loop.spawn(() -> {
-            try {
-                handler.handle(socket, peer);
-            } finally {
-                socket.close();
-            }
-        });
+        Greenlet<Void> greenlet;
+        try {
+            InetSocketAddress peer = socket.remoteAddress();
+            greenlet = loop.spawn(() -> serve(socket, peer));
+        } catch (VirtualMachineError e) {
+            socket.close();
+            throw e;
+        } catch (Throwable e) {
+            // The connection is dropped, the server goes on: a peer gone before its address was read, say.
+            socket.close();
+            backoff.countFailure();
+            SafeLog.log(System.Logger.Level.WARNING, this + " could not start a handler for a connection; it was closed", e);
+            return;
+        }
         handlers.add(greenlet);
         greenlet.link(this::handlerFinished);
+    }
+
+    private void serve(TcpSocket socket, InetSocketAddress peer) throws Exception {
+        IdleWatch idle = options.idleTimeout() == null ? null : IdleWatch.start(loop, socket, options.idleTimeout());
+        try {
+            handler.handle(socket, peer);
+        } catch (Exception e) {
+            if (idle == null || !idle.closedTheConnection()) {
+                throw e;
+            }
+            // The idle timeout closed the connection: the handler's "socket closed" is the expected end.
+        } finally {
+            if (idle != null) {
+                idle.cancel();
+            }
+            socket.close();
+        }
     }
 
     private void handlerFinished(Greenlet<Void> greenlet) {

@@ -2,6 +2,7 @@ package io.greenloop.net;
 
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
+import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
 
@@ -20,6 +21,8 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -56,12 +59,40 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code host}:{@code port} from the calling thread's loop, waiting without a timeout;
-     * a refused connection throws {@link ConnectException}.
+     * Connects to {@code host}:{@code port} from the calling thread's loop, waiting without a timeout,
+     * as Python's {@code socket.create_connection}: tries every address the name resolves to, in order,
+     * until one connects. When none does, the exception names each address tried and why it failed
+     * ({@link ConnectException} when every one refused or reset).
      */
     public static TcpSocket connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "host");
-        return connect(new InetSocketAddress(resolve(host), checkPort(port)), null);
+        checkPort(port);
+        return connectToFirst(host, resolveAll(host), port);
+    }
+
+    /** Tries {@code addresses} in order; the first that connects wins, else one exception names them all. */
+    static TcpSocket connectToFirst(String host, List<InetAddress> addresses, int port) throws IOException {
+        List<IOException> failures = new ArrayList<>(addresses.size());
+        for (InetAddress address : addresses) {
+            try {
+                return connect(new InetSocketAddress(address, port), null);
+            } catch (IOException e) {
+                failures.add(e);
+            }
+        }
+        if (failures.size() == 1) {
+            throw failures.getFirst();
+        }
+        StringBuilder message = new StringBuilder("connecting to " + host + ":" + port + " failed on each of its "
+                + addresses.size() + " addresses:");
+        boolean allRefused = true;
+        for (IOException failure : failures) {
+            message.append(" [").append(failure.getMessage()).append(']');
+            allRefused &= failure instanceof ConnectException;
+        }
+        IOException all = allRefused ? new ConnectException(message.toString()) : new IOException(message.toString());
+        failures.forEach(all::addSuppressed);
+        throw all;
     }
 
     /**
@@ -98,7 +129,7 @@ public final class TcpSocket implements AutoCloseable {
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("connecting to " + target + " timed out after " + timeout.toMillis() + " ms");
+            throw new SocketTimeoutException("connecting to " + target + " timed out " + WaitBounds.waited(timeout));
         } catch (SocketException e) {
             // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
             // either way no connection was made, which is what ConnectException says.
@@ -113,10 +144,15 @@ public final class TcpSocket implements AutoCloseable {
      * off the loop while the caller parks.
      */
     static InetAddress resolve(String host) throws UnknownHostException {
+        return resolveAll(host).getFirst();
+    }
+
+    /** Every address of {@code host}, in the resolver's order: an IP literal at once, a name through {@link Dns}. */
+    static List<InetAddress> resolveAll(String host) throws UnknownHostException {
         try {
-            return InetAddress.ofLiteral(host);
+            return List.of(InetAddress.ofLiteral(host));
         } catch (IllegalArgumentException notALiteral) {
-            return Dns.getAllByName(host).getFirst();
+            return Dns.getAllByName(host);
         }
     }
 
@@ -155,7 +191,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream. */
     public int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         return read(ByteBuffer.wrap(b, off, len));
     }
 
@@ -178,7 +214,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
     public void write(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         write(ByteBuffer.wrap(b, off, len));
     }
 
@@ -210,9 +246,14 @@ public final class TcpSocket implements AutoCloseable {
 
     /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
+        SocketCore.checkOption(option, value);
         core.open("TcpSocket.setOption").setOption(option, value);
         return this;
+    }
+
+    /** How much this socket has done: grows with every operation and every wait that ended ready ({@link IdleWatch}). */
+    long activity() {
+        return core.activity();
     }
 
     /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */

@@ -6,7 +6,10 @@ import io.greenloop.spi.DatagramHandle;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -56,6 +59,11 @@ public final class UdpSocket implements AutoCloseable {
         Objects.requireNonNull(target, "target");
         DatagramHandle handle = core.openForWriting("UdpSocket.send");
         InetSocketAddress to = resolved(target);
+        if (localAddress.getAddress() instanceof Inet4Address && to.getAddress() instanceof Inet6Address) {
+            // NIO would throw an unchecked UnsupportedAddressTypeException, epoll an errno: the same IOException for both.
+            throw new SocketException("UdpSocket.send: this socket is bound to the IPv4 address " + localAddress
+                    + " and cannot reach the IPv6 address " + to + "; bind to an IPv6 address (e.g. [::]:0) to reach both");
+        }
         if (handle.send(src, to)) {
             return;
         }

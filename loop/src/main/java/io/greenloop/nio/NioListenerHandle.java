@@ -42,7 +42,7 @@ final class NioListenerHandle extends NioHandle implements ListenerHandle {
     @Override
     public StreamHandle accept() throws IOException {
         SocketChannel accepted = channel.accept();
-        return accepted == null ? null : new NioStreamHandle(transport.register(accepted));
+        return accepted == null ? null : new NioStreamHandle(transport.register(accepted), transport);
     }
 
     @Override

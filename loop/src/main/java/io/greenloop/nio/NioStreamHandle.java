@@ -13,10 +13,12 @@ import java.nio.channels.SocketChannel;
 final class NioStreamHandle extends NioHandle implements StreamHandle {
 
     private final SocketChannel channel;
+    private final NioTransport transport;
 
-    NioStreamHandle(SelectionKey key) {
+    NioStreamHandle(SelectionKey key, NioTransport transport) {
         super(key);
         this.channel = (SocketChannel) key.channel();
+        this.transport = transport;
     }
 
     @Override
@@ -47,9 +49,23 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         return channel.read(dst);
     }
 
+    /**
+     * Direct buffers go to the channel as they are; a heap buffer goes at most
+     * {@link NioTransport#WRITE_SLICE_BYTES} at a time through the loop's reused direct buffer, so that one
+     * call never copies (nor allocates) more than that. The caller comes back for the rest, and parks
+     * when the kernel takes nothing, which lets the loop run between slices.
+     */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return channel.write(src);
+        if (src.isDirect()) {
+            return channel.write(src);
+        }
+        ByteBuffer slice = transport.writeSlice().clear();
+        int length = Math.min(src.remaining(), slice.capacity());
+        slice.put(0, src, src.position(), length).limit(length);
+        int written = channel.write(slice);
+        src.position(src.position() + written);
+        return written;
     }
 
     @Override

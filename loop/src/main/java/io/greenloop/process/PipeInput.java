@@ -83,6 +83,13 @@ final class PipeInput extends InputStream {
         } catch (RejectedExecutionException e) {
             // The loop closed under us: nobody will read, so let the child see a closed pipe rather than a full one.
             closeSource();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            // Anything else ending the pump must reach the reader too, or it would wait for data for ever.
+            if (!abandoned) {
+                handOverFailure(new IOException("the pump reading " + name + " failed: " + e, e));
+            }
         }
     }
 

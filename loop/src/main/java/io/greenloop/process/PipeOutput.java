@@ -166,6 +166,9 @@ final class PipeOutput extends OutputStream {
             return null;
         } catch (IOException e) {
             return e;
+        } catch (RuntimeException e) {
+            // The pump must go on to tell the loop, or writers would wait for this chunk for ever.
+            return new IOException("writing " + name + " failed: " + e, e);
         }
     }
 

@@ -88,6 +88,18 @@ public final class Subprocess implements Waitable, AutoCloseable {
         return start(new ProcessBuilder(command));
     }
 
+    /** The command of {@code builder}, each element checked: a {@code null} one is named by its index. */
+    private static List<String> commandOf(ProcessBuilder builder) {
+        List<String> command = builder.command();
+        for (int i = 0; i < command.size(); i++) {
+            if (command.get(i) == null) {
+                throw new NullPointerException("command[" + i + "] is null (the command so far: "
+                        + command.subList(0, i) + "); pass the program and each argument as a string");
+            }
+        }
+        return List.copyOf(command);
+    }
+
     /**
      * Starts the process {@code builder} describes, honouring its redirects (a redirected stream reads as
      * empty here). The fork and exec run on a launcher thread while the caller waits; a command that cannot
@@ -95,7 +107,7 @@ public final class Subprocess implements Waitable, AutoCloseable {
      */
     public static Subprocess start(ProcessBuilder builder) throws IOException {
         Objects.requireNonNull(builder, "builder");
-        List<String> command = List.copyOf(builder.command());
+        List<String> command = commandOf(builder);
         Loop loop = Loop.current();
         Process process;
         try {

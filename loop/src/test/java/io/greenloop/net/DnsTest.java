@@ -143,9 +143,70 @@ class DnsTest {
     static List<AsyncResult<Void>> fillTheLookupPool() {
         List<AsyncResult<Void>> blockers = new ArrayList<>();
         for (int i = 0; i < Dns.LOOKUP_THREADS; i++) {
-            blockers.add(Dns.pool().spawn(() -> Thread.sleep(BUSY.toMillis())));
+            blockers.add(sleeper(Dns.pool(), BUSY));
         }
         return blockers;
+    }
+
+    /** A lookup that takes {@code busy}, as a slow name server would. */
+    static AsyncResult<Void> sleeper(LookupPool pool, Duration busy) {
+        try {
+            return pool.submit("slow.example", () -> {
+                Thread.sleep(busy.toMillis());
+                return null;
+            }, System.nanoTime() + pool.timeout().toNanos());
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aLookupThatTakesLongerThanTheTimeoutFailsWithTheTimeoutInItsMessage() {
+        LookupPool pool = new LookupPool(2, 4, Duration.ofMillis(300), "dns-timeout-test");
+        long start = System.nanoTime();
+        UnknownHostException failure = assertThrows(UnknownHostException.class, () -> pool.run("hangs.example", () -> {
+            Thread.sleep(3_000);
+            return null;
+        }));
+        assertTrue(failure.getMessage().contains("hangs.example: no answer within 300 ms"), failure.getMessage());
+        assertTrue(millisSince(start) < 2_500, "the caller did not wait for the lookup to end");
+    }
+
+    @Test
+    void aFullQueueParksTheCallerWhileTheLoopRunsAndGivesUpAtTheTimeout() throws Exception {
+        LookupPool pool = new LookupPool(1, 1, Duration.ofMillis(1_500), "dns-queue-test");
+        AsyncResult<Void> hanging = sleeper(pool, Duration.ofMillis(2_500));
+        AsyncResult<Void> queued = sleeper(pool, Duration.ofMillis(10));
+        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        long start = System.nanoTime();
+        Greenlet<Throwable> third = Green.spawn(() -> assertThrows(UnknownHostException.class, () -> pool.run("third.example", () -> "never")));
+        Throwable failure = third.get();
+        long waited = millisSince(start);
+        ticker.stop();
+        assertTrue(failure.getMessage().contains("2 lookups were already running or queued"), failure.getMessage());
+        assertTrue(waited >= 1_000, "it waited for a place until the timeout: " + waited + " ms");
+        assertTrue(ticker.ticks() >= 10, "the loop ran while the caller waited for a place: " + ticker);
+        Green.waitAll(List.of(hanging, queued), Duration.ofSeconds(5));
+        assertEquals("answered", pool.run("fourth.example", () -> "answered"), "the places came back when the lookups ended");
+    }
+
+    @Test
+    void aHangingLookupDoesNotStallTheOthers() throws Exception {
+        LookupPool pool = new LookupPool(2, 8, Duration.ofSeconds(5), "dns-stall-test");
+        AsyncResult<Void> hanging = sleeper(pool, Duration.ofMillis(2_000));
+        long start = System.nanoTime();
+        List<Greenlet<String>> others = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String name = "quick-" + i;
+            others.add(Green.spawn(() -> pool.run(name, () -> name)));
+        }
+        Green.joinAll(others, Duration.ofSeconds(10));
+        long elapsed = millisSince(start);
+        for (int i = 0; i < 8; i++) {
+            assertEquals("quick-" + i, others.get(i).get());
+        }
+        assertTrue(elapsed < 1_500, "the quick lookups went round the hanging one: " + elapsed + " ms");
+        Green.waitAll(List.of(hanging), Duration.ofSeconds(5));
     }
 
     static void answerEachWithOneByte(ServerSocket server) {

@@ -78,14 +78,7 @@ public class NetConformanceTest {
 
     /** Waits (driving the loop) until every greenlet finished; rethrows the first failure. */
     void joinAllOrFail(List<? extends Greenlet<?>> greenlets) {
-        List<Greenlet<?>> finished = Green.joinAll(greenlets, LIMIT);
-        assertEquals(greenlets.size(), finished.size(), "greenlets still running after " + LIMIT);
-        for (Greenlet<?> greenlet : greenlets) {
-            if (greenlet.exception() != null) {
-                loops.forgetError(greenlet.exception());
-                throw new AssertionError(greenlet.name() + " failed", greenlet.exception());
-            }
-        }
+        loops.joinAllOrFail(greenlets, LIMIT);
     }
 
     static byte[] readFully(TcpSocket socket, int length) throws IOException {

@@ -1,0 +1,99 @@
+package io.greenloop;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What {@link Green#formatRunInfo()} reports, gevent's {@code util.format_run_info}: every open loop in
+ * this JVM and its live greenlets. Loops register when their owner thread binds them and leave when they
+ * close; greenlets when their thread starts and when they finish. Thread-safe: the report is read from
+ * any thread while the loops run, so what it shows of a greenlet is a snapshot that may be a moment old.
+ */
+final class RunInfo {
+
+    /** An open loop, its owner thread and its live greenlets. */
+    private record OpenLoop(Loop loop, Thread owner, Set<Greenlet<?>> live) {
+    }
+
+    /** Each open loop, in no particular order. */
+    private static final Map<Loop, OpenLoop> OPEN = new ConcurrentHashMap<>();
+
+    private RunInfo() {
+    }
+
+    static void loopOpened(Loop loop, Thread owner) {
+        OPEN.put(loop, new OpenLoop(loop, owner, ConcurrentHashMap.newKeySet()));
+    }
+
+    static void loopClosed(Loop loop) {
+        OPEN.remove(loop);
+    }
+
+    static void greenletStarted(Greenlet<?> greenlet) {
+        OpenLoop open = OPEN.get(greenlet.loop());
+        if (open != null) {
+            open.live().add(greenlet);
+        }
+    }
+
+    static void greenletFinished(Greenlet<?> greenlet) {
+        OpenLoop open = OPEN.get(greenlet.loop());
+        if (open != null) {
+            open.live().remove(greenlet);
+        }
+    }
+
+    /** The report: a block per open loop, then one per live greenlet with its state and stack. */
+    static String format() {
+        StringBuilder out = new StringBuilder();
+        List<OpenLoop> loops = new ArrayList<>(OPEN.values());
+        out.append(loops.size()).append(loops.size() == 1 ? " open loop" : " open loops").append('\n');
+        for (OpenLoop open : loops) {
+            List<Greenlet<?>> live = new ArrayList<>(open.live());
+            live.sort(java.util.Comparator.comparing(Greenlet::name));
+            out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
+                    .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())
+                    .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet\n" : " live greenlets\n");
+            appendStack(out, open.owner().getStackTrace(), "    ");
+            for (Greenlet<?> greenlet : live) {
+                out.append("  ").append(greenlet.name()).append(": ").append(describe(greenlet)).append('\n');
+                Thread thread = greenlet.strand().thread;
+                if (thread != null) {
+                    appendStack(out, thread.getStackTrace(), "      ");
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Running, ready to run, or parked (and on what). */
+    private static String describe(Greenlet<?> greenlet) {
+        Greenlet.State state = greenlet.lifeState();
+        Strand strand = greenlet.strand();
+        Waiter<?> parkedIn = strand.parkedIn();
+        Thread thread = strand.thread;
+        if (state == Greenlet.State.SCHEDULED) {
+            return "ready (not run yet)";
+        }
+        if (parkedIn != null) {
+            return "parked on " + parkedIn.what();
+        }
+        if (thread == null) {
+            return state.name().toLowerCase(java.util.Locale.ROOT);
+        }
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> "parked in a JDK call";
+            case RUNNABLE -> "running or ready to run";
+            default -> state.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static void appendStack(StringBuilder out, StackTraceElement[] stack, String indent) {
+        for (StackTraceElement frame : stack) {
+            out.append(indent).append("at ").append(frame).append('\n');
+        }
+    }
+}
