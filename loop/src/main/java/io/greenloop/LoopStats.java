@@ -1,12 +1,16 @@
 package io.greenloop;
 
+import io.greenloop.internal.SafeLog;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
@@ -31,9 +35,18 @@ final class LoopStats implements LoopMXBean {
     private static final VarHandle IO_WAITERS;
     /** Loop names are unique in the JVM, so that each loop has a JMX name and a JFR field of its own. */
     private static final AtomicLong LOOP_NUMBERS = new AtomicLong();
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
     /** {@code -Dgreenloop.jmx=false} registers no beans: the first one creates the platform MBean server (0.5 s or more on a busy machine). */
     static final String JMX_PROPERTY = "greenloop.jmx";
+    /**
+     * Registers and unregisters the beans, one at a time and in order (a loop's unregistration after its
+     * registration), off the loops' threads. One daemon thread while there is work, none when idle.
+     */
+    private static final ThreadPoolExecutor JMX_THREAD = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), Thread.ofPlatform().name("greenloop-jmx").daemon(true).factory());
+
+    static {
+        JMX_THREAD.allowCoreThreadTimeOut(true);
+    }
 
     static {
         try {
@@ -59,6 +72,7 @@ final class LoopStats implements LoopMXBean {
     private int ioWaiters;
     /** Counted by the blocked-loop monitor's report threads, not by the owner. */
     private final AtomicLong blockedReports = new AtomicLong();
+    /** Written and read on {@link #JMX_THREAD} only. */
     private ObjectName registeredAs;
 
     LoopStats(Loop loop, Thread owner) {
@@ -108,35 +122,39 @@ final class LoopStats implements LoopMXBean {
     }
 
     /**
-     * Registers this loop's bean as {@code io.greenloop:type=Loop,name=<name>} in the platform MBean server.
-     * A failure (say, a JVM without {@code java.management}) is logged, never thrown: a loop works without
-     * its bean. The first registration in a JVM creates the platform MBean server, on the opening thread.
+     * Registers this loop's bean as {@code io.greenloop:type=Loop,name=<name>} in the platform MBean server,
+     * on {@link #JMX_THREAD}: the first registration in a JVM creates the platform MBean server, which takes
+     * hundreds of milliseconds, and opening a loop must not wait for that. A failure (say, a JVM without
+     * {@code java.management}) is logged, never thrown: a loop works without its bean.
      */
     void register() {
         if (!Boolean.parseBoolean(System.getProperty(JMX_PROPERTY, "true").trim())) {
             return;
         }
-        try {
-            ObjectName objectName = objectName(name);
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            server.registerMBean(this, objectName);
-            registeredAs = objectName;
-        } catch (JMException | RuntimeException | LinkageError e) {
-            LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
-        }
+        JMX_THREAD.execute(() -> {
+            try {
+                ObjectName objectName = objectName(name);
+                ManagementFactory.getPlatformMBeanServer().registerMBean(this, objectName);
+                registeredAs = objectName;
+            } catch (JMException | RuntimeException | LinkageError e) {
+                SafeLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
+            }
+        });
     }
 
-    /** Unregisters the bean as the loop closes. */
+    /** Unregisters the bean as the loop closes, on {@link #JMX_THREAD} after its registration. */
     void unregister() {
-        if (registeredAs == null) {
-            return;
-        }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-        } catch (JMException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
-        }
-        registeredAs = null;
+        JMX_THREAD.execute(() -> {
+            if (registeredAs == null) {
+                return;
+            }
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
+            } catch (JMException | RuntimeException e) {
+                SafeLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
+            }
+            registeredAs = null;
+        });
     }
 
     /** The JMX name of the loop called {@code name}; quoted when the name has characters JMX reserves. */
