@@ -480,8 +480,13 @@ public class TlsConformanceTest {
                 "-cp", System.getProperty("java.class.path"), KeyUpdateChild.class.getName(), loop.transport())
                 .redirectErrorStream(true).start();
         child.getOutputStream().close();
-        String output = offLoop(() -> new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertTrue(child.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        String output;
+        try {
+            output = offLoop(() -> new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertTrue(child.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();  // a child that hung must not outlive the test (and the build)
+        }
         String last = output.lines().reduce("", (a, b) -> b);
         assertEquals(0, child.exitValue(), () -> "the child failed; its last line: " + last);
         long keyUpdates = output.lines().filter(line -> line.contains("Consuming KeyUpdate")).count();
