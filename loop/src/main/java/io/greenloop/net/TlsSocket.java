@@ -340,7 +340,7 @@ public final class TlsSocket implements AutoCloseable {
             }
             switch (result.getStatus()) {
                 case OK -> {
-                    afterUnwrap(result.getHandshakeStatus(), deadline, operation);
+                    afterUnwrap(result.getHandshakeStatus());
                     return true;
                 }
                 case CLOSED -> {
@@ -366,7 +366,7 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    private void afterUnwrap(HandshakeStatus status, long deadline, String operation) throws IOException {
+    private void afterUnwrap(HandshakeStatus status) {
         if (status == HandshakeStatus.NEED_TASK) {
             runDelegatedTasks();
         }
@@ -375,20 +375,25 @@ public final class TlsSocket implements AutoCloseable {
             // Never answered from here: this reader holds inbound, and parking it on a full send buffer would
             // stop this side reading while the peer may be doing the same (class javadoc).
             answerScheduled = true;
-            Green.spawn(() -> sendHandshakeAnswer(deadline));
+            Green.spawn(this::sendHandshakeAnswer);
         }
     }
 
     /**
      * Sends what an unwrap left the engine wanting to send, in a greenlet of its own that waits for
      * {@code outbound}; a writer that got there first has sent it already. A failure belongs to the next write.
+     * Its deadline starts now, not with the read that unwrapped the message: that read may have waited most of
+     * its time for data, while the writer ahead of this greenlet has a later deadline of its own.
      */
-    private void sendHandshakeAnswer(long deadline) {
+    private void sendHandshakeAnswer() {
+        long deadline = SocketCore.deadlineAfter(timeout);
         try {
             acquire(outbound, deadline, "TlsSocket (answering the peer's handshake message)");
         } catch (SocketTimeoutException e) {
             answerScheduled = false;
-            outboundFailure = e;
+            if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                outboundFailure = e;  // still unsent: no writer got to it either
+            }
             return;
         }
         try {
