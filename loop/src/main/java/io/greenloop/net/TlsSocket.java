@@ -40,8 +40,11 @@ import java.util.Objects;
  * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
  * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message). The reader never sends it
  * itself, nor waits for {@code outbound}: it would park holding {@code inbound} on a full send buffer that
- * drains only while the peer reads, and a peer doing the same at the same moment deadlocks both (it did, with
- * small socket buffers and KeyUpdates every 16 KiB each way). A greenlet of its own waits for
+ * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. (A hang
+ * once blamed on this, with SO_RCVBUF shrunk to 4 KiB on connected sockets, was Linux TCP itself: a receive
+ * buffer shrunk below the loopback MSS after the connection is set up leaves a window the sender will not
+ * use, and plain JDK sockets crawl the same way; SO_SNDBUF alone shrinks without harm.) A greenlet of its own
+ * waits for
  * {@code outbound} and sends it, while the reader goes on reading; a writer that holds {@code outbound} sends
  * it first, because it checks for pending handshake output after its last park. A writer that needs the peer's handshake
  * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
