@@ -44,9 +44,9 @@ import java.util.Objects;
  * once blamed on this, with SO_RCVBUF shrunk to 4 KiB on connected sockets, was Linux TCP itself: a receive
  * buffer shrunk below the loopback MSS after the connection is set up leaves a window the sender will not
  * use, and plain JDK sockets crawl the same way; SO_SNDBUF alone shrinks without harm.) A greenlet of its own
- * waits for
- * {@code outbound} and sends it, while the reader goes on reading; a writer that holds {@code outbound} sends
- * it first, because it checks for pending handshake output after its last park. A writer that needs the peer's handshake
+ * waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
+ * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A
+ * writer that needs the peer's handshake
  * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
  * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
  * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
