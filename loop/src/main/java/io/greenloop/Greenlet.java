@@ -146,6 +146,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private void runBody() {
         strand.bindToCurrentThread();
         state = State.RUNNING;
+        LoopEvents.greenletSpawned(loop, this);
         T result = null;
         Throwable failure = null;
         try {
@@ -166,6 +167,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         exception = failure;
         completionNumber = loop.greenletFinished(this);
         RunInfo.greenletFinished(this);
+        LoopEvents.greenletExited(loop, this, failure);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
         Links linked = links;

@@ -90,16 +90,7 @@ public class TlsConformanceTest {
     }
 
     static byte[] readFully(TlsSocket socket, int length) throws IOException {
-        byte[] data = new byte[length];
-        int done = 0;
-        while (done < length) {
-            int n = socket.read(data, done, length - done);
-            if (n < 0) {
-                throw new IOException("end of stream after " + done + " of " + length + " bytes");
-            }
-            done += n;
-        }
-        return data;
+        return NetConformanceTest.readFully(socket::read, length);
     }
 
     static byte[] pattern(int length, int seed) {
