@@ -40,10 +40,13 @@ import java.util.Objects;
  * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
  * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message). The reader never sends it
  * itself, nor waits for {@code outbound}: it would park holding {@code inbound} on a full send buffer that
- * drains only while the peer reads, and a peer doing the same at the same moment deadlocks both (it did, with
- * small socket buffers and KeyUpdates every 16 KiB each way). A greenlet of its own waits for
- * {@code outbound} and sends it, while the reader goes on reading; a writer that holds {@code outbound} sends
- * it first, because it checks for pending handshake output after its last park. A writer that needs the peer's handshake
+ * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. (A hang
+ * once blamed on this, with SO_RCVBUF shrunk to 4 KiB on connected sockets, was Linux TCP itself: a receive
+ * buffer shrunk below the loopback MSS after the connection is set up leaves a window the sender will not
+ * use, and plain JDK sockets crawl the same way; SO_SNDBUF alone shrinks without harm.) A greenlet of its own
+ * waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
+ * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A
+ * writer that needs the peer's handshake
  * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
  * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
  * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
@@ -340,7 +343,7 @@ public final class TlsSocket implements AutoCloseable {
             }
             switch (result.getStatus()) {
                 case OK -> {
-                    afterUnwrap(result.getHandshakeStatus(), deadline, operation);
+                    afterUnwrap(result.getHandshakeStatus());
                     return true;
                 }
                 case CLOSED -> {
@@ -366,7 +369,7 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    private void afterUnwrap(HandshakeStatus status, long deadline, String operation) throws IOException {
+    private void afterUnwrap(HandshakeStatus status) {
         if (status == HandshakeStatus.NEED_TASK) {
             runDelegatedTasks();
         }
@@ -375,20 +378,25 @@ public final class TlsSocket implements AutoCloseable {
             // Never answered from here: this reader holds inbound, and parking it on a full send buffer would
             // stop this side reading while the peer may be doing the same (class javadoc).
             answerScheduled = true;
-            Green.spawn(() -> sendHandshakeAnswer(deadline));
+            Green.spawn(this::sendHandshakeAnswer);
         }
     }
 
     /**
      * Sends what an unwrap left the engine wanting to send, in a greenlet of its own that waits for
      * {@code outbound}; a writer that got there first has sent it already. A failure belongs to the next write.
+     * Its deadline starts now, not with the read that unwrapped the message: that read may have waited most of
+     * its time for data, while the writer ahead of this greenlet has a later deadline of its own.
      */
-    private void sendHandshakeAnswer(long deadline) {
+    private void sendHandshakeAnswer() {
+        long deadline = SocketCore.deadlineAfter(timeout);
         try {
             acquire(outbound, deadline, "TlsSocket (answering the peer's handshake message)");
         } catch (SocketTimeoutException e) {
             answerScheduled = false;
-            outboundFailure = e;
+            if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                outboundFailure = e;  // still unsent: no writer got to it either
+            }
             return;
         }
         try {

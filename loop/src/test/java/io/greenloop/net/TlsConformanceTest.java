@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -334,6 +335,53 @@ public class TlsConformanceTest {
         try (TlsSocket client = localClient(server, TestKeys.client(), "localhost")) {
             exchange(client, size, 1);
         }
+    }
+
+    /**
+     * A KeyUpdate that arrives near the end of a read's time limit, while a writer that started later holds the
+     * outbound side on a full send buffer: the writer sends the answer, and nothing is reported as failed. (The
+     * answer's greenlet once took the read's deadline, timed out behind the writer and failed the next write.)
+     */
+    @Test
+    void keyUpdateAnswerQueuedBehindALaterWriterDoesNotFailTheNextWrite() throws Exception {
+        int size = 1 << 20;
+        SSLServerSocket listener = (SSLServerSocket) TestKeys.server().getServerSocketFactory()
+                .createServerSocket(0, 50, ANY_LOCAL_PORT.getAddress());
+        listener.setReceiveBufferSize(4096);  // before accept: a buffer shrunk on a live connection stalls Linux TCP
+        CompletableFuture<Void> peer = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("jdk-tls-peer").start(() -> {
+            try (listener; SSLSocket socket = (SSLSocket) listener.accept()) {
+                socket.startHandshake();
+                Thread.sleep(1000);  // the client's read waits, its writer fills the buffers
+                socket.startHandshake();  // on TLS 1.3: a KeyUpdate that asks for one back
+                socket.getOutputStream().write(7);
+                Thread.sleep(1300);  // past the read's deadline, well within the writer's
+                socket.getInputStream().readNBytes(size + 1);
+                peer.complete(null);
+            } catch (Throwable e) {
+                peer.completeExceptionally(e);
+            }
+        });
+        TlsSocket client = TlsSocket.client(TcpSocket.connect(new InetSocketAddress("127.0.0.1", listener.getLocalPort()),
+                Duration.ofSeconds(10)), TestKeys.client(), "localhost");
+        try (client) {
+            client.tcpSocket().setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+            client.setTimeout(Duration.ofMillis(2000));
+            client.handshake();
+            Greenlet<Void> writer = Green.spawn(() -> {
+                Green.sleep(Duration.ofMillis(800));
+                client.write(new byte[size], 0, size);
+            });
+            assertEquals(7, readFully(client, 1)[0]);
+            writer.join(LIMIT);
+            writer.get();
+            client.write(new byte[1], 0, 1);
+        }
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!peer.isDone() && System.nanoTime() < deadline) {
+            Green.sleep(Duration.ofMillis(5));
+        }
+        peer.get(0, TimeUnit.SECONDS);
     }
 
     /**
