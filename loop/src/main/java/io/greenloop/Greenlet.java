@@ -145,6 +145,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     private void runBody() {
         strand.bindToCurrentThread();
+        loop.running(strand);
         state = State.RUNNING;
         T result = null;
         Throwable failure = null;

@@ -125,6 +125,7 @@ public final class Waiter<T> {
             // An interrupt makes park return at once; remember it for the user instead of spinning on it.
             interrupted |= Thread.interrupted();
         }
+        strand.loop.running(strand);
         if (interrupted && !strand.hasPending()) {
             Thread.currentThread().interrupt();
         }
