@@ -46,6 +46,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private Throwable exception;
     private boolean cancelled;
     private long completionNumber = -1;
+    /** Its neighbours in its loop's list of live greenlets; only {@link Liveness} reads or writes them. */
+    Greenlet<?> livePrev;
+    Greenlet<?> liveNext;
 
     /** A greenlet's life; the transitions are in the table above {@link #state}. */
     enum State {
@@ -124,7 +127,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         strand.thread = thread;
         state = State.SCHEDULED;
         loop.greenletStarted(this);
-        RunInfo.greenletStarted(this);
         thread.start();
     }
 
@@ -166,7 +168,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         value = result;
         exception = failure;
         completionNumber = loop.greenletFinished(this);
-        RunInfo.greenletFinished(this);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
         Links linked = links;
@@ -245,8 +246,8 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (state == State.DEAD) {
             return true;
         }
-        Strand current = Strand.current();
-        if (current == null) {
+        Strand current = loop.currentStrand();
+        if (current == null && (current = Strand.current()) == null) {
             return links().awaitOnMonitor(timeout);
         }
         if (current == strand) {
@@ -306,7 +307,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             killBeforeStart(raised);
             return;
         }
-        if (Strand.current() == strand) {
+        if (loop.currentStrand() == strand) {
             throw Strand.<RuntimeException>sneaky(raised);
         }
         strand.throwInto(raised);

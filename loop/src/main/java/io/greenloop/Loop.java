@@ -555,6 +555,11 @@ public final class Loop implements Executor, AutoCloseable {
         return completion;
     }
 
+    /** The live greenlets, for {@link Green#formatRunInfo()} on any thread: a racy snapshot ({@link Liveness}). */
+    List<Greenlet<?>> liveGreenletsFromAnyThread() {
+        return liveness.snapshotFromAnyThread();
+    }
+
     /** How many greenlets have started and not yet finished. Loop thread only. */
     public int liveGreenlets() {
         return liveness.liveGreenlets();
