@@ -123,7 +123,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     private void launch() {
         startTimer = null;
-        Thread thread = loop.newGreenletThread(name, this::runBody);
+        Thread thread = loop.newGreenletThread(name, strand);
         strand.thread = thread;
         state = State.SCHEDULED;
         loop.greenletStarted(this);
@@ -145,7 +145,8 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state;
     }
 
-    private void runBody() {
+    /** The body of its virtual thread (through {@link Strand#run()}, which saves a lambda per greenlet). */
+    void runBody() {
         strand.bindToCurrentThread();
         loop.running(strand);
         state = State.RUNNING;
@@ -157,7 +158,11 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         } catch (Throwable e) {
             failure = e;
         }
-        finish(result, failure);
+        try {
+            finish(result, failure);
+        } finally {
+            loop.greenletThreadEnding(strand.thread);
+        }
     }
 
     private void finish(T result, Throwable failure) {
@@ -251,9 +256,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             return links().awaitOnMonitor(timeout);
         }
         if (current == strand) {
-            throw new IllegalStateException(name + " cannot join itself: it would wait forever");
+            throw new IllegalStateException(name() + " cannot join itself: it would wait forever");
         }
-        return links().awaitReady(timeout, "join() of " + name);
+        return links().awaitReady(timeout, "join() of " + name());
     }
 
     /** Waits for it to finish and returns its value; a failure is thrown as an {@link ExecutionException}, a {@link #cancel} as a {@link CancellationException}. */
@@ -266,17 +271,17 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
-            throw new TimeoutException(name + " did not finish within " + timeout + " " + unit);
+            throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();
     }
 
     private T outcome() throws ExecutionException {
         if (cancelled) {
-            throw new CancellationException(name + " was cancelled");
+            throw new CancellationException(name() + " was cancelled");
         }
         if (exception != null && !(exception instanceof GreenletExit)) {
-            throw new ExecutionException(name + " failed: " + exception, exception);
+            throw new ExecutionException(name() + " failed: " + exception, exception);
         }
         return value();
     }
@@ -367,6 +372,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     public String toString() {
         State now = state;
         String shown = now != State.DEAD ? now.name().toLowerCase(java.util.Locale.ROOT) : successful() ? "done" : "failed";
-        return "Greenlet[" + name + ", " + shown + "]";
+        return "Greenlet[" + name() + ", " + shown + "]";
     }
 }

@@ -136,6 +136,8 @@ public final class Loop implements Executor, AutoCloseable {
     private long greenletsSpawned;
     /** The strand that ran or passed a thread check last: a one-entry cache for {@link #currentStrand()}. */
     private Strand lastStrand;
+    /** The strands of the started greenlets, by thread ({@link #greenletStrandOf}): a greenlet keeps no ThreadLocal. */
+    private final java.util.IdentityHashMap<Thread, Strand> greenletStrands = new java.util.IdentityHashMap<>();
     /** Socket operations the running task has made so far; each task starts at 0 ({@link #spendSocketBudget}). */
     private int socketOperationsThisRun;
     /** A fatal error that reached the loop in a greenlet or callback, to rethrow on the owner thread after that task. */
@@ -258,11 +260,11 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /** The virtual thread for a greenlet, scheduled by this loop, not started yet. Loop thread only. */
-    Thread newGreenletThread(String name, Runnable body) {
+    Thread newGreenletThread(String name, Strand strand) {
         if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
-        return greenletThreads.name(name).unstarted(body);
+        return greenletThreads.name(name).unstarted(strand);
     }
 
     /** Starts {@code body} in a new greenlet. Loop thread only. */
@@ -543,6 +545,18 @@ public final class Loop implements Executor, AutoCloseable {
     void greenletStarted(Greenlet<?> greenlet) {
         assert inLoopThread();
         liveness.greenletStarted(greenlet);
+        Strand strand = greenlet.strand();
+        if (strand.thread != null) {
+            greenletStrands.put(strand.thread, strand);
+        }
+    }
+
+    /** Forgets a greenlet's thread, as the last thing its body does. Loop thread only. */
+    void greenletThreadEnding(Thread thread) {
+        greenletStrands.remove(thread);
+        if (lastStrand != null && lastStrand.thread == thread) {
+            lastStrand = null;
+        }
     }
 
     /** Forgets a finished greenlet and returns its completion number. */
@@ -628,6 +642,18 @@ public final class Loop implements Executor, AutoCloseable {
         }
         lastStrand = strand;
         return strand;
+    }
+
+    /**
+     * The strand of {@code thread}, a greenlet of this loop that started and has not finished, else
+     * {@code null}. Called on that thread, which runs on this loop, so the map is the loop's alone.
+     */
+    Strand greenletStrandOf(Thread thread) {
+        Strand last = lastStrand;
+        if (last != null && last.thread == thread) {
+            return last;
+        }
+        return greenletStrands.get(thread);
     }
 
     /** Notes that {@code strand} runs now (a greenlet resumed from a wait, or its body began), for {@link #currentStrand()}. */
