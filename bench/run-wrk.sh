@@ -7,6 +7,8 @@
 # requests, so its stall is under-counted): for tail latency use bench/run-latency.sh, which is open-loop.
 #
 # usage: bench/run-wrk.sh [seconds]          (default 5; run from anywhere in the repository)
+#        LOOPS=2 bench/run-wrk.sh           one loop per core: HelloGroupServer (a LoopGroup of 2 loops)
+#                                           against Netty with 2 event-loop threads, under wrk -t2
 # env:   TRANSPORT=epoll|nio   greenloop's transport (default: its best available here)
 #        NETTY_TRANSPORT=epoll|nio  Netty's (default epoll)
 #        PORT=18080            first port; the second server uses PORT+1
@@ -20,6 +22,7 @@ WARMUP_SECONDS=2
 CONNECTIONS=64
 PORT="${PORT:-18080}"
 NETTY_TRANSPORT="${NETTY_TRANSPORT:-epoll}"
+LOOPS="${LOOPS:-1}"   # loops (greenloop), event-loop threads (Netty) and wrk threads
 # A server outlives a run by at most this long even if this script is killed with SIGKILL.
 SERVER_LIFETIME=$((SECONDS_MEASURED + WARMUP_SECONDS + 60))
 FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
@@ -79,9 +82,9 @@ run() {
   local pid=$!
   PIDS+=("$pid")
   wait_for_port "$port" "$pid"
-  wrk -t1 -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$port/" >/dev/null
+  wrk -t"$LOOPS" -c"$CONNECTIONS" -d"${WARMUP_SECONDS}s" "http://127.0.0.1:$port/" >/dev/null
   local out
-  out="$(wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_MEASURED}s" --latency "http://127.0.0.1:$port/")"
+  out="$(wrk -t"$LOOPS" -c"$CONNECTIONS" -d"${SECONDS_MEASURED}s" --latency "http://127.0.0.1:$port/")"
   echo "== $name"
   echo "$out"
   RATE[$name]="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
@@ -95,15 +98,20 @@ if [ -f bench/target/classes/io/greenloop/bench/HelloHttpServer.class ]; then
   # greenloop's best transport here unless TRANSPORT names one.
   TRANSPORT="${TRANSPORT:-$("$JAVA" "${FLAGS[@]}" -cp "$CP" io.greenloop.bench.RunBenchmarks --transports 2>/dev/null | awk '{print $1}')}"
   GREENLOOP_NAME="greenloop $TRANSPORT"
-  run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloHttpServer "$PORT" "$TRANSPORT" "$SERVER_LIFETIME"
+  if [ "$LOOPS" = 1 ]; then
+    run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloHttpServer "$PORT" "$TRANSPORT" "$SERVER_LIFETIME"
+  else
+    GREENLOOP_NAME="greenloop $TRANSPORT x$LOOPS"
+    run "$GREENLOOP_NAME" "$PORT" io.greenloop.bench.HelloGroupServer "$PORT" "$LOOPS" "$TRANSPORT" "$SERVER_LIFETIME"
+  fi
 else
   echo "io.greenloop.bench.HelloHttpServer is not built (io.greenloop.net has not landed yet): greenloop skipped" >&2
 fi
-NETTY_NAME="netty $NETTY_TRANSPORT"
-run "$NETTY_NAME" $((PORT + 1)) io.greenloop.bench.NettyHelloServer $((PORT + 1)) "$NETTY_TRANSPORT" "$SERVER_LIFETIME"
+NETTY_NAME="netty $NETTY_TRANSPORT$([ "$LOOPS" = 1 ] || echo " x$LOOPS")"
+run "$NETTY_NAME" $((PORT + 1)) io.greenloop.bench.NettyHelloServer $((PORT + 1)) "$NETTY_TRANSPORT" "$SERVER_LIFETIME" "$LOOPS"
 
 echo
-echo "wrk -t1 -c$CONNECTIONS -d${SECONDS_MEASURED}s, $(nproc) CPUs"
+echo "wrk -t$LOOPS -c$CONNECTIONS -d${SECONDS_MEASURED}s, $(nproc) CPUs"
 printf '%-28s %14s %10s\n' server requests/s p99
 for name in "$GREENLOOP_NAME" "$NETTY_NAME"; do
   printf '%-28s %14s %10s\n' "$name" "${RATE[$name]:-n/a}" "${P99[$name]:-n/a}"

@@ -60,7 +60,8 @@ class CrossThreadFaultTest {
             kills++;
         }
         Green.killAll(consumers, LIMIT);
-        // A consumer handed an item and killed before it ran gives the item back to the queue: it is there, not lost.
+        // A consumer killed after an item was handed to it, before it could resume, gives the item back:
+        // the final kills can leave a few items in the queue, and they count as kept, not lost.
         int givenBack = 0;
         for (Integer item; (item = queue.poll()) != null; givenBack++) {
             if (received.get(item)) {
@@ -69,7 +70,8 @@ class CrossThreadFaultTest {
             received.set(item);
         }
         assertEquals(0, duplicates[0], "no item was taken twice");
-        assertEquals(ITEMS, received.cardinality(), "every item was taken once, through " + kills + " kills");
+        assertEquals(ITEMS, received.cardinality(),
+                "every item was taken once or is back in the queue (" + givenBack + "), through " + kills + " kills");
     }
 
     @Test

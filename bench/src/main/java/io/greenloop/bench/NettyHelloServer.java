@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  * one event loop thread (it accepts and serves) and one handler per connection that frames requests with the
  * same {@link RequestFraming} code as {@code HelloHttpServer} and answers each with the same fixed response,
  * flushing once per read batch. Equal work on both sides: no HTTP codec here, none there. Listens on 127.0.0.1
- * only.
+ * only. {@code threads} (default 1) gives it more event loop threads, as the peer of a {@code LoopGroup}.
  *
- * <p>Usage: {@code NettyHelloServer PORT [epoll|nio] [maxSeconds]}; the transport defaults to epoll where
+ * <p>Usage: {@code NettyHelloServer PORT [epoll|nio] [maxSeconds [threads]]}; the transport defaults to epoll where
  * it is available, and the server stops by itself after {@code maxSeconds} (default: runs until killed).
  */
 public final class NettyHelloServer {
@@ -29,15 +29,16 @@ public final class NettyHelloServer {
     /** Serves until killed, or until {@code maxSeconds} have passed. */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1) {
-            throw new IllegalArgumentException("usage: NettyHelloServer PORT [epoll|nio] [maxSeconds]");
+            throw new IllegalArgumentException("usage: NettyHelloServer PORT [epoll|nio] [maxSeconds] [threads]");
         }
         int port = Integer.parseInt(args[0]);
         String transport = args.length > 1 ? args[1] : NettyPeers.available().getFirst();
         long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 0;
-        MultiThreadIoEventLoopGroup group = NettyPeers.oneThread(transport);
+        int threads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NettyPeers.handlers(transport));
         try {
             Channel server = EchoPeers.bindNetty(group, transport, port, HelloHandler::new);
-            System.out.println("NettyHelloServer listening on " + server.localAddress() + " (netty " + transport + ", one event loop thread)");
+            System.out.println("NettyHelloServer listening on " + server.localAddress() + " (netty " + transport + ", " + threads + " event loop thread(s))");
             if (maxSeconds > 0) {
                 server.closeFuture().await(maxSeconds, TimeUnit.SECONDS);
             } else {

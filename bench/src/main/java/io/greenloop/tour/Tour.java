@@ -36,6 +36,7 @@ public final class Tour {
         events();
         runInfo();
         EchoSection.run();
+        TlsEchoSection.run();
         loop.close();
         System.out.println("\nThe end.");
     }

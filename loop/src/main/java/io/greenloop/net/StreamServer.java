@@ -9,6 +9,8 @@ import io.greenloop.Loop;
 import io.greenloop.Waiter;
 import io.greenloop.internal.SafeLog;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * gevent's {@code StreamServer}: listens on an address and runs {@link Handler#handle} in a greenlet of
@@ -63,6 +66,13 @@ public final class StreamServer implements AutoCloseable {
         void handle(TcpSocket socket, InetSocketAddress peer) throws Exception;
     }
 
+    /** What a {@link #tls TLS server} runs for each connection, after the handshake, in a greenlet of its own. */
+    @FunctionalInterface
+    public interface TlsHandler {
+        /** Serves one connection whose handshake is done; the server closes {@code socket} (close_notify) when this returns or throws. */
+        void handle(TlsSocket socket, InetSocketAddress peer) throws Exception;
+    }
+
     /**
      * How a server listens, how many connections it serves at once, and how long a quiet one may stay.
      *
@@ -73,8 +83,13 @@ public final class StreamServer implements AutoCloseable {
      * @param idleTimeout             a connection that moves no data for this long (nothing read or written, in
      *                                either direction) is closed, which ends its handler's parked read or write
      *                                with "socket closed" and is not reported as an error ({@code null}: no limit)
+     * @param handshakeTimeout        a {@link #tls TLS server}'s limit on each connection's handshake
      */
-    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout) {
+    public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout,
+                          Duration handshakeTimeout) {
+
+        /** The default {@link #handshakeTimeout}. */
+        public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
         /** No limit on concurrent handlers. */
         public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -92,6 +107,15 @@ public final class StreamServer implements AutoCloseable {
                 throw new IllegalArgumentException("idleTimeout " + idleTimeout + " would close every connection at once;"
                         + " give a positive duration, or null for no idle limit");
             }
+            Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+            if (!handshakeTimeout.isPositive()) {
+                throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout + " would fail every TLS handshake; use a positive duration");
+            }
+        }
+
+        /** Options with the {@link #DEFAULT_HANDSHAKE_TIMEOUT}. */
+        public Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout) {
+            this(backlog, reusePort, maxConcurrentHandlers, idleTimeout, DEFAULT_HANDSHAKE_TIMEOUT);
         }
 
         /** Options without an idle timeout. */
@@ -106,22 +130,27 @@ public final class StreamServer implements AutoCloseable {
 
         /** These options with another backlog. */
         public Options withBacklog(int backlog) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
         /** These options with {@code SO_REUSEPORT} on or off. */
         public Options withReusePort(boolean reusePort) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
         /** These options with another limit on concurrent handlers. */
         public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
         /** These options with another idle timeout ({@code null}: none). */
         public Options withIdleTimeout(Duration idleTimeout) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+        }
+
+        /** These options with another limit on each TLS handshake. */
+        public Options withHandshakeTimeout(Duration handshakeTimeout) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
     }
 
@@ -158,6 +187,36 @@ public final class StreamServer implements AutoCloseable {
         this.address = Objects.requireNonNull(address, "address");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * A TLS server (gevent's {@code ssl_context=}): each connection's handshake runs in its greenlet under
+     * {@link Options#handshakeTimeout()}, then {@code handler} runs; a failed handshake (a plain-text client,
+     * an untrusted peer, a timeout) is logged at DEBUG and closes that connection only.
+     */
+    public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler) {
+        return tls(address, context, handler, Options.defaults());
+    }
+
+    /** {@link #tls(InetSocketAddress, SSLContext, TlsHandler)} with the given {@link Options}. */
+    public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler, Options options) {
+        Objects.requireNonNull(context, "context");
+        return tls(address, () -> {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            return engine;
+        }, handler, options);
+    }
+
+    /**
+     * A TLS server whose engines come from {@code engines}, one per connection, set up by the caller (another
+     * provider, ALPN, client authentication); otherwise as {@link #tls(InetSocketAddress, SSLContext, TlsHandler)}.
+     */
+    public static StreamServer tls(InetSocketAddress address, Supplier<SSLEngine> engines, TlsHandler handler, Options options) {
+        Objects.requireNonNull(engines, "engines");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        return new StreamServer(address, TlsServing.handler(engines, handler, options.handshakeTimeout()), options);
     }
 
     /** Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. */
@@ -287,9 +346,11 @@ public final class StreamServer implements AutoCloseable {
      * Stops accepting at once, waits up to {@code grace} for running handlers to finish, then kills the
      * rest with {@link GreenletExit} and waits (up to a second) for them to die. Parks a greenlet, or
      * drives the loop on its owner thread. A handler may stop its own server; it is not waited for.
+     *
+     * @param grace how long handlers may go on; {@code null}: no limit, wait for every handler to return and
+     *              kill none (gevent's {@code stop(timeout=None)}); zero or less: kill them at once
      */
     public void stop(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
         if (state == State.NEW) {
             state = State.STOPPED;
             return;
@@ -303,7 +364,7 @@ public final class StreamServer implements AutoCloseable {
             }
         }
         List<Greenlet<?>> running = runningHandlers();
-        if (!running.isEmpty() && grace.isPositive()) {
+        if (!running.isEmpty() && (grace == null || grace.isPositive())) {
             Green.joinAll(running, grace);
         }
         for (Greenlet<?> greenlet : running) {

@@ -3,6 +3,7 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.internal.WaitBounds;
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
 
@@ -20,6 +21,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,20 +175,24 @@ public final class TcpSocket implements AutoCloseable {
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        StreamHandle handle = core.openForReading("TcpSocket.read");
+        return read(dst, core.deadline(), "TcpSocket.read");
+    }
+
+    /**
+     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link SocketCore#NO_DEADLINE}: none):
+     * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
+     */
+    int read(ByteBuffer dst, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForReading(operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
         // After a read that drained the socket, wait for readiness first: trying would only cost a read that returns 0.
         int n = handle.mayBeReadable() ? handle.read(dst) : 0;
-        if (n != 0) {
-            return n;
-        }
-        long deadline = core.deadline();
-        do {
-            core.await(IoHandle.READ, deadline, "TcpSocket.read");
+        while (n == 0) {
+            core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
-        } while (n == 0);
+        }
         return n;
     }
 
@@ -199,16 +205,15 @@ public final class TcpSocket implements AutoCloseable {
     /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        StreamHandle handle = core.openForWriting("TcpSocket.write");
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean deadlineSet = false;
+        write(src, core.deadline(), "TcpSocket.write");
+    }
+
+    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
+    void write(ByteBuffer src, long deadline, String operation) throws IOException {
+        StreamHandle handle = core.openForWriting(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
-                if (!deadlineSet) {
-                    deadline = core.deadline();
-                    deadlineSet = true;
-                }
-                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
+                core.await(IoHandle.WRITE, deadline, operation);
             }
         }
     }
@@ -219,11 +224,118 @@ public final class TcpSocket implements AutoCloseable {
         write(ByteBuffer.wrap(b, off, len));
     }
 
+    /**
+     * Writes all of {@code srcs}, in order, each from its position, in as few system calls as the transport
+     * can ({@code writev(2)} on epoll and kqueue, a gathering channel write on nio), parking whenever the
+     * send buffer is full; a timeout counts from the first wait, as for {@link #write(ByteBuffer)}.
+     */
+    public void write(ByteBuffer... srcs) throws IOException {
+        Objects.requireNonNull(srcs, "srcs");
+        for (int i = 0; i < srcs.length; i++) {
+            Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
+        }
+        StreamHandle handle = core.openForWriting("TcpSocket.write");
+        long deadline = SocketCore.NO_DEADLINE;
+        boolean waited = false;
+        int first = 0;
+        while (true) {
+            while (first < srcs.length && !srcs[first].hasRemaining()) {
+                first++;
+            }
+            if (first == srcs.length) {
+                return;
+            }
+            if (handle.write(srcs, first, srcs.length - first) == 0) {
+                if (!waited) {
+                    deadline = core.deadline();
+                    waited = true;
+                }
+                core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
+            }
+        }
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code position} (fewer when the file ends first), with
+     * {@code sendfile(2)} where the transport can, so the bytes never pass through the Java heap; parks
+     * whenever the send buffer is full. Returns the bytes sent. The file's own position is not changed.
+     */
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("position " + position + " and count " + count + " must not be negative");
+        }
+        StreamHandle handle = core.openForWriting("TcpSocket.transferFrom");
+        long total = Math.max(0, Math.min(count, file.size() - position));
+        long sent = 0;
+        long deadline = SocketCore.NO_DEADLINE;
+        boolean waited = false;
+        while (sent < total) {
+            long n = handle.transferFrom(file, position + sent, total - sent);
+            if (n > 0) {
+                sent += n;
+                continue;
+            }
+            if (!waited) {
+                deadline = core.deadline();
+                waited = true;
+            }
+            core.await(IoHandle.WRITE, deadline, "TcpSocket.transferFrom");
+        }
+        return sent;
+    }
+
+    /**
+     * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
+     * there in a new greenlet, which closes it when the handler returns; this object is closed at once
+     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     */
+    public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(handler, "handler");
+        core.openForReading("TcpSocket.handOff");
+        core.openForWriting("TcpSocket.handOff");
+        InetSocketAddress peer = remoteAddress();
+        if (target == core.loop) {
+            target.spawn(() -> serve(this, peer, handler));  // already home: a selector cannot re-adopt its own channel
+            return;
+        }
+        DetachedStream detached = core.handle.detach();
+        core.close();
+        try {
+            target.execute(() -> adoptAndServe(target, detached, peer, handler));
+        } catch (RuntimeException e) {
+            detached.close();
+            throw e;
+        }
+    }
+
+    /** On the target loop: adopts the handed-off socket and spawns its handler, which closes it at the end. */
+    private static void adoptAndServe(Loop target, DetachedStream detached, InetSocketAddress peer,
+                                      StreamServer.Handler handler) {
+        TcpSocket socket;
+        try {
+            socket = new TcpSocket(new SocketCore<>(target, LowLevel.transport(target).adoptStream(detached), "TcpSocket"));
+        } catch (IOException | RuntimeException e) {
+            detached.close();
+            throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
+        }
+        target.spawn(() -> serve(socket, peer, handler));
+    }
+
+    private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
+        try {
+            handler.handle(socket, peer);
+        } finally {
+            socket.close();
+        }
+    }
+
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
     public InputStream inputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.inputStream");
         if (inputStream == null) {
-            inputStream = new SocketInputStream(this);
+            inputStream = StreamViews.input(this::read, this::close);
         }
         return inputStream;
     }
@@ -232,7 +344,7 @@ public final class TcpSocket implements AutoCloseable {
     public OutputStream outputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.outputStream");
         if (outputStream == null) {
-            outputStream = new SocketOutputStream(this);
+            outputStream = StreamViews.output(this::write, this::close);
         }
         return outputStream;
     }
@@ -250,6 +362,15 @@ public final class TcpSocket implements AutoCloseable {
         SocketCore.checkOption(option, value);
         core.open("TcpSocket.setOption").setOption(option, value);
         return this;
+    }
+
+    /**
+     * Reads a socket option back ({@code TCP_NODELAY}, on by default, {@code SO_RCVBUF}, {@code SO_LINGER},
+     * the {@link LinuxSocketOptions} on epoll, ...); one the transport lacks throws {@link UnsupportedOperationException}.
+     */
+    public <T> T option(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name, "name");
+        return core.open("TcpSocket.option").option(name);
     }
 
     /** How much this socket has done: grows with every operation and every wait that ended ready ({@link IdleWatch}). */
@@ -303,59 +424,5 @@ public final class TcpSocket implements AutoCloseable {
     public String toString() {
         // Only what is known already: toString must work on any thread (loggers, debuggers, test reports).
         return "TcpSocket[" + localAddress + " -> " + remoteAddress + (core.isClosed() ? ", closed]" : "]");
-    }
-
-    /** The {@link InputStream} view: reads park like {@link TcpSocket#read}. */
-    private static final class SocketInputStream extends InputStream {
-        private final TcpSocket socket;
-        private byte[] single;
-
-        SocketInputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (single == null) {
-                single = new byte[1];
-            }
-            int n = socket.read(single, 0, 1);
-            return n < 0 ? -1 : single[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, b.length);
-            return len == 0 ? 0 : socket.read(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
-
-    /** The {@link OutputStream} view: writes park like {@link TcpSocket#write}; flushing has nothing to do. */
-    private static final class SocketOutputStream extends OutputStream {
-        private final TcpSocket socket;
-
-        SocketOutputStream(TcpSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            socket.write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            socket.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
     }
 }

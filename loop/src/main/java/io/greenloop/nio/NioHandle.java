@@ -67,6 +67,18 @@ abstract sealed class NioHandle implements IoHandle permits NioStreamHandle, Nio
         return closed;
     }
 
+    /**
+     * Closes the handle but not its channel, which leaves this selector (at its next select) and may
+     * join another: the hand-over of a connection to another loop.
+     */
+    final void markDetached() {
+        if (closed) {
+            throw new IllegalStateException("cannot detach a closed handle");
+        }
+        closed = true;
+        key.cancel();
+    }
+
     @Override
     public final void close() throws IOException {
         if (closed) {

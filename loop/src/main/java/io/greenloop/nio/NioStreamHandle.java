@@ -1,11 +1,14 @@
 package io.greenloop.nio;
 
+import io.greenloop.spi.DetachedStream;
+import io.greenloop.spi.GatheringWrites;
 import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
@@ -82,6 +85,39 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         return written;
     }
 
+    /**
+     * A run of direct buffers goes to the channel as it is; from a heap buffer on, the buffers are copied
+     * into the loop's reused direct buffer, at most {@link NioTransport#WRITE_SLICE_BYTES} a call, as
+     * {@link #write(ByteBuffer)} does (the JDK would copy each heap buffer whole into a new direct one).
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        int end = offset + length;
+        int direct = GatheringWrites.directRun(srcs, offset, end);
+        if (direct > 0) {
+            return channel.write(srcs, offset, direct);
+        }
+        ByteBuffer slice = transport.writeSlice();
+        if (GatheringWrites.copyInto(slice, srcs, offset, end) == 0) {
+            return 0;
+        }
+        int written = channel.write(slice);
+        GatheringWrites.advance(srcs, offset, end, written);
+        return written;
+    }
+
+    @Override
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
+        // On Linux and macOS the JDK sends this with sendfile(2); a full send buffer transfers 0.
+        return file.transferTo(position, count, channel);
+    }
+
+    @Override
+    public DetachedStream detach() {
+        markDetached();
+        return new NioDetachedStream(channel);
+    }
+
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
@@ -90,6 +126,15 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         channel.setOption(option, value);
+    }
+
+    @Override
+    public <T> T option(SocketOption<T> option) throws IOException {
+        if (!channel.supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("the nio transport does not support the socket option " + option.name()
+                    + "; it supports " + channel.supportedOptions());
+        }
+        return channel.getOption(option);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.greenloop.nio;
 
 import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
@@ -89,6 +90,15 @@ final class NioTransport implements Transport {
     @Override
     public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
         return new NioDatagramHandle(register(DatagramChannel.open(family)));
+    }
+
+    @Override
+    public StreamHandle adoptStream(DetachedStream detached) throws IOException {
+        if (!(detached instanceof NioDetachedStream(SocketChannel channel))) {
+            throw new IllegalArgumentException("the nio transport cannot adopt a socket detached from the "
+                    + detached.transport() + " transport; hand sockets only between loops of the same transport");
+        }
+        return new NioStreamHandle(register(channel), this);
     }
 
     SelectionKey register(java.nio.channels.SelectableChannel channel) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * A non-blocking TCP connection. Operations that would block return a result that says so
@@ -36,11 +37,36 @@ public interface StreamHandle extends IoHandle {
     /** Writes from {@code src}'s position: bytes written, {@code 0} when the send buffer is full. */
     int write(ByteBuffer src) throws IOException;
 
+    /**
+     * Writes from {@code srcs[offset]} to {@code srcs[offset + length - 1]}, in order, each from its position,
+     * in as few system calls as the transport can ({@code writev}, a gathering channel write): bytes written,
+     * {@code 0} when the send buffer is full. It may stop at any byte, like {@link #write(ByteBuffer)}.
+     */
+    long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code position} ({@code sendfile(2)} where the
+     * transport can): bytes sent, {@code 0} when the send buffer is full or {@code position} is at the end of the file.
+     */
+    long transferFrom(FileChannel file, long position, long count) throws IOException;
+
+    /**
+     * Takes the connected socket out of this transport without closing it, for another loop's transport to
+     * adopt; this handle is closed afterwards (its listener is never called again).
+     */
+    DetachedStream detach() throws IOException;
+
     /** Half-closes the connection for writing (sends FIN). */
     void shutdownOutput() throws IOException;
 
     /** Sets a socket option such as {@code TCP_NODELAY} or {@code SO_RCVBUF}. */
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    /**
+     * Reads a socket option back; one the transport does not support throws
+     * {@link UnsupportedOperationException} naming it.
+     */
+    <T> T option(SocketOption<T> option) throws IOException;
 
     /** The local address, or {@code null} when unbound. */
     InetSocketAddress localAddress() throws IOException;

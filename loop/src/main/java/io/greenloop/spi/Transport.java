@@ -51,6 +51,13 @@ public interface Transport extends AutoCloseable {
     /** Opens an unbound non-blocking UDP socket of the given family. */
     DatagramHandle openDatagram(ProtocolFamily family) throws IOException;
 
+    /**
+     * Registers a socket that another loop's transport of the same kind {@linkplain StreamHandle#detach()
+     * detached}, as a connected stream handle of this one; a socket from another kind of transport throws
+     * {@link IllegalArgumentException}.
+     */
+    StreamHandle adoptStream(DetachedStream detached) throws IOException;
+
     /** Closes the poller and its wake-up; handles still open are closed with it. */
     @Override
     void close();

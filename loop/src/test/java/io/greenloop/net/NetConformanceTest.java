@@ -461,6 +461,37 @@ public class NetConformanceTest {
     }
 
     @Test
+    void stopWithoutGraceWaitsForEveryHandlerAndKillsNone() throws Exception {
+        int connections = 4;
+        int[] started = {0};
+        Event allStarted = new Event();
+        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
+            socket.read(ByteBuffer.allocate(1));
+            if (++started[0] == connections) {
+                allStarted.set();
+            }
+            Green.sleep(Duration.ofMillis(200));
+            write(socket, "done");
+        });
+        server.start();
+        List<Greenlet<String>> clients = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            clients.add(loop.spawn(() -> {
+                try (TcpSocket socket = TcpSocket.connect(server.address(), CONNECT_TIMEOUT)) {
+                    write(socket, "!");
+                    return new String(readToEnd(socket), StandardCharsets.US_ASCII);
+                }
+            }));
+        }
+        assertTrue(allStarted.await(LIMIT));
+        server.stop(null);
+        assertEquals(0, server.activeHandlers());
+        joinAllOrFail(clients);
+        assertTrue(clients.stream().allMatch(c -> c.value().equals("done")), "stop(null) killed no handler");
+        assertThrows(ConnectException.class, () -> TcpSocket.connect(server.address(), CONNECT_TIMEOUT));
+    }
+
+    @Test
     void aHandlerThatThrowsLosesItsConnectionIsReportedAndTheServerKeepsServing() throws Exception {
         StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
             byte[] first = readFully(socket, 1);

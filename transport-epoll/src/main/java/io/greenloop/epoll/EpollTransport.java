@@ -8,8 +8,10 @@ import io.netty.channel.epoll.GreenloopEpollAccess;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
@@ -190,6 +192,11 @@ public final class EpollTransport extends UnixTransport {
     /** The transport's own fds in its epoll set (the eventfd and the timerfd), which belong to no handle. */
     List<Integer> ownFds() {
         return List.of(eventFd.intValue(), timerFd.intValue());
+    }
+
+    @Override
+    protected long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+        return GreenloopEpollAccess.sendFile(socket, file, position, count);
     }
 
     @Override

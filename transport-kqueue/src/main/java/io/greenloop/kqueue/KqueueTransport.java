@@ -6,8 +6,10 @@ import io.greenloop.spi.unix.UnixTransport;
 import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 
 import static io.netty.channel.kqueue.GreenloopKqueueAccess.EVFILT_READ;
@@ -146,6 +148,11 @@ public final class KqueueTransport extends UnixTransport {
     /** Nothing: closing the fd removes its filters from the kqueue. */
     @Override
     protected void unregister(UnixHandle handle) {
+    }
+
+    @Override
+    protected long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+        return GreenloopKqueueAccess.sendFile(socket, file, position, count);
     }
 
     @Override

@@ -167,6 +167,19 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
         socket.close();  // on kqueue this also removes the socket's filters
     }
 
+    /**
+     * Closes the handle but not its socket, which leaves this poller's set and this transport's tables so
+     * that another transport can adopt it; returns the fd, now the caller's to adopt or close.
+     */
+    final int detachFd() throws IOException {
+        checkOpen();
+        closed = true;
+        interest = 0;
+        listener = NOBODY;
+        poller.forget(this, registered);
+        return fd;
+    }
+
     /** Reads into {@code dst} from its position: bytes read, 0 if it would block, -1 at end of stream. */
     final int readInto(ByteBuffer dst) throws IOException {
         int position = dst.position();

@@ -1,7 +1,10 @@
 package io.greenloop.spi.unix;
 
+import io.netty.channel.unix.Socket;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * What a native transport (epoll, kqueue) does for the {@link UnixHandle}s it makes: the only part of a
@@ -39,4 +42,10 @@ interface UnixPoller {
 
     /** Wraps a connection that a listener accepted (a non-blocking fd) in a stream handle, registered at once. */
     UnixStreamHandle adoptAccepted(int fd) throws IOException;
+
+    /**
+     * Sends up to {@code count} bytes of {@code file} from {@code position} on a connected socket with
+     * {@code sendfile(2)}: bytes sent, 0 when the send buffer is full.
+     */
+    long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
 }

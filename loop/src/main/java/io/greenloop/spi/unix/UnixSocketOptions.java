@@ -1,13 +1,26 @@
 package io.greenloop.spi.unix;
 
+import io.greenloop.net.LinuxSocketOptions;
 import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 
-/** The {@link StandardSocketOptions} the native transports set, mapped to Netty's socket calls. */
+/**
+ * The {@link StandardSocketOptions} the native transports set and read back, mapped to Netty's socket
+ * calls, and on Linux (the epoll transport) the {@link LinuxSocketOptions} through {@code setsockopt}.
+ */
 final class UnixSocketOptions {
+
+    /** {@code IPPROTO_TCP}, the level of the Linux TCP options (6 on every Linux architecture). */
+    private static final int IPPROTO_TCP = 6;
+    /** The Linux option numbers, from {@code <netinet/tcp.h>}; the same on every Linux architecture. */
+    private static final int TCP_CORK = 3;
+    private static final int TCP_QUICKACK = 12;
+    private static final int TCP_NOTSENT_LOWAT = 25;
+    /** The only transport that runs on Linux, and so the only one that may pass the Linux option numbers. */
+    private static final String LINUX_TRANSPORT = "epoll";
 
     private UnixSocketOptions() {
     }
@@ -31,9 +44,51 @@ final class UnixSocketOptions {
         } else if (option == StandardSocketOptions.IP_TOS) {
             socket.setTrafficClass((Integer) value);
         } else {
-            throw new UnsupportedOperationException("the " + transport + " transport does not support the socket option "
-                    + option.name() + "; it supports TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR,"
-                    + " SO_REUSEPORT and IP_TOS");
+            int linux = linuxOption(option, transport);
+            int number = value instanceof Boolean on ? (on ? 1 : 0) : (Integer) value;
+            socket.setIntOpt(IPPROTO_TCP, linux, number);
         }
+    }
+
+    /** Reads one option back, with the same options and refusal as {@link #set}. */
+    static <T> T get(Socket socket, SocketOption<T> option, String transport) throws IOException {
+        Object value;
+        if (option == StandardSocketOptions.TCP_NODELAY) {
+            value = socket.isTcpNoDelay();
+        } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
+            value = socket.isKeepAlive();
+        } else if (option == StandardSocketOptions.SO_RCVBUF) {
+            value = socket.getReceiveBufferSize();
+        } else if (option == StandardSocketOptions.SO_SNDBUF) {
+            value = socket.getSendBufferSize();
+        } else if (option == StandardSocketOptions.SO_LINGER) {
+            value = socket.getSoLinger();
+        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
+            value = socket.isReuseAddress();
+        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
+            value = socket.isReusePort();
+        } else if (option == StandardSocketOptions.IP_TOS) {
+            value = socket.getTrafficClass();
+        } else {
+            int number = socket.getIntOpt(IPPROTO_TCP, linuxOption(option, transport));
+            value = option.type() == Boolean.class ? (Object) (number != 0) : (Object) number;
+        }
+        return option.type().cast(value);
+    }
+
+    private static int linuxOption(SocketOption<?> option, String transport) {
+        if (transport.equals(LINUX_TRANSPORT)) {
+            if (option == LinuxSocketOptions.TCP_QUICKACK) {
+                return TCP_QUICKACK;
+            } else if (option == LinuxSocketOptions.TCP_CORK) {
+                return TCP_CORK;
+            } else if (option == LinuxSocketOptions.TCP_NOTSENT_LOWAT) {
+                return TCP_NOTSENT_LOWAT;
+            }
+        }
+        throw new UnsupportedOperationException("the " + transport + " transport does not support the socket option "
+                + option.name() + "; it supports TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR,"
+                + " SO_REUSEPORT and IP_TOS" + (transport.equals(LINUX_TRANSPORT)
+                        ? ", and LinuxSocketOptions.TCP_QUICKACK, TCP_CORK and TCP_NOTSENT_LOWAT" : ""));
     }
 }

@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.ListenerHandle;
 import io.greenloop.spi.StreamHandle;
 import io.greenloop.spi.Transport;
@@ -15,6 +16,7 @@ import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Function;
@@ -99,6 +101,12 @@ public abstract class UnixTransport implements Transport {
     protected abstract void closeKernelSet() throws IOException;
 
     /**
+     * {@code sendfile(2)} of up to {@code count} bytes of {@code file} from {@code position} to a connected
+     * socket: bytes sent, 0 when its send buffer is full (Netty has it only on its package-private sockets).
+     */
+    protected abstract long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
+
+    /**
      * A bit a transport adds to the ops it passes to {@link #ready} when the event was an error or a hang-up
      * (the peer closed its end): a short read on that socket no longer means it was drained, since what
      * remains (end of stream, the error) will bring no new edge.
@@ -159,6 +167,12 @@ public abstract class UnixTransport implements Transport {
         checkOpen();
         // An unbound UDP socket reports only "writable", so it can be watched at once.
         return registered(adopt(new UnixDatagramHandle(poller, socket(family, false))));
+    }
+
+    @Override
+    public final StreamHandle adoptStream(DetachedStream detached) throws IOException {
+        checkOpen();
+        return poller.adoptAccepted(UnixDetachedStream.takeFd(detached, name));
     }
 
     private static <H extends UnixHandle> H registered(H handle) throws IOException {
@@ -288,6 +302,11 @@ public abstract class UnixTransport implements Transport {
             if (fd >= 0 && fd < handles.length && handles[fd] == handle) {
                 handles[fd] = null;
             }
+        }
+
+        @Override
+        public long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+            return UnixTransport.this.sendFile(socket, file, position, count);
         }
 
         @Override

@@ -1,8 +1,11 @@
 package io.netty.channel.epoll;
 
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 
 /**
  * greenloop's one class inside Netty's package: the {@code epoll_event} array that {@code epoll_wait}
@@ -10,7 +13,8 @@ import java.io.IOException;
  * constructor and accessors, and the {@code Native.epollWait} variants that take an {@code int}
  * timeout or a nanosecond timeout without Netty's deprecation, are package-private; everything else
  * the epoll transport needs ({@code Native.newEpollCreate}, {@code newEventFd}, {@code epollCtlAdd/Del},
- * {@link LinuxSocket}, {@code io.netty.channel.unix.Socket}) is public and used directly.
+ * {@link LinuxSocket}, {@code io.netty.channel.unix.Socket}) is public and used directly, except
+ * {@code LinuxSocket.sendFile}, which is package-private too.
  *
  * <p>It works on the class path only (the module path forbids a split package), and it is pinned to
  * Netty 4.2.18.Final by the parent POM. Keep everything else out of this file.
@@ -82,5 +86,15 @@ public final class GreenloopEpollAccess {
     /** Frees the native memory; the instance must not be used afterwards. */
     public void free() {
         events.free();
+    }
+
+    /**
+     * {@code sendfile(2)} of up to {@code count} bytes of {@code file} from {@code position} to a connected
+     * non-blocking socket: bytes sent, 0 when its send buffer is full (Netty's native call, package-private).
+     * The region is never released: releasing it would close the caller's file.
+     */
+    public static long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+        LinuxSocket linux = socket instanceof LinuxSocket own ? own : LinuxSocket.newSocket(socket.intValue());
+        return linux.sendFile(new DefaultFileRegion(file, position, count), position, 0, count);
     }
 }

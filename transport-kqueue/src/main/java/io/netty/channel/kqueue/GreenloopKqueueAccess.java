@@ -1,14 +1,18 @@
 package io.netty.channel.kqueue;
 
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 
 /**
  * greenloop's one class inside Netty's kqueue package: in Netty 4.2.18 everything native about kqueue
  * ({@code Native.newKQueue}, {@code keventWait}, the user events, {@link KQueueEventArray}, the
  * {@code EV_*}/{@code EVFILT_*} constants) is package-private, so the kqueue transport reaches it here
- * and nowhere else. Sockets need no door: {@code io.netty.channel.unix.Socket} is public.
+ * and nowhere else. Sockets need no door ({@code io.netty.channel.unix.Socket} is public), except for
+ * {@code sendfile(2)}, which only the package-private {@code BsdSocket} has.
  *
  * <p>It works on the class path only (the module path forbids a split package), and it is pinned to
  * Netty 4.2.18.Final by the parent POM. Keep everything else out of this file.
@@ -123,5 +127,14 @@ public final class GreenloopKqueueAccess {
     public void free() {
         changes.free();
         events.free();
+    }
+
+    /**
+     * {@code sendfile(2)} of up to {@code count} bytes of {@code file} from {@code position} to a connected
+     * non-blocking socket: bytes sent, 0 when its send buffer is full (Netty's native call, package-private).
+     * The region is never released: releasing it would close the caller's file.
+     */
+    public static long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
+        return new BsdSocket(socket.intValue()).sendFile(new DefaultFileRegion(file, position, count), position, 0, count);
     }
 }

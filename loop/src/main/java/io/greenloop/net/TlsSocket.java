@@ -1,0 +1,554 @@
+package io.greenloop.net;
+
+import io.greenloop.Semaphore;
+import io.greenloop.Waiter;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLProtocolException;
+import javax.net.ssl.SSLSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * TLS over a greenloop {@link TcpSocket}, gevent's {@code SSLSocket}: a {@link SSLEngine} wraps and unwraps
+ * on the loop's own socket, so a greenlet per TLS connection reads like blocking code and parks (never blocks
+ * the loop) while the network is slow. The handshake runs on the first {@link #handshake()}, read or write.
+ *
+ * <p>Thread rule: every method on the socket's loop (its owner thread or its greenlets), as {@link TcpSocket}.
+ * One greenlet may read while another writes, also while TLS 1.3 post-handshake messages (NewSessionTicket,
+ * KeyUpdate) pass; further readers (or writers) wait their turn.
+ *
+ * <p>Full duplex, and why it cannot deadlock. All greenlets run on one thread, so the engine itself is never
+ * entered twice at once; what must not interleave is a <em>sequence</em> that spans a park point: a wrap
+ * followed by writing its record (the next wrap reuses the output buffer and the records must leave in the
+ * order the engine made them), and reading more bytes followed by the unwrap that consumes them. So each
+ * direction has a lock held across its park points: {@code outbound} for wrap-then-send, {@code inbound} for
+ * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
+ * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message): the reader then sends it
+ * itself only when {@code outbound} is free; when a writer holds it the reader does not wait (that writer
+ * may be parked on a full send buffer that only drains when this side keeps reading, and waiting would
+ * deadlock both peers): the writer sends the pending message before it releases {@code outbound}, because it
+ * checks for pending handshake output after its last park. A writer that needs the peer's handshake
+ * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
+ * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
+ * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
+ * A greenlet that waited for the handshake while another did it does not then wait for {@code inbound}:
+ * that other greenlet may be reading, for an answer to what this one is about to write.
+ *
+ * <p>End of stream: {@link #read} returns -1 after the peer's close_notify, and after a TCP FIN without
+ * close_notify as well, as the JDK's {@code SSLSocket} does unless the system property
+ * {@code com.sun.net.ssl.requireCloseNotify} is {@code true}, when it throws {@link SSLProtocolException}
+ * "Remote host terminated the connection"; a FIN during the handshake throws {@link SSLHandshakeException}
+ * "Remote host terminated the handshake". Handshake failures are the engine's own {@link SSLException}s.
+ *
+ * <p>Buffers: three per socket, sized from the session and grown on {@code BUFFER_OVERFLOW}, reused for
+ * every record; the steady state allocates nothing per record.
+ *
+ * <p>Delegated tasks ({@link SSLEngine#getDelegatedTask()}) run inline, on the loop. Measured here (JDK 25,
+ * EC P-256 certificates, a TLS 1.3 handshake between two engines in memory, thread CPU time, 400 rounds on a
+ * busy 2-core machine): the JDK hands out 3 tasks per handshake (both sides together) and they take 4-8 ms
+ * of the 5-10 ms the whole handshake costs: nearly all of the handshake's public-key work (key share, signature,
+ * certificate path checks) runs as a task. Inline is right for throughput: the work is CPU-bound and must
+ * be done anyway, and a thread hop per task would add latency to the handshake and contend with the other
+ * loops of a loop-per-core server for the same cores. It is wrong for tail latency: while a task runs every
+ * other greenlet of the loop waits those milliseconds, so a loop that accepts many new TLS connections
+ * while serving latency-sensitive ones delays the latter; such a server would want the tasks on a thread
+ * pool (not offered yet: unmeasured whether the hops cost less than the stall). A provider whose tasks wait
+ * for the network (OCSP, a hardware token) should be given an engine that runs them itself.
+ */
+public final class TlsSocket implements AutoCloseable {
+
+    /** How long {@link #close()} waits to send close_notify when no timeout is set. */
+    static final Duration CLOSE_NOTIFY_WAIT = Duration.ofSeconds(1);
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    private static final boolean REQUIRE_CLOSE_NOTIFY = Boolean.getBoolean("com.sun.net.ssl.requireCloseNotify");
+
+    private final TcpSocket socket;
+    private final SSLEngine engine;
+    private final Semaphore outbound = new Semaphore(1);
+    private final Semaphore inbound = new Semaphore(1);
+    /** Bytes read from the network and not unwrapped yet; fill mode. */
+    private ByteBuffer netIn;
+    /** Application bytes unwrapped and not delivered yet; read mode. */
+    private ByteBuffer appIn;
+    /** One wrap's output, sent before the next wrap; fill mode, empty between wraps. */
+    private ByteBuffer netOut;
+    private Waiter<Void> inboundProgress;
+    /** Why sending a handshake answer from a reader failed; the next write throws it. */
+    private IOException outboundFailure;
+    private Duration timeout;
+    private boolean handshakeDone;
+    private boolean inboundEnded;
+    private boolean closed;
+    private InputStream inputStream;
+    private OutputStream outputStream;
+
+    private TlsSocket(TcpSocket socket, SSLEngine engine) {
+        this.socket = socket;
+        this.engine = engine;
+        SSLSession session = engine.getSession();
+        netIn = ByteBuffer.allocate(session.getPacketBufferSize());
+        netOut = ByteBuffer.allocate(session.getPacketBufferSize());
+        appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+    }
+
+    /**
+     * Connects to {@code host}:{@code port} and does the client handshake, parking until both are done:
+     * SNI names {@code host}, and the server's certificate must match it (the HTTPS rules of RFC 2818).
+     */
+    public static TlsSocket connect(String host, int port, SSLContext context) throws IOException {
+        Objects.requireNonNull(context, "context");
+        TcpSocket tcp = TcpSocket.connect(host, port);
+        boolean done = false;
+        try {
+            TlsSocket tls = client(tcp, context, host);
+            tls.handshake();
+            done = true;
+            return tls;
+        } finally {
+            if (!done) {
+                tcp.close();
+            }
+        }
+    }
+
+    /**
+     * The client side of TLS over a connected socket (STARTTLS), with SNI and hostname verification for
+     * {@code peerHost}; the handshake happens on the first {@link #handshake()}, read or write.
+     */
+    public static TlsSocket client(TcpSocket socket, SSLContext context, String peerHost) throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(peerHost, "peerHost");
+        InetSocketAddress remote = socket.remoteAddress();
+        SSLEngine engine = context.createSSLEngine(peerHost, remote == null ? -1 : remote.getPort());
+        engine.setUseClientMode(true);
+        SSLParameters parameters = engine.getSSLParameters();
+        if (parameters.getEndpointIdentificationAlgorithm() == null) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        engine.setSSLParameters(parameters);
+        return new TlsSocket(socket, engine);
+    }
+
+    /** The server side of TLS over an accepted socket, with the context's default parameters; handshake as {@link #client}. */
+    public static TlsSocket server(TcpSocket socket, SSLContext context) throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        SSLEngine engine = Objects.requireNonNull(context, "context").createSSLEngine();
+        engine.setUseClientMode(false);
+        return new TlsSocket(socket, engine);
+    }
+
+    /**
+     * TLS over {@code socket} driven by a ready engine: any provider's (Netty's OpenSSL engine, say), with its
+     * mode and parameters (ALPN, client authentication, hostname verification) already set by the caller.
+     */
+    public static TlsSocket of(TcpSocket socket, SSLEngine engine) {
+        return new TlsSocket(Objects.requireNonNull(socket, "socket"), Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** Does the handshake if it has not been done, parking until it is; idempotent. Failures are {@link SSLException}s. */
+    public void handshake() throws IOException {
+        handshake(SocketCore.deadlineAfter(timeout));
+    }
+
+    /** {@link #handshake()} with a limit of its own, for servers that bound the handshake apart from reads. */
+    void handshake(Duration limit) throws IOException {
+        handshake(SocketCore.deadlineAfter(limit));
+    }
+
+    private void handshake(long deadline) throws IOException {
+        if (handshakeDone) {
+            return;
+        }
+        acquire(outbound, deadline, "TlsSocket.handshake");
+        try {
+            if (handshakeDone) {
+                // Another greenlet did it while this one waited; its reader may hold inbound until the peer
+                // answers what this greenlet is about to write, so do not wait for inbound now.
+                return;
+            }
+            acquire(inbound, deadline, "TlsSocket.handshake");
+            try {
+                if (!handshakeDone) {
+                    runHandshake(deadline);
+                }
+            } finally {
+                releaseInbound();
+            }
+        } finally {
+            outbound.release();
+        }
+    }
+
+    private void runHandshake(long deadline) throws IOException {
+        try {
+            engine.beginHandshake();
+            while (!handshakeDone) {
+                switch (engine.getHandshakeStatus()) {
+                    case NEED_WRAP -> wrapAndSend(EMPTY, deadline, "TlsSocket.handshake");
+                    case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                        if (!unwrapOnce(deadline, "TlsSocket.handshake")) {
+                            throw new SSLHandshakeException("Remote host terminated the handshake");
+                        }
+                    }
+                    case NEED_TASK -> runDelegatedTasks();
+                    case FINISHED, NOT_HANDSHAKING -> handshakeDone = true;
+                }
+            }
+        } catch (SSLException e) {
+            sendAlertAfter(e);
+            throw e;
+        }
+    }
+
+    /** After a failed handshake the engine holds an alert saying why; the peer deserves it before the socket closes. */
+    private void sendAlertAfter(SSLException failure) {
+        try {
+            long deadline = SocketCore.deadlineAfter(CLOSE_NOTIFY_WAIT);
+            while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+                if (wrapAndSend(EMPTY, deadline, "TlsSocket.handshake").bytesProduced() == 0) {
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private void runDelegatedTasks() {
+        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+            task.run();
+        }
+    }
+
+    /**
+     * Reads application data into {@code dst}, parking until at least one byte is there (doing the handshake
+     * first if needed); returns the count, -1 at the end of the stream (see the class javadoc), 0 when
+     * {@code dst} is full.
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long deadline = SocketCore.deadlineAfter(timeout);
+        handshake(deadline);
+        acquire(inbound, deadline, "TlsSocket.read");
+        try {
+            while (!appIn.hasRemaining()) {
+                if (inboundEnded || !unwrapOnce(deadline, "TlsSocket.read")) {
+                    if (!appIn.hasRemaining()) {
+                        return -1;
+                    }
+                }
+            }
+            int n = Math.min(appIn.remaining(), dst.remaining());
+            dst.put(dst.position(), appIn, appIn.position(), n);
+            dst.position(dst.position() + n);
+            appIn.position(appIn.position() + n);
+            return n;
+        } finally {
+            releaseInbound();
+        }
+    }
+
+    /** Frees the inbound side; a writer waiting for the peer's handshake messages may now read them itself. */
+    private void releaseInbound() {
+        inbound.release();
+        wakeInboundWaiter();
+    }
+
+    private void wakeInboundWaiter() {
+        if (inboundProgress != null) {
+            inboundProgress.wake(null);
+            inboundProgress = null;
+        }
+    }
+
+    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking as {@link #read(ByteBuffer)}; -1 at the end. */
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * Encrypts and sends all of {@code src}, parking whenever the send buffer is full (doing the handshake first
+     * if needed). A write that times out or fails leaves part of a record sent: close the socket then.
+     */
+    public void write(ByteBuffer src) throws IOException {
+        Objects.requireNonNull(src, "src");
+        long deadline = SocketCore.deadlineAfter(timeout);
+        handshake(deadline);
+        acquire(outbound, deadline, "TlsSocket.write");
+        try {
+            if (outboundFailure != null) {
+                throw new SocketException("TLS output failed earlier, answering the peer's handshake message while"
+                        + " reading: " + outboundFailure.getMessage(), outboundFailure);
+            }
+            while (src.hasRemaining()) {
+                SSLEngineResult result = wrapAndSend(src, deadline, "TlsSocket.write");
+                if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
+                        && result.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
+                    awaitPeerHandshake(deadline);
+                }
+            }
+            sendPendingHandshake(deadline, "TlsSocket.write");
+        } finally {
+            outbound.release();
+        }
+    }
+
+    /** Encrypts and sends {@code len} bytes of {@code b} from {@code off}, parking as {@link #write(ByteBuffer)}. */
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        write(ByteBuffer.wrap(b, off, len));
+    }
+
+    /**
+     * One unwrap into {@link #appIn}, reading from the network first while the record is incomplete; false at
+     * the end of the stream. The caller holds {@code inbound}.
+     */
+    private boolean unwrapOnce(long deadline, String operation) throws IOException {
+        while (true) {
+            SSLEngineResult result;
+            netIn.flip();
+            appIn.compact();
+            try {
+                result = engine.unwrap(netIn, appIn);
+            } finally {
+                netIn.compact();
+                appIn.flip();
+            }
+            switch (result.getStatus()) {
+                case OK -> {
+                    afterUnwrap(result.getHandshakeStatus(), deadline, operation);
+                    return true;
+                }
+                case CLOSED -> {
+                    inboundEnded = true;
+                    return false;
+                }
+                case BUFFER_OVERFLOW -> {
+                    if (appIn.hasRemaining()) {
+                        return true;  // deliver what is there first; then the record fits
+                    }
+                    appIn = ByteBuffer.allocate(grownSize(appIn, engine.getSession().getApplicationBufferSize())).flip();
+                }
+                case BUFFER_UNDERFLOW -> {
+                    int packetSize = engine.getSession().getPacketBufferSize();
+                    if (netIn.capacity() < packetSize) {
+                        netIn = ByteBuffer.allocate(packetSize).put(netIn.flip());
+                    }
+                    if (socket.read(netIn, deadline, operation) < 0) {
+                        return endOfStream();
+                    }
+                }
+            }
+        }
+    }
+
+    private void afterUnwrap(HandshakeStatus status, long deadline, String operation) throws IOException {
+        if (status == HandshakeStatus.NEED_TASK) {
+            runDelegatedTasks();
+        }
+        wakeInboundWaiter();
+        if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outbound.tryAcquire()) {
+            // Nobody is writing: answer now. Otherwise the writer that holds outbound sends it (class javadoc).
+            // A peer that closed after its last record makes this send fail while its data still waits here to
+            // be read: the failure belongs to the next write, not to this read.
+            try {
+                sendPendingHandshake(deadline, operation);
+            } catch (SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                outboundFailure = e;
+            } finally {
+                outbound.release();
+            }
+        }
+    }
+
+    /** A FIN: the end of the stream after the handshake, as the JDK's SSLSocket reads it; an error before it. */
+    private boolean endOfStream() throws SSLException {
+        if (!handshakeDone) {
+            throw new SSLHandshakeException("Remote host terminated the handshake");
+        }
+        if (REQUIRE_CLOSE_NOTIFY) {
+            throw new SSLProtocolException("Remote host terminated the connection");
+        }
+        inboundEnded = true;
+        return false;
+    }
+
+    /** Sends what the engine wants to send on its own (post-handshake messages); the caller holds {@code outbound}. */
+    private void sendPendingHandshake(long deadline, String operation) throws IOException {
+        while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
+            if (wrapAndSend(EMPTY, deadline, operation).bytesProduced() == 0) {
+                return;
+            }
+        }
+    }
+
+    /** One wrap of {@code src} and the sending of its record; the caller holds {@code outbound}. */
+    private SSLEngineResult wrapAndSend(ByteBuffer src, long deadline, String operation) throws IOException {
+        while (true) {
+            SSLEngineResult result = engine.wrap(src, netOut);
+            if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                netOut = ByteBuffer.allocate(grownSize(netOut, engine.getSession().getPacketBufferSize()));
+                continue;
+            }
+            netOut.flip();
+            try {
+                socket.write(netOut, deadline, operation);
+            } finally {
+                netOut.clear();
+            }
+            if (result.getStatus() == SSLEngineResult.Status.CLOSED && src != EMPTY) {
+                throw new SocketException("TLS output is closed (close() was called, or the handshake failed)");
+            }
+            if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                runDelegatedTasks();
+            }
+            return result;
+        }
+    }
+
+    /** A writer blocked on the peer's handshake messages: unwrap them here, or let the reader do it and wait. */
+    private void awaitPeerHandshake(long deadline) throws IOException {
+        if (inbound.tryAcquire()) {
+            try {
+                if (!unwrapOnce(deadline, "TlsSocket.write")) {
+                    throw new SSLException("the peer closed the connection during a renegotiation");
+                }
+            } finally {
+                releaseInbound();
+            }
+            return;
+        }
+        Waiter<Void> progress = new Waiter<>("TlsSocket.write waiting for the reader to unwrap the peer's handshake");
+        inboundProgress = progress;
+        if (!progress.await(remaining(deadline))) {
+            throw new SocketTimeoutException("TlsSocket.write timed out waiting for the peer's handshake messages");
+        }
+    }
+
+    /** The capacity for an empty buffer the engine overflowed: the session's size now, at least double the old one. */
+    private static int grownSize(ByteBuffer buffer, int sessionSize) {
+        return Math.max(sessionSize, 2 * buffer.capacity());
+    }
+
+    private static void acquire(Semaphore lock, long deadline, String operation) throws SocketTimeoutException {
+        if (!lock.acquire(remaining(deadline))) {
+            throw new SocketTimeoutException(operation + " timed out waiting for another greenlet using this socket");
+        }
+    }
+
+    /** The time left until {@code deadline}: {@code null} for none, zero when passed. */
+    private static Duration remaining(long deadline) {
+        if (deadline == SocketCore.NO_DEADLINE) {
+            return null;
+        }
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    public InputStream inputStream() {
+        if (inputStream == null) {
+            inputStream = StreamViews.input(this::read, this::close);
+        }
+        return inputStream;
+    }
+
+    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    public OutputStream outputStream() {
+        if (outputStream == null) {
+            outputStream = StreamViews.output(this::write, this::close);
+        }
+        return outputStream;
+    }
+
+    /**
+     * Limits each later read, write and handshake as a whole ({@code null}: no limit); one that takes longer
+     * throws {@link SocketTimeoutException}. After a timed-out write, close the socket (class javadoc).
+     */
+    public void setTimeout(Duration timeout) {
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
+        }
+        this.timeout = timeout;
+    }
+
+    /** The TLS session: the negotiated one after the handshake, the engine's placeholder before it. */
+    public SSLSession session() {
+        return engine.getSession();
+    }
+
+    /** The protocol ALPN negotiated, or {@code ""} when none was (or before the handshake). */
+    public String applicationProtocol() {
+        String protocol = engine.getApplicationProtocol();
+        return protocol == null ? "" : protocol;
+    }
+
+    /** The TCP connection underneath, for its addresses and options; reading or writing it directly breaks TLS. */
+    public TcpSocket tcpSocket() {
+        return socket;
+    }
+
+    /**
+     * Sends close_notify (parking up to the timeout, or {@link #CLOSE_NOTIFY_WAIT}, while the send buffer is
+     * full), then closes the socket. A greenlet parked in read or write wakes with {@link SocketException}; when
+     * one is in the middle of writing a record, close_notify is not sent (it would land inside that record).
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (handshakeDone && outbound.tryAcquire()) {
+                try {
+                    engine.closeOutbound();
+                    sendPendingHandshake(SocketCore.deadlineAfter(timeout != null ? timeout : CLOSE_NOTIFY_WAIT), "TlsSocket.close");
+                } finally {
+                    outbound.release();
+                }
+            }
+        } catch (IOException e) {
+            // The peer is gone or not reading: it cannot get close_notify, and it reads the FIN as the end anyway.
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** Whether the peer's close_notify arrived (false after a bare FIN): what tests check of close(). */
+    boolean peerSentCloseNotify() {
+        return engine.isInboundDone();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "TlsSocket[" + socket + (handshakeDone ? ", " + engine.getSession().getProtocol() : ", not handshaken") + "]";
+    }
+}

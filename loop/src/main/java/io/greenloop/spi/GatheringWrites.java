@@ -1,0 +1,49 @@
+package io.greenloop.spi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What every transport's gathering write ({@link StreamHandle#write(ByteBuffer[], int, int)}) does around its
+ * system call: direct buffers go to the kernel as they are, heap buffers are copied, in order, into the
+ * transport's one reused direct buffer, and the positions move past what was sent. Stateless: thread-safe.
+ */
+public final class GatheringWrites {
+
+    private GatheringWrites() {
+    }
+
+    /** How many buffers from {@code from} on (before {@code to}) are direct, up to the first heap buffer. */
+    public static int directRun(ByteBuffer[] srcs, int from, int to) {
+        int i = from;
+        while (i < to && srcs[i].isDirect()) {
+            i++;
+        }
+        return i - from;
+    }
+
+    /**
+     * Copies the buffers from {@code from} on, in order, into {@code scratch} (from its start, until it is full)
+     * without moving their positions; returns how many bytes it holds, with its limit set there.
+     */
+    public static int copyInto(ByteBuffer scratch, ByteBuffer[] srcs, int from, int to) {
+        scratch.clear();
+        int filled = 0;
+        for (int i = from; i < to && filled < scratch.capacity(); i++) {
+            int length = Math.min(srcs[i].remaining(), scratch.capacity() - filled);
+            scratch.put(filled, srcs[i], srcs[i].position(), length);
+            filled += length;
+        }
+        scratch.limit(filled);
+        return filled;
+    }
+
+    /** Moves the buffers' positions past the {@code written} bytes sent from them. */
+    public static void advance(ByteBuffer[] srcs, int from, int to, long written) {
+        long left = written;
+        for (int i = from; i < to && left > 0; i++) {
+            int step = (int) Math.min(left, srcs[i].remaining());
+            srcs[i].position(srcs[i].position() + step);
+            left -= step;
+        }
+    }
+}

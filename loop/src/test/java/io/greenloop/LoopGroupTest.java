@@ -1,0 +1,102 @@
+package io.greenloop;
+
+import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.spi.DatagramHandle;
+import io.greenloop.spi.IoHandle;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link LoopGroup} apart from any transport (the transport-specific behaviour is in
+ * {@link LoopGroupConformanceTest}): its input checks, its threads, and closing.
+ */
+class LoopGroupTest {
+
+    private static Set<String> threadNames(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith(prefix)).collect(Collectors.toSet());
+    }
+
+    @Test
+    void refusesFewerThanOneLoop() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoopGroup.start(0));
+        assertTrue(e.getMessage().contains("at least one loop"), e::getMessage);
+    }
+
+    @Test
+    void anUnknownTransportFailsTheStartAndLeavesNoThreadBehind() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> LoopGroup.start(2, "no-such-transport"));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("no-such-transport"), () -> e.getCause().getMessage());
+        String group = e.getMessage().substring(e.getMessage().indexOf("LoopGroup-"));
+        assertEquals(Set.of(), threadNames(group + "-"));
+    }
+
+    @Test
+    void threadsAreNamedAfterTheGroupAndEndWithClose() throws Exception {
+        LoopGroup group = LoopGroup.start(3, "nio");
+        String name = group.toString().substring(0, group.toString().indexOf('['));
+        assertEquals(Set.of(name + "-0", name + "-1", name + "-2"), threadNames(name + "-"));
+        assertEquals(3, group.size());
+        assertEquals(3, Set.copyOf(group.loops()).size());
+        group.close();
+        group.close();  // idempotent
+        assertEquals(Set.of(), threadNames(name + "-"));
+    }
+
+    @Test
+    void closeInsideTheGroupIsRefusedInsteadOfWaitingForItself() throws Exception {
+        try (LoopGroup group = LoopGroup.start(1, "nio")) {
+            AsyncResult<Object> inside = group.submit(() -> {
+                group.close();
+                return null;
+            });
+            assertThrows(Exception.class, () -> inside.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, inside.exception());
+        }
+    }
+
+    @Test
+    void aLoopThatFailsIsReportedByCloseAndTheOthersKeepRunning() throws Exception {
+        LoopGroup group = LoopGroup.start(2, "nio");
+        try {
+            Loop failing = group.loops().get(0);
+            AssertionError fatal = new AssertionError("a listener broke its loop");
+            // An Error thrown by a readiness listener is not a greenlet's failure: it ends the loop's run.
+            failing.execute(() -> {
+                try {
+                    DatagramHandle handle = LowLevel.transport(failing).openDatagram(StandardProtocolFamily.INET);
+                    handle.listener(readyOps -> {
+                        throw fatal;
+                    });
+                    handle.interest(IoHandle.WRITE);  // a UDP socket is writable at once
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            AsyncResult<String> other = new AsyncResult<>();
+            Loop second = group.loops().get(1);
+            second.execute(() -> second.spawn(() -> {
+                Green.sleep(Duration.ofMillis(300));  // past the other loop's failure
+                other.set("still running");
+            }));
+            assertEquals("still running", other.get(30, TimeUnit.SECONDS));
+            IllegalStateException reported = assertThrows(IllegalStateException.class, group::close);
+            assertEquals(fatal, reported.getCause());
+        } finally {
+            group.close();
+        }
+    }
+}
