@@ -91,7 +91,7 @@ public final class Green {
      * nothing: no link or callback per greenlet, as {@link #waitAll} would make.
      */
     private static void joinEach(List<Greenlet<?>> all, Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + saturatedNanos(timeout);
+        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, Loop.saturatedNanos(timeout));
         for (Greenlet<?> greenlet : all) {
             if (greenlet.ready()) {
                 continue;
@@ -104,14 +104,6 @@ public final class Green {
             if (left <= 0 || !greenlet.join(Duration.ofNanos(left))) {
                 return;
             }
-        }
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return Math.max(0, duration.toNanos());
-        } catch (ArithmeticException e) {
-            return duration.isNegative() ? 0 : Long.MAX_VALUE / 2;
         }
     }
 

@@ -324,7 +324,8 @@ public final class Loop implements Executor, AutoCloseable {
         return timers.add(System.nanoTime() + nanos, callback);
     }
 
-    private static long saturatedNanos(Duration duration) {
+    /** {@code duration} in nanoseconds, clamped instead of overflowing: centuries are as good as forever. */
+    static long saturatedNanos(Duration duration) {
         try {
             return duration.toNanos();
         } catch (ArithmeticException e) {
