@@ -123,6 +123,7 @@ final class BlockingMonitor {
             LoopBlocked trace = new LoopBlocked(who + " holding " + loop);
             trace.setStackTrace(stillHeld ? stack : new StackTraceElement[0]);
             SafeLog.log(System.Logger.Level.WARNING, message, trace);
+            LoopEvents.loopBlocked(loop, who, TimeUnit.NANOSECONDS.toMillis(heldNanos), trace.getStackTrace());
         }
     }
 

@@ -150,6 +150,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         strand.bindToCurrentThread();
         loop.running(strand);
         state = State.RUNNING;
+        LoopEvents.greenletSpawned(loop, this);
         T result = null;
         Throwable failure = null;
         try {
@@ -173,6 +174,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         value = result;
         exception = failure;
         completionNumber = loop.greenletFinished(this);
+        LoopEvents.greenletExited(loop, this, failure);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
         Links linked = links;

@@ -113,6 +113,11 @@ final class Liveness {
         return live;
     }
 
+    /** How many waits that something outside the loop will end are parked: {@link Loop.Stats#ioWaiters()}. */
+    int parkedOutsideWaits() {
+        return parkedOutsideWaits;
+    }
+
     /** A copy of the live greenlets, in start order, for killing them all. */
     List<Greenlet<?>> snapshotLiveGreenlets() {
         List<Greenlet<?>> live = new ArrayList<>(liveCount);

@@ -145,6 +145,8 @@ public final class Loop implements Executor, AutoCloseable {
     private ErrorHandler errorHandler = Loop::logError;
     /** What the blocked-loop monitor samples: which task runs and a counter bumped around each one. */
     private final BlockingMonitor.Probe activity;
+    /** Its counters for {@link #stats()}, JFR and JMX (the owner writes them; any thread reads them). */
+    final LoopStats stats;
 
     private Loop(Transport transport) {
         this.owner = Thread.currentThread();
@@ -153,6 +155,7 @@ public final class Loop implements Executor, AutoCloseable {
         this.liveness = new Liveness(timers, shared);
         this.greenletThreads = GreenletThreads.builder(this);
         this.ownerStrand = new Strand(this, null, owner);
+        this.stats = new LoopStats(this, owner);
         this.activity = BlockingMonitor.watch(this, owner);
     }
 
@@ -230,6 +233,7 @@ public final class Loop implements Executor, AutoCloseable {
         }
         Loop loop = new Loop(transport);
         loop.ownerStrand.bindToCurrentThread();
+        loop.stats.register();
         return loop;
     }
 
@@ -390,6 +394,7 @@ public final class Loop implements Executor, AutoCloseable {
         checkCanDrive("runOnce()");
         inPhases = true;
         ownerWoken = false;
+        stats.iterationStarted();
         try {
             long now = System.nanoTime();  // cached for the iteration, as libuv does; read again only if tasks ran
             runDueTimers(now);                                                                 // 1
@@ -467,6 +472,7 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private void pollTransport(long timeoutNanos) {
+        stats.polling(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits());
         try {
             transport.poll(shared.beforePoll(timeoutNanos));
         } catch (IOException | RuntimeException e) {
@@ -488,6 +494,7 @@ public final class Loop implements Executor, AutoCloseable {
     private void runSafely(Runnable task) {
         activity.taskStarted(task);  // a few plain stores: the monitor thread samples them, the loop never waits on it
         socketOperationsThisRun = 0;
+        stats.taskStarted();
         try {
             task.run();
         } catch (Throwable e) {
@@ -578,6 +585,31 @@ public final class Loop implements Executor, AutoCloseable {
     /** How many greenlets have started and not yet finished. Loop thread only. */
     public int liveGreenlets() {
         return liveness.liveGreenlets();
+    }
+
+    /**
+     * What the loop has done so far and what it holds now; thread-safe, and never waits for the loop. On the
+     * loop thread every field is exact; from another thread the counters are current and the gauges (live
+     * greenlets, pending timers, I/O waiters) are as of the loop's last poll, and the fields are not one
+     * atomic snapshot: each was true at some moment during the call.
+     */
+    public Stats stats() {
+        return inLoopThread() ? stats.snapshot(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits()) : stats.snapshot();
+    }
+
+    /**
+     * A loop's statistics ({@link #stats()}).
+     *
+     * @param iterations     iterations of the four phases so far
+     * @param polls          polls of the transport so far (one per iteration today)
+     * @param tasksRun       tasks run so far: timers, callbacks, greenlet resumptions
+     * @param liveGreenlets  greenlets started and not yet finished
+     * @param pendingTimers  armed timers, the loop's own ones (timeouts, the close grace) included
+     * @param ioWaiters      greenlets, or the owner thread, parked in an I/O or cross-thread wait (a socket, a pipe, a child process)
+     * @param blockedReports blocked-loop reports written for this loop so far
+     */
+    public record Stats(long iterations, long polls, long tasksRun, int liveGreenlets, int pendingTimers,
+                        int ioWaiters, long blockedReports) {
     }
 
     /** Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger} "io.greenloop"). */
@@ -729,6 +761,7 @@ public final class Loop implements Executor, AutoCloseable {
         graceTimer.cancel();
         shared.markClosed();
         BlockingMonitor.unwatch(activity);
+        stats.unregister();
         transport.close();
         ownerStrand.unbindFromCurrentThread();
     }

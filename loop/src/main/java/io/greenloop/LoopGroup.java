@@ -1,5 +1,6 @@
 package io.greenloop;
 
+import io.greenloop.internal.SafeLog;
 import io.greenloop.net.StreamServer;
 import io.greenloop.net.TcpSocket;
 
@@ -35,7 +36,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopGroup implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
     private static final AtomicInteger GROUPS = new AtomicInteger();
     /** The transport whose {@code SO_REUSEPORT} listeners the kernel balances (Linux); the others get an acceptor. */
     private static final String BALANCING_TRANSPORT = "epoll";
@@ -119,7 +119,7 @@ public final class LoopGroup implements AutoCloseable {
             loop.runForever();
         } catch (Throwable e) {
             failures.add(e);
-            LOG.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
+            SafeLog.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
         } finally {
             loop.close();
         }

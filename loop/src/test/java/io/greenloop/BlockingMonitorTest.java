@@ -5,9 +5,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.logging.LogRecord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,7 +88,7 @@ class BlockingMonitorTest {
         }
         assertEquals(List.of(), reports.messages(), "a loop opened with the limit at 0 is not watched");
         // This test's own loop was opened with the default limit, and is watched.
-        Green.spawn(BlockingMonitorTest::spinFor300Millis).get();
+        Green.spawn(BlockingMonitorTest::spinUntilReported).get();
         reports.await(1);
         assertEquals(1, reports.records().size(), reports.messages().toString());
     }
@@ -99,7 +101,9 @@ class BlockingMonitorTest {
             second.run();
             second.close();
         });
-        Green.spawn(BlockingMonitorTest::spinFor300Millis).get();
+        // Each loop is held until its own report is in: a fixed 300 ms spin (or 0.4 s read) could end before a
+        // monitor thread descheduled on a loaded machine had sampled it twice, and then nothing was reported.
+        Green.spawn(() -> spinUntil(r -> r.getMessage().contains("greenlet " + Green.current().name()))).get();
         other.join();
         reports.await(2);
         long monitors = Thread.getAllStackTraces().keySet().stream()
@@ -111,7 +115,20 @@ class BlockingMonitorTest {
 
     /** What greenloop's Subprocess exists to avoid: a Process pipe read holds the carrier, which is the loop's thread. */
     private static void readAChildsPipeDirectly() throws Exception {
-        Process child = new ProcessBuilder("sh", "-c", "sleep 0.4; echo done").start();
+        // The child answers once its input closes, which happens when this read has been reported (or after
+        // the report wait): the read holds the loop for as long as the test needs, however loaded the machine.
+        Process child = new ProcessBuilder("sh", "-c", "read line; echo done").start();
+        Thread.ofPlatform().daemon().start(() -> {
+            long end = System.nanoTime() + BlockingReports.REPORT_WAIT.toNanos();
+            try {
+                while (current.records().stream().noneMatch(r -> hasFrame(r, "readAChildsPipeDirectly")) && System.nanoTime() - end < 0) {
+                    Thread.sleep(5);   // sleeps, not spins: a spinning thread would compete with the monitor for the CPU
+                }
+                child.getOutputStream().close();
+            } catch (IOException | InterruptedException e) {
+                child.destroy();
+            }
+        });
         child.getInputStream().readAllBytes();
         child.waitFor();
     }
@@ -130,9 +147,14 @@ class BlockingMonitorTest {
      * so that the stack the report takes is still this one however loaded the machine is.
      */
     private static void spinUntilReported() {
-        long end = System.nanoTime() + BlockingReports.REPORT_WAIT.toNanos();
+        spinUntil(report -> true);
+    }
+
+    /** {@link #spinUntilReported()}, until a report that {@code matches}. */
+    private static void spinUntil(Predicate<LogRecord> matches) {
         BlockingReports.spinFor(300);
-        while (current.records().isEmpty() && System.nanoTime() - end < 0) {
+        long end = System.nanoTime() + BlockingReports.REPORT_WAIT.toNanos();
+        while (current.records().stream().noneMatch(matches) && System.nanoTime() - end < 0) {
             Thread.onSpinWait();
         }
     }

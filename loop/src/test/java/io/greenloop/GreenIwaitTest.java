@@ -64,12 +64,10 @@ class GreenIwaitTest {
 
     @Test
     void mixesGreenletsEventsAndAsyncResults() {
-        Greenlet<String> greenlet = Green.spawn(() -> {
-            Green.sleep(Duration.ofMillis(20));
-            return "done";
-        });
         Event event = new Event();
         AsyncResult<String> result = new AsyncResult<>();
+        // Ordered by cause, not by racing sleeps: the greenlet can only finish after the result is set.
+        Greenlet<String> greenlet = Green.spawn(() -> result.get() + " done");
         Green.spawn(() -> {
             event.set();
             Green.sleep(Duration.ofMillis(5));
@@ -84,10 +82,9 @@ class GreenIwaitTest {
     void stopsWhenTheTimeoutPasses() {
         Event never = new Event();
         Event soon = new Event();
-        Greenlet<Void> setter = Green.spawn(() -> {
-            Green.sleep(Duration.ofMillis(5));
-            soon.set();
-        });
+        // Set by a greenlet that can only run once the iteration below has parked: during the wait, and
+        // before the 60 ms timeout without racing a 5 ms timer against it (a loaded loop ran both at once).
+        Greenlet<Void> setter = Green.spawn(soon::set);
         long start = System.nanoTime();
         List<Event> yielded = new ArrayList<>();
         Iterator<Event> iterator = Green.iwait(List.of(never, soon), Duration.ofMillis(60)).iterator();

@@ -23,6 +23,7 @@ class GreenKillAllTest {
     /** A greenlet that catches every kill and counts it, until told to stop (gevent's Undead). */
     private static final class Undead {
         int shots;
+        int laps;
         boolean stop;
 
         void run() {
@@ -32,8 +33,15 @@ class GreenKillAllTest {
                 } catch (GreenletExit e) {
                     shots++;
                 }
+                laps++;
             }
         }
+    }
+
+    private static void awaitShotsThenTwoLaps(Undead undead, int shots) {
+        Eventually.await(shots + " kill(s) to land", () -> undead.shots >= shots);
+        int laps = undead.laps;
+        Eventually.await("two more laps", () -> undead.laps >= laps + 2);
     }
 
     @Test
@@ -84,8 +92,12 @@ class GreenKillAllTest {
         Undead second = new Undead();
         Greenlet<Void> a = Green.spawn(first::run);
         Greenlet<Void> b = Green.spawn(second::run);
-        Green.sleep(Duration.ofMillis(10));
+        Eventually.await("both to be running", () -> first.laps > 0 && second.laps > 0);
         assertFalse(Green.killAll(List.of(a, b), Duration.ofMillis(30)));
+        // The kills are queued at once but only land when the greenlets run, which a loaded machine can put
+        // after the 30 ms: wait for them by cause, then for two more laps so that a kill raised twice would show.
+        awaitShotsThenTwoLaps(first, 1);
+        awaitShotsThenTwoLaps(second, 1);
         assertEquals(1, first.shots, "one kill, raised once");
         assertEquals(1, second.shots);
         assertFalse(a.ready() || b.ready());
@@ -93,6 +105,7 @@ class GreenKillAllTest {
             Green.killAll(List.of(a, b));
             return null;
         }));
+        awaitShotsThenTwoLaps(first, 2);
         assertEquals(2, first.shots);
         first.stop = true;
         second.stop = true;

@@ -129,10 +129,13 @@ class GreenTest {
             Green.spawn(() -> {
                 Green.sleep(Duration.ofMillis(20));
                 events.add("grandchild");
+                // Armed by the last greenlet as it ends, so the order below is causal (an 80 ms timer armed at
+                // the start once fired before the 30 ms of sleeps on a loaded machine), and waitAll must
+                // then wait for a timer alone.
+                Loop.current().schedule(Duration.ofMillis(50), () -> events.add("timer"));
             });
             events.add("child");
         });
-        Loop.current().schedule(Duration.ofMillis(80), () -> events.add("timer"));
         Green.waitAll();
         assertEquals(List.of("child", "grandchild", "timer"), events);
     }

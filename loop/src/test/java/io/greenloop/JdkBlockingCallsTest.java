@@ -23,7 +23,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -38,6 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JdkBlockingCallsTest {
 
     private static final Duration SERVER_DELAY = Duration.ofMillis(300);
+    /** How many times the loop must tick while the calls wait: each test's "the loop kept running". */
+    private static final int TICKS = 10;
+    /** How long a hold waits for those ticks at most: beyond every overlap bound below, so a held loop fails them. */
+    private static final Duration TICK_WAIT = Duration.ofSeconds(5);
+
+    /** The running test's ticker, which the other threads' holds wait for (tests in a class run one at a time). */
+    private static volatile Ticker running;
 
     @RegisterExtension
     final LoopExtension loop = new LoopExtension();
@@ -45,7 +54,7 @@ class JdkBlockingCallsTest {
     @Test
     void aHundredHttpClientSendsToASlowServerOverlap() throws Exception {
         try (SlowHttpServer server = new SlowHttpServer(); HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+            Ticker ticker = startTicker();
             long start = System.nanoTime();
             List<Greenlet<String>> calls = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
@@ -70,7 +79,7 @@ class JdkBlockingCallsTest {
     @Test
     void httpUrlConnectionsOverlap() throws Exception {
         try (SlowHttpServer server = new SlowHttpServer()) {
-            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+            Ticker ticker = startTicker();
             long start = System.nanoTime();
             List<Greenlet<String>> calls = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -98,7 +107,7 @@ class JdkBlockingCallsTest {
     void javaNetSocketsOverlap() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
             Thread acceptor = Thread.ofPlatform().daemon().start(() -> echoEachAfterADelay(server));
-            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+            Ticker ticker = startTicker();
             long start = System.nanoTime();
             List<Greenlet<Integer>> clients = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -125,13 +134,13 @@ class JdkBlockingCallsTest {
 
     @Test
     void threadSleepsOverlap() {
-        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        Ticker ticker = startTicker();
         long start = System.nanoTime();
         List<Greenlet<Void>> sleepers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             sleepers.add(Green.spawn(() -> {
                 assertOnThisLoop();
-                Thread.sleep(300);
+                holdWhileTheLoopTicks();  // Thread.sleep(300), then Thread.sleep(1) until the loop ticked 10 times
             }));
         }
         Green.joinAll(sleepers, Duration.ofSeconds(10));
@@ -145,8 +154,8 @@ class JdkBlockingCallsTest {
     @Test
     void aReentrantLockHeldByAnotherThreadParksOnlyTheGreenlet() throws Exception {
         ReentrantLock lock = new ReentrantLock();
-        try (var holder = new HeldByAnotherThread(lock::lock, lock::unlock)) {
-            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        Ticker ticker = startTicker();
+        try (var holder = new HeldByAnotherThread(lock::lock, lock::unlock, lock::hasQueuedThreads)) {
             Greenlet<Long> waiter = Green.spawn(() -> {
                 assertOnThisLoop();
                 long start = System.nanoTime();
@@ -159,7 +168,7 @@ class JdkBlockingCallsTest {
             });
             long waited = waiter.get();
             ticker.stop();
-            assertTrue(waited >= 200, "it waited for the other thread: " + waited + " ms");
+            assertTrue(holder.sawTheWaiterQueued(), "it waited for the other thread: " + waited + " ms");
             assertTrue(ticker.ticks() >= 10, ticker.toString());
         }
     }
@@ -167,10 +176,13 @@ class JdkBlockingCallsTest {
     @Test
     void aMonitorHeldByAnotherThreadParksOnlyTheGreenlet() throws Exception {
         Object monitor = new Object();
-        try (var holder = new HeldByAnotherThread(monitor)) {
-            Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        Ticker ticker = startTicker();
+        AtomicReference<Thread> waiterThread = new AtomicReference<>();
+        BooleanSupplier waiterBlocked = () -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.BLOCKED;
+        try (var holder = new HeldByAnotherThread(monitor, waiterBlocked)) {
             Greenlet<Long> waiter = Green.spawn(() -> {
                 assertOnThisLoop();
+                waiterThread.set(Thread.currentThread());
                 long start = System.nanoTime();
                 synchronized (monitor) {
                     return millisSince(start);
@@ -178,7 +190,7 @@ class JdkBlockingCallsTest {
             });
             long waited = waiter.get();
             ticker.stop();
-            assertTrue(waited >= 200, "it waited for the other thread: " + waited + " ms");
+            assertTrue(holder.sawTheWaiterQueued(), "it waited for the other thread: " + waited + " ms");
             assertTrue(ticker.ticks() >= 10, "synchronized parks the greenlet (JDK 24+), not the loop: " + ticker);
         }
     }
@@ -186,13 +198,13 @@ class JdkBlockingCallsTest {
     @Test
     void aBlockingQueueTakeParksOnlyTheGreenlet() throws Exception {
         BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        Ticker ticker = startTicker();
         Greenlet<String> consumer = Green.spawn(() -> {
             assertOnThisLoop();
             return queue.take();
         });
         Thread producer = Thread.ofPlatform().start(() -> {
-            sleepQuietly(300);
+            holdWhileTheLoopTicks();
             queue.add("from a plain thread");
         });
         assertEquals("from a plain thread", consumer.get());
@@ -217,7 +229,7 @@ class JdkBlockingCallsTest {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
             server.setExecutor(handlers);
             server.createContext("/", exchange -> {
-                sleepQuietly(SERVER_DELAY.toMillis());
+                holdWhileTheLoopTicks();
                 byte[] body = ("you asked for " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -238,17 +250,22 @@ class JdkBlockingCallsTest {
         }
     }
 
-    /** Holds a lock or monitor on a platform thread for {@link #SERVER_DELAY}, from construction. */
+    /**
+     * Holds a lock or monitor on a platform thread from construction until the greenlet under test is queued on
+     * it and the loop has ticked meanwhile ({@link #holdWhileTheLoopTicks()}): ordered by cause, where a fixed
+     * 300 ms from construction could pass before a late-starting greenlet had even tried.
+     */
     private static final class HeldByAnotherThread implements AutoCloseable {
         private final Thread thread;
+        private volatile boolean sawTheWaiterQueued;
 
-        HeldByAnotherThread(Runnable acquire, Runnable release) throws InterruptedException {
+        HeldByAnotherThread(Runnable acquire, Runnable release, BooleanSupplier waiterQueued) throws InterruptedException {
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
             thread = Thread.ofPlatform().start(() -> {
                 acquire.run();
                 try {
                     held.countDown();
-                    sleepQuietly(SERVER_DELAY.toMillis());
+                    holdUntilQueuedAndTicked(waiterQueued);
                 } finally {
                     release.run();
                 }
@@ -256,20 +273,56 @@ class JdkBlockingCallsTest {
             held.await();
         }
 
-        HeldByAnotherThread(Object monitor) throws InterruptedException {
+        HeldByAnotherThread(Object monitor, BooleanSupplier waiterBlocked) throws InterruptedException {
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
             thread = Thread.ofPlatform().start(() -> {
                 synchronized (monitor) {
                     held.countDown();
-                    sleepQuietly(SERVER_DELAY.toMillis());
+                    holdUntilQueuedAndTicked(waiterBlocked);
                 }
             });
             held.await();
         }
 
+        private void holdUntilQueuedAndTicked(BooleanSupplier waiterQueued) {
+            long end = System.nanoTime() + TICK_WAIT.toNanos();
+            while (!waiterQueued.getAsBoolean() && System.nanoTime() - end < 0) {
+                sleepQuietly(1);
+            }
+            sawTheWaiterQueued = waiterQueued.getAsBoolean();
+            holdWhileTheLoopTicks();
+        }
+
+        /** Whether the greenlet was queued on the lock or monitor while this thread held it. */
+        boolean sawTheWaiterQueued() {
+            return sawTheWaiterQueued;
+        }
+
         @Override
         public void close() throws InterruptedException {
             thread.join();
+        }
+    }
+
+    /** Starts this test's ticker, which {@link #holdWhileTheLoopTicks()} waits for. */
+    private static Ticker startTicker() {
+        Ticker ticker = Ticker.start(Duration.ofMillis(10));
+        running = ticker;
+        return ticker;
+    }
+
+    /**
+     * What each server, lock holder and producer does instead of a fixed 300 ms sleep: holds {@link #SERVER_DELAY}
+     * and then until the loop has ticked {@link #TICKS} times, so that "the loop ran while the calls waited" holds
+     * by cause (a fixed delay left fewer than 10 ticks on a loaded machine). Were the loop held by the calls, it
+     * could not tick, and the hold would end only after {@link #TICK_WAIT}, failing the overlap bounds.
+     */
+    private static void holdWhileTheLoopTicks() {
+        sleepQuietly(SERVER_DELAY.toMillis());
+        Ticker ticker = running;
+        long end = System.nanoTime() + TICK_WAIT.toNanos();
+        while (ticker != null && ticker.ticks() < TICKS && System.nanoTime() - end < 0) {
+            sleepQuietly(1);
         }
     }
 
@@ -280,7 +333,7 @@ class JdkBlockingCallsTest {
                 Thread.ofPlatform().daemon().start(() -> {
                     try (client) {
                         int b = client.getInputStream().read();
-                        sleepQuietly(SERVER_DELAY.toMillis());
+                        holdWhileTheLoopTicks();
                         client.getOutputStream().write(b);
                     } catch (Exception ignored) {
                         // the test's client went away

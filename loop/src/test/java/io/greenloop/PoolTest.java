@@ -181,7 +181,7 @@ class PoolTest {
         pool.spawn(() -> Green.sleep(Duration.ofMillis(50)));
         assertTrue(old.ready());
         assertEquals(1, pool.count());
-        Green.sleep(Duration.ofMillis(150));
+        assertTrue(pool.join(Eventually.LIMIT), "the second one finished too");
         assertEquals(0, pool.count());
     }
 
@@ -204,8 +204,8 @@ class PoolTest {
             Green.sleep(Duration.ofSeconds(30));
             return i;
         }, List.of(1, 2, 3, 4, 5, 6)));
-        Green.sleep(Duration.ofMillis(10));
-        assertEquals(3, pool.count());
+        // By cause: the pool fills once the mapper and its feeder have run, however late that is.
+        Eventually.await("the pool to fill", () -> pool.count() == 3);
         long start = System.nanoTime();
         pool.kill();
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos());
@@ -332,8 +332,7 @@ class PoolTest {
                 finallyRan.incrementAndGet();
             }
         }, range(5)));
-        Green.sleep(Duration.ofMillis(10));
-        assertEquals(2, pool.count());
+        Eventually.await("the pool to fill", () -> pool.count() == 2);
         mapper.kill();
         assertInstanceOf(GreenletExit.class, mapper.exception());
         assertEquals(2, finallyRan.get());

@@ -9,7 +9,8 @@ import java.time.Duration;
 public final class Ticker {
 
     private final Greenlet<Void> greenlet;
-    private int ticks;
+    /** Volatile: threads other than the loop's wait for it (written by the ticker greenlet only). */
+    private volatile int ticks;
     private long longestGapNanos;
 
     private Ticker(Duration period, Duration lifetime) {
@@ -21,7 +22,7 @@ public final class Ticker {
                 long now = System.nanoTime();
                 longestGapNanos = Math.max(longestGapNanos, now - last);
                 last = now;
-                ticks++;
+                ticks = ticks + 1;
             }
         });
     }

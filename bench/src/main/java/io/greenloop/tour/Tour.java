@@ -37,6 +37,7 @@ public final class Tour {
         runInfo();
         EchoSection.run();
         TlsEchoSection.run();
+        WatchSection.run(loop);
         loop.close();
         System.out.println("\nThe end.");
     }

@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.internal.SafeLog;
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.function.Supplier;
  */
 final class TlsServing {
 
-    private static final System.Logger LOG = System.getLogger("io.greenloop");
 
     private TlsServing() {
     }
@@ -24,7 +24,7 @@ final class TlsServing {
                 try {
                     tls.handshake(handshakeTimeout);
                 } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "TLS handshake with {0} failed, closing that connection: {1}", peer, e.toString());
+                    SafeLog.log(System.Logger.Level.DEBUG, "TLS handshake with {0} failed, closing that connection: {1}", peer, e.toString());
                     return;
                 }
                 handler.handle(tls, peer);

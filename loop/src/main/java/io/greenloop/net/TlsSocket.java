@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.Green;
 import io.greenloop.Semaphore;
 import io.greenloop.Waiter;
 
@@ -37,11 +38,12 @@ import java.util.Objects;
  * order the engine made them), and reading more bytes followed by the unwrap that consumes them. So each
  * direction has a lock held across its park points: {@code outbound} for wrap-then-send, {@code inbound} for
  * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
- * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message): the reader then sends it
- * itself only when {@code outbound} is free; when a writer holds it the reader does not wait (that writer
- * may be parked on a full send buffer that only drains when this side keeps reading, and waiting would
- * deadlock both peers): the writer sends the pending message before it releases {@code outbound}, because it
- * checks for pending handshake output after its last park. A writer that needs the peer's handshake
+ * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message). The reader never sends it
+ * itself, nor waits for {@code outbound}: it would park holding {@code inbound} on a full send buffer that
+ * drains only while the peer reads, and a peer doing the same at the same moment deadlocks both (it did, with
+ * small socket buffers and KeyUpdates every 16 KiB each way). A greenlet of its own waits for
+ * {@code outbound} and sends it, while the reader goes on reading; a writer that holds {@code outbound} sends
+ * it first, because it checks for pending handshake output after its last park. A writer that needs the peer's handshake
  * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
  * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
  * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
@@ -88,6 +90,8 @@ public final class TlsSocket implements AutoCloseable {
     /** One wrap's output, sent before the next wrap; fill mode, empty between wraps. */
     private ByteBuffer netOut;
     private Waiter<Void> inboundProgress;
+    /** A greenlet is on its way to send what an unwrap left the engine wanting to send. */
+    private boolean answerScheduled;
     /** Why sending a handshake answer from a reader failed; the next write throws it. */
     private IOException outboundFailure;
     private Duration timeout;
@@ -367,19 +371,33 @@ public final class TlsSocket implements AutoCloseable {
             runDelegatedTasks();
         }
         wakeInboundWaiter();
-        if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && outbound.tryAcquire()) {
-            // Nobody is writing: answer now. Otherwise the writer that holds outbound sends it (class javadoc).
-            // A peer that closed after its last record makes this send fail while its data still waits here to
-            // be read: the failure belongs to the next write, not to this read.
-            try {
-                sendPendingHandshake(deadline, operation);
-            } catch (SocketTimeoutException e) {
-                throw e;
-            } catch (IOException e) {
-                outboundFailure = e;
-            } finally {
-                outbound.release();
-            }
+        if (handshakeDone && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !answerScheduled) {
+            // Never answered from here: this reader holds inbound, and parking it on a full send buffer would
+            // stop this side reading while the peer may be doing the same (class javadoc).
+            answerScheduled = true;
+            Green.spawn(() -> sendHandshakeAnswer(deadline));
+        }
+    }
+
+    /**
+     * Sends what an unwrap left the engine wanting to send, in a greenlet of its own that waits for
+     * {@code outbound}; a writer that got there first has sent it already. A failure belongs to the next write.
+     */
+    private void sendHandshakeAnswer(long deadline) {
+        try {
+            acquire(outbound, deadline, "TlsSocket (answering the peer's handshake message)");
+        } catch (SocketTimeoutException e) {
+            answerScheduled = false;
+            outboundFailure = e;
+            return;
+        }
+        try {
+            answerScheduled = false;
+            sendPendingHandshake(deadline, "TlsSocket.read");
+        } catch (IOException e) {
+            outboundFailure = e;
+        } finally {
+            outbound.release();
         }
     }
 

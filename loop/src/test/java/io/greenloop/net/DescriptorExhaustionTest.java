@@ -81,8 +81,10 @@ class DescriptorExhaustionTest {
                 assertEquals("hi", line, () -> "a client after the exhaustion was served; the child's log:\n" + log);
             }
         } finally {
-            child.destroy();
-            child.waitFor(10, TimeUnit.SECONDS);
+            child.toHandle().destroy();  // not Process.destroy(): that closes the stderr the log reader may still be reading
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
             logReader.join(5_000);
         }
     }

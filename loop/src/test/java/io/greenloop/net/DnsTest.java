@@ -1,6 +1,7 @@
 package io.greenloop.net;
 
 import io.greenloop.AsyncResult;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -21,18 +22,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real lookups of names this machine resolves offline ("localhost", the hosts file) and of names that
  * cannot resolve (".invalid" is reserved). Lookups here answer in a millisecond, too fast to show that the
- * loop runs during one; so some tests first fill {@link Dns}'s pool with slow tasks, which makes every
- * lookup queue behind them, and check that the loop keeps going and that the lookup lands afterwards.
+ * loop runs during one; so some tests first hold every thread of {@link Dns}'s pool ({@link HeldLookupPool}),
+ * which makes every lookup queue behind them, and check that the loop keeps going and that the lookup lands
+ * once the pool is let go.
  */
 class DnsTest {
-
-    private static final Duration BUSY = Duration.ofMillis(400);
 
     @RegisterExtension
     final LoopExtension loop = new LoopExtension();
@@ -58,16 +59,18 @@ class DnsTest {
 
     @Test
     void greenletsLookingNamesUpParkWhileTheLoopRuns() {
-        List<AsyncResult<Void>> blockers = fillTheLookupPool();
+        HeldLookupPool held = HeldLookupPool.holdDns();
         Ticker ticker = Ticker.start(Duration.ofMillis(10));
-        long start = System.nanoTime();
         List<Greenlet<String>> lookups = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String host = i % 2 == 0 ? "localhost" : "missing-" + i + ".invalid";
             lookups.add(Green.spawn(() -> Dns.getHostByName(host)));
         }
+        // Ordered by cause: the loop must tick while the pool is held, and no lookup can end before it is let go.
+        Eventually.await("10 ticks of the loop while the lookups queue", () -> ticker.ticks() >= 10);
+        assertTrue(lookups.stream().noneMatch(Greenlet::ready), "the lookups waited for the pool");
+        held.release();
         List<Greenlet<?>> finished = Green.joinAll(lookups, Duration.ofSeconds(10));
-        long elapsed = millisSince(start);
         ticker.stop();
         assertEquals(20, finished.size());
         for (int i = 0; i < 20; i++) {
@@ -79,32 +82,30 @@ class DnsTest {
             }
         }
         assertEquals(10, loop.takeErrors().size(), "the failed lookups' greenlets reported their failures");
-        assertTrue(elapsed >= BUSY.toMillis() - 100, "the lookups waited for the pool: " + elapsed + " ms");
-        assertTrue(ticker.ticks() >= 10, "the loop ran meanwhile: " + ticker);
-        Green.waitAll(blockers, Duration.ofSeconds(5));
+        held.releaseAndAwaitEnd();
     }
 
     @Test
     void jdkLookupsInsideGreenletsGoThroughThePoolAndOutsideThemStayDirect() throws Exception {
-        List<AsyncResult<Void>> blockers = fillTheLookupPool();
+        HeldLookupPool held = HeldLookupPool.holdDns();
         Ticker ticker = Ticker.start(Duration.ofMillis(10));
-        long start = System.nanoTime();
         String fresh = "jdk-lookup-" + System.nanoTime() + ".invalid"; // never cached by InetAddress
         Greenlet<Throwable> inGreenlet = Green.spawn(() ->
                 assertThrows(UnknownHostException.class, () -> InetAddress.getAllByName(fresh)));
         Green.sleep();
-        // Outside greenlets the provider calls the built-in resolver at once: no queueing behind the pool.
+        // Outside greenlets the provider calls the built-in resolver at once: had it queued behind the held
+        // pool, nothing would have let it through before the pool's timeout.
         long directStart = System.nanoTime();
         assertThrows(UnknownHostException.class, () -> InetAddress.getAllByName("direct-" + fresh));
         long direct = millisSince(directStart);
+        assertTrue(direct < Dns.pool().timeout().toMillis() / 2, "a lookup outside greenlets did not queue: " + direct + " ms");
+        Eventually.await("10 ticks of the loop while the greenlet's lookup queues", () -> ticker.ticks() >= 10);
+        assertFalse(inGreenlet.ready(), "the greenlet's lookup queued on the pool");
+        held.release();
         Throwable failure = inGreenlet.get();
-        long routed = millisSince(start);
         ticker.stop();
         assertTrue(failure.getMessage().contains(fresh), failure.getMessage());
-        assertTrue(direct < BUSY.toMillis() / 2, "a lookup outside greenlets did not queue: " + direct + " ms");
-        assertTrue(routed >= BUSY.toMillis() - 100, "the greenlet's lookup queued on the pool: " + routed + " ms");
-        assertTrue(ticker.ticks() >= 10, "the loop ran while the greenlet's lookup waited: " + ticker);
-        Green.waitAll(blockers, Duration.ofSeconds(5));
+        held.releaseAndAwaitEnd();
     }
 
     @Test
@@ -137,15 +138,6 @@ class DnsTest {
         assertTrue(probe.waitFor(60, TimeUnit.SECONDS), output);
         assertEquals(0, probe.exitValue(), output);
         assertTrue(output.contains("first lookup in a greenlet: ok"), output);
-    }
-
-    /** Four tasks that hold every lookup thread for {@link #BUSY}. */
-    static List<AsyncResult<Void>> fillTheLookupPool() {
-        List<AsyncResult<Void>> blockers = new ArrayList<>();
-        for (int i = 0; i < Dns.LOOKUP_THREADS; i++) {
-            blockers.add(sleeper(Dns.pool(), BUSY));
-        }
-        return blockers;
     }
 
     /** A lookup that takes {@code busy}, as a slow name server would. */
@@ -193,20 +185,19 @@ class DnsTest {
     @Test
     void aHangingLookupDoesNotStallTheOthers() throws Exception {
         LookupPool pool = new LookupPool(2, 8, Duration.ofSeconds(5), "dns-stall-test");
-        AsyncResult<Void> hanging = sleeper(pool, Duration.ofMillis(2_000));
-        long start = System.nanoTime();
+        // Hangs until the others are done, by cause: had they queued behind it they could not finish at all.
+        HeldLookupPool hanging = HeldLookupPool.hold(pool, 1);
         List<Greenlet<String>> others = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String name = "quick-" + i;
             others.add(Green.spawn(() -> pool.run(name, () -> name)));
         }
-        Green.joinAll(others, Duration.ofSeconds(10));
-        long elapsed = millisSince(start);
+        List<Greenlet<?>> finished = Green.joinAll(others, Duration.ofSeconds(5));
+        assertEquals(8, finished.size(), "the quick lookups went round the hanging one");
         for (int i = 0; i < 8; i++) {
             assertEquals("quick-" + i, others.get(i).get());
         }
-        assertTrue(elapsed < 1_500, "the quick lookups went round the hanging one: " + elapsed + " ms");
-        Green.waitAll(List.of(hanging), Duration.ofSeconds(5));
+        hanging.releaseAndAwaitEnd();
     }
 
     static void answerEachWithOneByte(ServerSocket server) {

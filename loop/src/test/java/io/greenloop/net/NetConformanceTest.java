@@ -82,10 +82,21 @@ public class NetConformanceTest {
     }
 
     static byte[] readFully(TcpSocket socket, int length) throws IOException {
+        return readFully(socket::read, length);
+    }
+
+    /** What {@link #readFully(ByteSource, int)} reads from: a socket's {@code read(byte[], int, int)}. */
+    @FunctionalInterface
+    interface ByteSource {
+        int read(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** Reads exactly {@code length} bytes; an end of stream before that is an {@link IOException}. */
+    static byte[] readFully(ByteSource source, int length) throws IOException {
         byte[] data = new byte[length];
         int done = 0;
         while (done < length) {
-            int n = socket.read(data, done, length - done);
+            int n = source.read(data, done, length - done);
             if (n < 0) {
                 throw new IOException("end of stream after " + done + " of " + length + " bytes");
             }

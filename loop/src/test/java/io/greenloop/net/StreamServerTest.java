@@ -65,8 +65,13 @@ class StreamServerTest {
                 connection.close();
             }
         } finally {
-            child.destroy();
-            child.waitFor(10, TimeUnit.SECONDS);
+            // SIGTERM through the handle: Process.destroy() also closes our end of the child's stderr, and a log
+            // reader still behind on a loaded machine then lost the whole log ("Stream closed"). This way the
+            // reader gets the end of the stream once the child has exited, after everything it wrote.
+            child.toHandle().destroy();
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                child.destroyForcibly();
+            }
             logReader.join(10_000);
         }
         assertIncidentsLoggedOnceEach(log.toString());
@@ -162,10 +167,25 @@ class StreamServerTest {
                     warmUp.read(new byte[3], 0, 3);
                 }
                 loop.schedule(LIFETIME, () -> loop.spawn(() -> server.stop(Duration.ZERO)));
-                io.greenloop.Green.sleep(Duration.ofMillis(50));  // let the warm-up connection's handler finish
+                awaitNoHandlers(server);
                 System.out.println("ready " + server.address().getPort() + " " + new File("/proc/self/fd").list().length);
                 System.out.flush();
                 server.serveForever();
+            }
+        }
+
+        /**
+         * Waits until the warm-up connection's handler has ended and closed its socket: counted still open, its
+         * descriptor would free up mid-test and end the first incident early (a fixed 50 ms was not always enough).
+         * Plain code, not the tests' helpers: JUnit is not on this JVM's class path.
+         */
+        private static void awaitNoHandlers(StreamServer server) {
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (server.activeHandlers() > 0) {
+                if (System.nanoTime() - end > 0) {
+                    throw new IllegalStateException("the warm-up handler did not end within 10 s");
+                }
+                io.greenloop.Green.sleep(Duration.ofMillis(1));
             }
         }
 

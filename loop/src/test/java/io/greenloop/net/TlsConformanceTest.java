@@ -90,16 +90,7 @@ public class TlsConformanceTest {
     }
 
     static byte[] readFully(TlsSocket socket, int length) throws IOException {
-        byte[] data = new byte[length];
-        int done = 0;
-        while (done < length) {
-            int n = socket.read(data, done, length - done);
-            if (n < 0) {
-                throw new IOException("end of stream after " + done + " of " + length + " bytes");
-            }
-            done += n;
-        }
-        return data;
+        return NetConformanceTest.readFully(socket::read, length);
     }
 
     static byte[] pattern(int length, int seed) {
@@ -489,8 +480,13 @@ public class TlsConformanceTest {
                 "-cp", System.getProperty("java.class.path"), KeyUpdateChild.class.getName(), loop.transport())
                 .redirectErrorStream(true).start();
         child.getOutputStream().close();
-        String output = offLoop(() -> new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        assertTrue(child.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        String output;
+        try {
+            output = offLoop(() -> new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertTrue(child.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        } finally {
+            child.destroyForcibly();  // a child that hung must not outlive the test (and the build)
+        }
         String last = output.lines().reduce("", (a, b) -> b);
         assertEquals(0, child.exitValue(), () -> "the child failed; its last line: " + last);
         long keyUpdates = output.lines().filter(line -> line.contains("Consuming KeyUpdate")).count();

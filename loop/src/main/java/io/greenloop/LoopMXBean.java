@@ -1,0 +1,34 @@
+package io.greenloop;
+
+/**
+ * The JMX view of one open loop, registered as {@code io.greenloop:type=Loop,name=<loop name>} in the
+ * platform MBean server when the loop opens and unregistered when it closes (see {@link Loop#stats()} for
+ * what each attribute counts). Thread rule: every method may be called from any thread and never waits
+ * for the loop; the values are those of {@link Loop#stats()} read from another thread.
+ */
+public interface LoopMXBean {
+
+    /** Iterations of the loop's four phases so far. */
+    long getIterations();
+
+    /** Polls of the transport so far. */
+    long getPolls();
+
+    /** Tasks (timers, callbacks, greenlet resumptions) run so far. */
+    long getTasksRun();
+
+    /** Greenlets started and not yet finished, as of the loop's last poll. */
+    int getLiveGreenlets();
+
+    /** Armed timers, as of the loop's last poll. */
+    int getPendingTimers();
+
+    /** Greenlets (or the owner thread) parked in an I/O or cross-thread wait, as of the loop's last poll. */
+    int getIoWaiters();
+
+    /** Blocked-loop reports written for this loop so far. */
+    long getBlockedReports();
+
+    /** What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks. */
+    String formatRunInfo();
+}

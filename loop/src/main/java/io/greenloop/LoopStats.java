@@ -1,0 +1,206 @@
+package io.greenloop;
+
+import io.greenloop.internal.SafeLog;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * A loop's counters, what {@link Loop#stats()} reads, and its JMX bean. The owner thread is the only writer
+ * of the counters: it reads its own plain field and stores the next value with an opaque store (a plain
+ * move on x86 and ARM, no fence), so counting costs the loop no more than a plain increment. Another thread
+ * reads them with opaque loads: each value is one the owner really wrote, never torn, and never older
+ * than one it read before. The three gauges (live greenlets, pending timers, I/O waiters) are the loop's
+ * own plain fields; the owner copies them here before every poll, the moment it may go quiet, so another
+ * thread sees them as of the loop's last poll.
+ *
+ * <p>The snapshot is not atomic across fields: each field was true at some moment during the call, not
+ * all at the same moment (a metrics scrape needs no more, and the loop never waits for a reader).
+ */
+final class LoopStats implements LoopMXBean {
+
+    private static final VarHandle ITERATIONS;
+    private static final VarHandle POLLS;
+    private static final VarHandle TASKS_RUN;
+    private static final VarHandle LIVE_GREENLETS;
+    private static final VarHandle PENDING_TIMERS;
+    private static final VarHandle IO_WAITERS;
+    /** Loop names are unique in the JVM, so that each loop has a JMX name and a JFR field of its own. */
+    private static final AtomicLong LOOP_NUMBERS = new AtomicLong();
+    /** {@code -Dgreenloop.jmx=false} registers no beans: the first one creates the platform MBean server (0.5 s or more on a busy machine). */
+    static final String JMX_PROPERTY = "greenloop.jmx";
+    /**
+     * Registers and unregisters the beans, one at a time and in order (a loop's unregistration after its
+     * registration), off the loops' threads. One daemon thread while there is work, none when idle.
+     */
+    private static final ThreadPoolExecutor JMX_THREAD = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), Thread.ofPlatform().name("greenloop-jmx").daemon(true).factory());
+
+    static {
+        JMX_THREAD.allowCoreThreadTimeOut(true);
+    }
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ITERATIONS = lookup.findVarHandle(LoopStats.class, "iterations", long.class);
+            POLLS = lookup.findVarHandle(LoopStats.class, "polls", long.class);
+            TASKS_RUN = lookup.findVarHandle(LoopStats.class, "tasksRun", long.class);
+            LIVE_GREENLETS = lookup.findVarHandle(LoopStats.class, "liveGreenlets", int.class);
+            PENDING_TIMERS = lookup.findVarHandle(LoopStats.class, "pendingTimers", int.class);
+            IO_WAITERS = lookup.findVarHandle(LoopStats.class, "ioWaiters", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Loop loop;
+    private final String name;
+    private long iterations;
+    private long polls;
+    private long tasksRun;
+    private int liveGreenlets;
+    private int pendingTimers;
+    private int ioWaiters;
+    /** Counted by the blocked-loop monitor's report threads, not by the owner. */
+    private final AtomicLong blockedReports = new AtomicLong();
+    /** Written and read on {@link #JMX_THREAD} only. */
+    private ObjectName registeredAs;
+
+    LoopStats(Loop loop, Thread owner) {
+        this.loop = loop;
+        this.name = owner.getName() + "-" + LOOP_NUMBERS.incrementAndGet();
+        LoopEvents.loadIfRecorderRunning();
+    }
+
+    /** The loop's name, unique in this JVM: its owner thread's name and a sequence number. */
+    String name() {
+        return name;
+    }
+
+    /** Owner thread: one more iteration has begun. */
+    void iterationStarted() {
+        ITERATIONS.setOpaque(this, iterations + 1);
+    }
+
+    /** Owner thread: one more task (timer, callback, greenlet resumption) is about to run. */
+    void taskStarted() {
+        TASKS_RUN.setOpaque(this, tasksRun + 1);
+    }
+
+    /** Owner thread, just before it polls: counts the poll and publishes the gauges for other threads. */
+    void polling(int liveGreenlets, int pendingTimers, int ioWaiters) {
+        POLLS.setOpaque(this, polls + 1);
+        LIVE_GREENLETS.setOpaque(this, liveGreenlets);
+        PENDING_TIMERS.setOpaque(this, pendingTimers);
+        IO_WAITERS.setOpaque(this, ioWaiters);
+    }
+
+    /** Any thread: a blocked-loop report was written for this loop. */
+    void blockedReported() {
+        blockedReports.incrementAndGet();
+    }
+
+    /** Any thread: the counters now, with the gauges as of the last poll. */
+    Loop.Stats snapshot() {
+        return snapshot((int) LIVE_GREENLETS.getOpaque(this), (int) PENDING_TIMERS.getOpaque(this),
+                (int) IO_WAITERS.getOpaque(this));
+    }
+
+    /** The counters now, with gauges the caller read itself (the owner thread reads the loop's exact ones). */
+    Loop.Stats snapshot(int liveGreenlets, int pendingTimers, int ioWaiters) {
+        return new Loop.Stats((long) ITERATIONS.getOpaque(this), (long) POLLS.getOpaque(this),
+                (long) TASKS_RUN.getOpaque(this), liveGreenlets, pendingTimers, ioWaiters, blockedReports.get());
+    }
+
+    /**
+     * Registers this loop's bean as {@code io.greenloop:type=Loop,name=<name>} in the platform MBean server,
+     * on {@link #JMX_THREAD}: the first registration in a JVM creates the platform MBean server, which takes
+     * hundreds of milliseconds, and opening a loop must not wait for that. A failure (say, a JVM without
+     * {@code java.management}) is logged, never thrown: a loop works without its bean.
+     */
+    void register() {
+        if (!Boolean.parseBoolean(System.getProperty(JMX_PROPERTY, "true").trim())) {
+            return;
+        }
+        JMX_THREAD.execute(() -> {
+            try {
+                ObjectName objectName = objectName(name);
+                ManagementFactory.getPlatformMBeanServer().registerMBean(this, objectName);
+                registeredAs = objectName;
+            } catch (JMException | RuntimeException | LinkageError e) {
+                SafeLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
+            }
+        });
+    }
+
+    /** Unregisters the bean as the loop closes, on {@link #JMX_THREAD} after its registration. */
+    void unregister() {
+        JMX_THREAD.execute(() -> {
+            if (registeredAs == null) {
+                return;
+            }
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
+            } catch (JMException | RuntimeException e) {
+                SafeLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
+            }
+            registeredAs = null;
+        });
+    }
+
+    /** The JMX name of the loop called {@code name}; quoted when the name has characters JMX reserves. */
+    static ObjectName objectName(String name) throws JMException {
+        String value = name.matches("[^,=:\"*?\\\\\n]*") ? name : ObjectName.quote(name);
+        return new ObjectName("io.greenloop:type=Loop,name=" + value);
+    }
+
+    @Override
+    public long getIterations() {
+        return snapshot().iterations();
+    }
+
+    @Override
+    public long getPolls() {
+        return snapshot().polls();
+    }
+
+    @Override
+    public long getTasksRun() {
+        return snapshot().tasksRun();
+    }
+
+    @Override
+    public int getLiveGreenlets() {
+        return snapshot().liveGreenlets();
+    }
+
+    @Override
+    public int getPendingTimers() {
+        return snapshot().pendingTimers();
+    }
+
+    @Override
+    public int getIoWaiters() {
+        return snapshot().ioWaiters();
+    }
+
+    @Override
+    public long getBlockedReports() {
+        return blockedReports.get();
+    }
+
+    /** The whole JVM's run info, {@link Green#formatRunInfo()}: every open loop, its greenlets and their stacks. */
+    @Override
+    public String formatRunInfo() {
+        return Green.formatRunInfo();
+    }
+}

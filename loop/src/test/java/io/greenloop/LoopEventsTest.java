@@ -1,0 +1,98 @@
+package io.greenloop;
+
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Records in this JVM with jdk.jfr, dumps the recording and reads it back, as {@code jfr print} would. */
+class LoopEventsTest {
+
+    @RegisterExtension
+    final LoopExtension extension = new LoopExtension();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aBlockedLoopIsRecordedWithTheStackOfTheGreenletThatHeldIt() throws Exception {
+        Loop loop = extension.loop();
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording(Configuration.getConfiguration("default"))) {
+            recording.start();
+            Greenlet<Boolean> holder = Green.spawn(() -> holdTheLoopUntilReported(loop));
+            assertTrue(holder.get(), "the monitor reported the greenlet within 10 s: " + loop.stats());
+            events = stopAndRead(recording);
+        }
+        List<RecordedEvent> blocked = named(events, "io.greenloop.LoopBlocked");
+        assertEquals(1, blocked.size(), blocked.toString());
+        RecordedEvent event = blocked.getFirst();
+        assertEquals(loop.stats.name(), event.getString("loop"));
+        assertEquals("greenlet Greenlet-0", event.getString("greenlet"));
+        assertTrue(event.getLong("heldMillis") > 0, event.toString());
+        assertTrue(event.getString("stack").contains("holdTheLoopUntilReported"), event.getString("stack"));
+        assertEquals(1, loop.stats().blockedReports());
+        assertTrue(named(events, "io.greenloop.GreenletSpawn").isEmpty(), "spawn events are off in the default settings");
+        assertTrue(named(events, "io.greenloop.GreenletExit").isEmpty(), "exit events are off in the default settings");
+    }
+
+    @Test
+    void spawnAndExitAreRecordedWhenARecordingEnablesThem() throws Exception {
+        Loop loop = extension.loop();
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording()) {
+            recording.enable("io.greenloop.GreenletSpawn");
+            recording.enable("io.greenloop.GreenletExit");
+            recording.start();
+            Green.spawn(() -> "done").join();
+            Greenlet<?> failing = Green.spawn(() -> {
+                throw new IllegalStateException("on purpose");
+            });
+            failing.join();
+            Greenlet<?> sleeper = Green.spawn(() -> Green.sleep(java.time.Duration.ofMinutes(1)));
+            Green.sleep();
+            sleeper.kill();
+            events = stopAndRead(recording);
+        }
+        assertEquals(1, extension.takeErrors().size(), "the failing greenlet's error");
+        List<RecordedEvent> spawned = named(events, "io.greenloop.GreenletSpawn");
+        assertEquals(List.of("Greenlet-0", "Greenlet-1", "Greenlet-2"), spawned.stream().map(e -> e.getString("greenlet")).toList());
+        assertEquals(loop.stats.name(), spawned.getFirst().getString("loop"));
+        assertEquals("Greenlet-0", spawned.getFirst().getThread().getJavaName(), "recorded on the greenlet's own thread");
+        List<String> outcomes = named(events, "io.greenloop.GreenletExit").stream().map(e -> e.getString("outcome")).toList();
+        assertEquals(List.of("successful", "failed: java.lang.IllegalStateException: on purpose", "killed"), outcomes);
+    }
+
+    /** Holds the loop without yielding until the blocked-loop monitor has reported it (or 10 s passed). */
+    private static boolean holdTheLoopUntilReported(Loop loop) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (loop.stats().blockedReports() == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    private List<RecordedEvent> stopAndRead(Recording recording) throws Exception {
+        recording.stop();
+        Path file = directory.resolve("recording.jfr");
+        recording.dump(file);
+        return RecordingFile.readAllEvents(file);
+    }
+
+    private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+        return events.stream().filter(event -> event.getEventType().getName().equals(name)).toList();
+    }
+}
