@@ -46,6 +46,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private Throwable exception;
     private boolean cancelled;
     private long completionNumber = -1;
+    /** Its neighbours in its loop's list of live greenlets; only {@link Liveness} reads or writes them. */
+    Greenlet<?> livePrev;
+    Greenlet<?> liveNext;
 
     /** A greenlet's life; the transitions are in the table above {@link #state}. */
     enum State {
@@ -120,11 +123,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     private void launch() {
         startTimer = null;
-        Thread thread = loop.newGreenletThread(name, this::runBody);
+        Thread thread = loop.newGreenletThread(name, strand);
         strand.thread = thread;
         state = State.SCHEDULED;
         loop.greenletStarted(this);
-        RunInfo.greenletStarted(this);
         thread.start();
     }
 
@@ -143,8 +145,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state;
     }
 
-    private void runBody() {
+    /** The body of its virtual thread (through {@link Strand#run()}, which saves a lambda per greenlet). */
+    void runBody() {
         strand.bindToCurrentThread();
+        loop.running(strand);
         state = State.RUNNING;
         LoopEvents.greenletSpawned(loop, this);
         T result = null;
@@ -155,7 +159,11 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         } catch (Throwable e) {
             failure = e;
         }
-        finish(result, failure);
+        try {
+            finish(result, failure);
+        } finally {
+            loop.greenletThreadEnding(strand.thread);
+        }
     }
 
     private void finish(T result, Throwable failure) {
@@ -166,7 +174,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         value = result;
         exception = failure;
         completionNumber = loop.greenletFinished(this);
-        RunInfo.greenletFinished(this);
         LoopEvents.greenletExited(loop, this, failure);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
@@ -246,14 +253,14 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (state == State.DEAD) {
             return true;
         }
-        Strand current = Strand.current();
-        if (current == null) {
+        Strand current = loop.currentStrand();
+        if (current == null && (current = Strand.current()) == null) {
             return links().awaitOnMonitor(timeout);
         }
         if (current == strand) {
-            throw new IllegalStateException(name + " cannot join itself: it would wait forever");
+            throw new IllegalStateException(name() + " cannot join itself: it would wait forever");
         }
-        return links().awaitReady(timeout, "join() of " + name);
+        return links().awaitReady(timeout, "join() of " + name());
     }
 
     /** Waits for it to finish and returns its value; a failure is thrown as an {@link ExecutionException}, a {@link #cancel} as a {@link CancellationException}. */
@@ -266,17 +273,17 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
-            throw new TimeoutException(name + " did not finish within " + timeout + " " + unit);
+            throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();
     }
 
     private T outcome() throws ExecutionException {
         if (cancelled) {
-            throw new CancellationException(name + " was cancelled");
+            throw new CancellationException(name() + " was cancelled");
         }
         if (exception != null && !(exception instanceof GreenletExit)) {
-            throw new ExecutionException(name + " failed: " + exception, exception);
+            throw new ExecutionException(name() + " failed: " + exception, exception);
         }
         return value();
     }
@@ -307,7 +314,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             killBeforeStart(raised);
             return;
         }
-        if (Strand.current() == strand) {
+        if (loop.currentStrand() == strand) {
             throw Strand.<RuntimeException>sneaky(raised);
         }
         strand.throwInto(raised);
@@ -367,6 +374,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     public String toString() {
         State now = state;
         String shown = now != State.DEAD ? now.name().toLowerCase(java.util.Locale.ROOT) : successful() ? "done" : "failed";
-        return "Greenlet[" + name + ", " + shown + "]";
+        return "Greenlet[" + name() + ", " + shown + "]";
     }
 }

@@ -73,16 +73,30 @@ final class Links {
 
     /** Links {@code callback}; when the owner is ready already, the notifier is scheduled at once. */
     Cancellable add(Runnable callback) {
-        return link(new Link(java.util.Objects.requireNonNull(callback, "callback"), null));
+        java.util.Objects.requireNonNull(callback, "callback");
+        bindCaller();
+        return link(new Link(callback, null));
+    }
+
+    /**
+     * Binds the links to the caller's loop on first use (on a thread with none, its default loop, opened now)
+     * and returns the caller's strand; a caller of another loop is refused.
+     */
+    private Strand bindCaller() {
+        Loop bound = loop;
+        Strand caller = bound == null ? null : bound.currentStrand();
+        if (caller == null) {
+            caller = Strand.resolve();
+            if (bound == null) {
+                loop = caller.loop;
+            } else if (bound != caller.loop) {
+                throw new IllegalStateException(owner + " belongs to " + bound + "; it cannot be awaited from " + caller.loop);
+            }
+        }
+        return caller;
     }
 
     private Cancellable link(Link link) {
-        Loop current = Strand.resolve().loop;
-        if (loop == null) {
-            loop = current;
-        } else if (loop != current) {
-            throw new IllegalStateException(owner + " belongs to " + loop + "; it cannot be awaited from " + current);
-        }
         if (link.waiter == null) {
             callbackLinks++;
         }
@@ -296,7 +310,7 @@ final class Links {
         if (owner.ready()) {
             return true;
         }
-        Waiter<Void> waiter = new Waiter<>(what);
+        Waiter<Void> waiter = new Waiter<>(bindCaller(), what);
         Cancellable link = link(new Link(null, waiter));
         try {
             return waiter.await(timeout);

@@ -2,9 +2,8 @@ package io.greenloop;
 
 import io.greenloop.internal.TimerHeap;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Why a loop is alive, one method per reason (libuv's "referenced active handles"): a greenlet that can
@@ -18,8 +17,14 @@ final class Liveness {
 
     private final TimerHeap timers;
     private final LoopShared shared;
-    /** Started and not finished, in start order; {@link Loop#close()} kills them in that order. */
-    private final Set<Greenlet<?>> liveGreenlets = new LinkedHashSet<>();
+    /**
+     * Started and not finished, in start order ({@link Loop#close()} kills them in that order): a doubly
+     * linked list through {@code Greenlet.livePrev/liveNext}, which only this class edits, so that a spawn
+     * allocates no set entry and hashes nothing.
+     */
+    private Greenlet<?> firstLive;
+    private Greenlet<?> lastLive;
+    private int liveCount;
     private int parkedGreenlets;
     private int parkedOutsideWaits;
     private long completions;
@@ -31,7 +36,7 @@ final class Liveness {
 
     /** Whether a greenlet is runnable, or parked in a JDK call (not a {@link Waiter}) that another thread will end. */
     boolean greenletsCanRun() {
-        return liveGreenlets.size() > parkedGreenlets;
+        return liveCount > parkedGreenlets;
     }
 
     /** Whether a timer is armed. */
@@ -50,12 +55,34 @@ final class Liveness {
     }
 
     void greenletStarted(Greenlet<?> greenlet) {
-        liveGreenlets.add(greenlet);
+        assert greenlet.livePrev == null && greenlet.liveNext == null && greenlet != firstLive;
+        greenlet.livePrev = lastLive;
+        if (lastLive == null) {
+            firstLive = greenlet;
+        } else {
+            lastLive.liveNext = greenlet;
+        }
+        lastLive = greenlet;
+        liveCount++;
     }
 
     /** Forgets {@code greenlet} and returns its completion number (0 for the first greenlet to finish). */
     long greenletFinished(Greenlet<?> greenlet) {
-        liveGreenlets.remove(greenlet);
+        Greenlet<?> prev = greenlet.livePrev;
+        Greenlet<?> next = greenlet.liveNext;
+        if (prev == null) {
+            firstLive = next;
+        } else {
+            prev.liveNext = next;
+        }
+        if (next == null) {
+            lastLive = prev;
+        } else {
+            next.livePrev = prev;
+        }
+        greenlet.livePrev = null;
+        greenlet.liveNext = null;
+        liveCount--;
         return completions++;
     }
 
@@ -70,7 +97,20 @@ final class Liveness {
     }
 
     int liveGreenlets() {
-        return liveGreenlets.size();
+        return liveCount;
+    }
+
+    /**
+     * The live greenlets as another thread sees them, for a diagnostic report: racy, so a greenlet that
+     * started or finished just now may be missing or still there. It cannot loop: {@code liveNext} only
+     * ever points to a greenlet started later, and a greenlet joins the list once.
+     */
+    List<Greenlet<?>> snapshotFromAnyThread() {
+        List<Greenlet<?>> live = new ArrayList<>();
+        for (Greenlet<?> g = firstLive; g != null; g = g.liveNext) {
+            live.add(g);
+        }
+        return live;
     }
 
     /** How many waits that something outside the loop will end are parked: {@link Loop.Stats#ioWaiters()}. */
@@ -80,6 +120,10 @@ final class Liveness {
 
     /** A copy of the live greenlets, in start order, for killing them all. */
     List<Greenlet<?>> snapshotLiveGreenlets() {
-        return List.copyOf(liveGreenlets);
+        List<Greenlet<?>> live = new ArrayList<>(liveCount);
+        for (Greenlet<?> g = firstLive; g != null; g = g.liveNext) {
+            live.add(g);
+        }
+        return live;
     }
 }

@@ -91,6 +91,14 @@ public final class Loop implements Executor, AutoCloseable {
      * callbacks are tens of microseconds), while still moving the inbox in batches.
      */
     static final int MAX_INBOX_MOVE_PER_PASS = 1024;
+    /**
+     * How many socket operations (reads and writes) a greenlet may make in one run, from one resume to
+     * the next park, before it yields ({@link #spendSocketBudget}). Netty reads at most 16 messages per
+     * channel per readiness event and spins at most 16 times on a write; 16 here gives a pipelining client
+     * 8 request/response pairs per turn, while one greenlet whose reads keep succeeding lets the others
+     * (and timers and I/O, every few passes) in after at most 16 syscalls, tens of microseconds.
+     */
+    static final int SOCKET_OPERATIONS_PER_RUN = 16;
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
@@ -126,6 +134,12 @@ public final class Loop implements Executor, AutoCloseable {
     private boolean ownerWoken;
     private boolean inPhases;
     private long greenletsSpawned;
+    /** The strand that ran or passed a thread check last: a one-entry cache for {@link #currentStrand()}. */
+    private Strand lastStrand;
+    /** The strands of the started greenlets, by thread ({@link #greenletStrandOf}): a greenlet keeps no ThreadLocal. */
+    private final java.util.IdentityHashMap<Thread, Strand> greenletStrands = new java.util.IdentityHashMap<>();
+    /** Socket operations the running task has made so far; each task starts at 0 ({@link #spendSocketBudget}). */
+    private int socketOperationsThisRun;
     /** A fatal error that reached the loop in a greenlet or callback, to rethrow on the owner thread after that task. */
     private VirtualMachineError fatal;
     private ErrorHandler errorHandler = Loop::logError;
@@ -250,11 +264,11 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /** The virtual thread for a greenlet, scheduled by this loop, not started yet. Loop thread only. */
-    Thread newGreenletThread(String name, Runnable body) {
+    Thread newGreenletThread(String name, Strand strand) {
         if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
-        return greenletThreads.name(name).unstarted(body);
+        return greenletThreads.name(name).unstarted(strand);
     }
 
     /** Starts {@code body} in a new greenlet. Loop thread only. */
@@ -314,7 +328,8 @@ public final class Loop implements Executor, AutoCloseable {
         return timers.add(System.nanoTime() + nanos, callback);
     }
 
-    private static long saturatedNanos(Duration duration) {
+    /** {@code duration} in nanoseconds, clamped instead of overflowing: centuries are as good as forever. */
+    static long saturatedNanos(Duration duration) {
         try {
             return duration.toNanos();
         } catch (ArithmeticException e) {
@@ -478,6 +493,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     private void runSafely(Runnable task) {
         activity.taskStarted(task);  // a few plain stores: the monitor thread samples them, the loop never waits on it
+        socketOperationsThisRun = 0;
         stats.taskStarted();
         try {
             task.run();
@@ -537,6 +553,18 @@ public final class Loop implements Executor, AutoCloseable {
     void greenletStarted(Greenlet<?> greenlet) {
         assert inLoopThread();
         liveness.greenletStarted(greenlet);
+        Strand strand = greenlet.strand();
+        if (strand.thread != null) {
+            greenletStrands.put(strand.thread, strand);
+        }
+    }
+
+    /** Forgets a greenlet's thread, as the last thing its body does. Loop thread only. */
+    void greenletThreadEnding(Thread thread) {
+        greenletStrands.remove(thread);
+        if (lastStrand != null && lastStrand.thread == thread) {
+            lastStrand = null;
+        }
     }
 
     /** Forgets a finished greenlet and returns its completion number. */
@@ -547,6 +575,11 @@ public final class Loop implements Executor, AutoCloseable {
             ownerWoken = true;  // close() is waiting for exactly this; do not let the poll sit out the grace
         }
         return completion;
+    }
+
+    /** The live greenlets, for {@link Green#formatRunInfo()} on any thread: a racy snapshot ({@link Liveness}). */
+    List<Greenlet<?>> liveGreenletsFromAnyThread() {
+        return liveness.snapshotFromAnyThread();
     }
 
     /** How many greenlets have started and not yet finished. Loop thread only. */
@@ -619,11 +652,65 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Whether the calling thread is this loop's owner or one of its greenlets. */
     boolean inLoopThread() {
-        if (Thread.currentThread() == owner) {
-            return true;
+        return Thread.currentThread() == owner || currentStrand() != null;
+    }
+
+    /**
+     * The calling thread's strand when it is this loop's owner or runs on this loop, else {@code null}.
+     * {@link #lastStrand} answers most calls without {@link Strand#current()}'s {@code ThreadLocal} lookup,
+     * since a greenlet usually makes several loop-bound calls in a row (a read, then a write).
+     */
+    Strand currentStrand() {
+        Thread thread = Thread.currentThread();
+        Strand last = lastStrand;
+        if (last != null && last.thread == thread) {
+            return last;
+        }
+        if (thread == owner) {
+            return ownerStrand;
         }
         Strand strand = Strand.current();
-        return strand != null && strand.loop == this;
+        if (strand == null || strand.loop != this) {
+            return null;
+        }
+        lastStrand = strand;
+        return strand;
+    }
+
+    /**
+     * The strand of {@code thread}, a greenlet of this loop that started and has not finished, else
+     * {@code null}. Called on that thread, which runs on this loop, so the map is the loop's alone.
+     */
+    Strand greenletStrandOf(Thread thread) {
+        Strand last = lastStrand;
+        if (last != null && last.thread == thread) {
+            return last;
+        }
+        return greenletStrands.get(thread);
+    }
+
+    /** Notes that {@code strand} runs now (a greenlet resumed from a wait, or its body began), for {@link #currentStrand()}. */
+    void running(Strand strand) {
+        lastStrand = strand;
+    }
+
+    /**
+     * Spends one unit of the calling greenlet's socket budget (Tokio's coop budget): after
+     * {@value #SOCKET_OPERATIONS_PER_RUN} socket operations in one run, the greenlet yields to the back of
+     * the ready queue before its next one, so one whose reads keep succeeding (a flood, a pipelined
+     * client) cannot hold the loop while other connections wait. Checks the calling thread first, as
+     * {@link #requireLoopThread} does. The owner thread outside greenlets never yields here.
+     */
+    void spendSocketBudget(String operation) {
+        Strand strand = currentStrand();
+        if (strand == null) {
+            requireLoopThread(operation);  // throws, naming the owner
+        }
+        if (strand.isOwner() || ++socketOperationsThisRun <= SOCKET_OPERATIONS_PER_RUN) {
+            return;
+        }
+        Thread.yield();  // the JDK re-submits the yielding virtual thread: the tail of the ready queue
+        strand.raisePending();
     }
 
     /**

@@ -15,14 +15,19 @@ final class LoopBinding {
      * the caller is neither that loop's owner thread nor one of its greenlets.
      */
     Loop check(Object object, String operation) {
-        Strand strand = Strand.current();
-        if (loop == null) {
-            loop = Strand.resolve().loop;
-        } else if (strand == null || strand.loop != loop) {
+        Loop bound = loop;
+        if (bound == null) {
+            loop = bound = Strand.resolve().loop;
+        } else if (bound.currentStrand() == null) {
             throw new IllegalStateException(operation + " on " + object + " was called on " + Thread.currentThread()
                     + ", but it belongs to " + loop + ": use it inside that loop's greenlets or on its owner thread,"
                     + " or hand the call over with loop.execute(...)");
         }
-        return loop;
+        return bound;
+    }
+
+    /** The calling strand, once {@link #check} passed. */
+    Strand caller() {
+        return loop.currentStrand();
     }
 }

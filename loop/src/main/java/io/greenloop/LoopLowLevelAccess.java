@@ -15,4 +15,9 @@ final class LoopLowLevelAccess implements LoopAccess {
     public void requireLoopThread(Loop loop, String operation) {
         loop.requireLoopThread(operation);
     }
+
+    @Override
+    public void spendSocketBudget(Loop loop, String operation) {
+        loop.spendSocketBudget(operation);
+    }
 }

@@ -187,7 +187,7 @@ public final class Queue<E> {
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             return false;
         }
-        return putters.park("Queue.put()", item, timeout, null) != null;
+        return putters.park(binding.caller(), "Queue.put()", item, timeout, null) != null;
     }
 
     /** Removes and returns the head, parking while the queue is empty. Honours kill and {@link Timeout}. */
@@ -222,7 +222,7 @@ public final class Queue<E> {
         if (item != null || (timeout != null && (timeout.isZero() || timeout.isNegative()))) {
             return item;
         }
-        WaitQueue.Entry<E> taken = takers.park("Queue.take()", null, timeout, this::giveBack);
+        WaitQueue.Entry<E> taken = takers.park(binding.caller(), "Queue.take()", null, timeout, this::giveBack);
         return taken == null ? null : taken.handed;
     }
 

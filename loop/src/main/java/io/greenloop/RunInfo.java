@@ -3,19 +3,19 @@ package io.greenloop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@link Green#formatRunInfo()} reports, gevent's {@code util.format_run_info}: every open loop in
  * this JVM and its live greenlets. Loops register when their owner thread binds them and leave when they
- * close; greenlets when their thread starts and when they finish. Thread-safe: the report is read from
- * any thread while the loops run, so what it shows of a greenlet is a snapshot that may be a moment old.
+ * close; their live greenlets are read from each loop's own list ({@code Liveness}), so that a spawn
+ * pays for no shared set. Thread-safe: the report is read from any thread while the loops run, so what
+ * it shows of a greenlet is a snapshot that may be a moment old.
  */
 final class RunInfo {
 
-    /** An open loop, its owner thread and its live greenlets. */
-    private record OpenLoop(Loop loop, Thread owner, Set<Greenlet<?>> live) {
+    /** An open loop and its owner thread. */
+    private record OpenLoop(Loop loop, Thread owner) {
     }
 
     /** Each open loop, in no particular order. */
@@ -25,25 +25,11 @@ final class RunInfo {
     }
 
     static void loopOpened(Loop loop, Thread owner) {
-        OPEN.put(loop, new OpenLoop(loop, owner, ConcurrentHashMap.newKeySet()));
+        OPEN.put(loop, new OpenLoop(loop, owner));
     }
 
     static void loopClosed(Loop loop) {
         OPEN.remove(loop);
-    }
-
-    static void greenletStarted(Greenlet<?> greenlet) {
-        OpenLoop open = OPEN.get(greenlet.loop());
-        if (open != null) {
-            open.live().add(greenlet);
-        }
-    }
-
-    static void greenletFinished(Greenlet<?> greenlet) {
-        OpenLoop open = OPEN.get(greenlet.loop());
-        if (open != null) {
-            open.live().remove(greenlet);
-        }
     }
 
     /** The report: a block per open loop, then one per live greenlet with its state and stack. */
@@ -52,7 +38,7 @@ final class RunInfo {
         List<OpenLoop> loops = new ArrayList<>(OPEN.values());
         out.append(loops.size()).append(loops.size() == 1 ? " open loop" : " open loops").append('\n');
         for (OpenLoop open : loops) {
-            List<Greenlet<?>> live = new ArrayList<>(open.live());
+            List<Greenlet<?>> live = open.loop().liveGreenletsFromAnyThread();
             live.sort(java.util.Comparator.comparing(Greenlet::name));
             out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
                     .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())

@@ -67,7 +67,7 @@ public final class Semaphore implements Waitable {
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             return false;
         }
-        return waiters.park("Semaphore.acquire()", null, timeout, permit -> release()) != null;
+        return waiters.park(binding.caller(), "Semaphore.acquire()", null, timeout, permit -> release()) != null;
     }
 
     /** Takes a permit if one is free, never parking; {@code true} when it got one. */

@@ -15,7 +15,7 @@ import io.greenloop.internal.GreenletThreads;
  * block a foreign thread ({@code Greenlet.join/get}, {@code AsyncResult.get}, {@code ThreadPool.apply})
  * look at {@link #current()} instead, and never open a loop.
  */
-final class Strand {
+final class Strand implements Runnable {
 
     private static final ThreadLocal<Strand> CURRENT = new ThreadLocal<>();
 
@@ -53,6 +53,13 @@ final class Strand {
      * opens a loop: for the calls that just block a foreign thread.
      */
     static Strand current() {
+        Thread thread = Thread.currentThread();
+        if (thread.isVirtual() && GreenletThreads.schedulerOf(thread) instanceof Loop loop) {
+            Strand greenlet = loop.greenletStrandOf(thread);
+            if (greenlet != null) {
+                return greenlet;
+            }
+        }
         Strand strand = CURRENT.get();
         return strand != null ? strand : guestStrand();
     }
@@ -81,8 +88,15 @@ final class Strand {
         return null;
     }
 
+    /**
+     * Makes it the calling thread's strand. A greenlet's loop finds it by its thread instead
+     * ({@link Loop#greenletStrandOf}), so that a greenlet's virtual thread needs no {@code ThreadLocal} map
+     * of its own (about 150 bytes each), unless the JDK's shape hides which loop schedules a thread.
+     */
     void bindToCurrentThread() {
-        CURRENT.set(this);
+        if (kind != Kind.GREENLET || !GreenletThreads.canTellScheduler()) {
+            CURRENT.set(this);
+        }
         if (kind == Kind.OWNER) {
             RunInfo.loopOpened(loop, thread);
         }
@@ -93,6 +107,12 @@ final class Strand {
         if (kind == Kind.OWNER) {
             RunInfo.loopClosed(loop);
         }
+    }
+
+    /** A greenlet's strand is its virtual thread's body: it runs the greenlet. */
+    @Override
+    public void run() {
+        greenlet.runBody();
     }
 
     /** Whether it is the loop's owner thread, whose waits drive the loop. */

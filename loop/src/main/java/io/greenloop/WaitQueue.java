@@ -27,7 +27,7 @@ final class WaitQueue<V> {
         boolean queued;
 
         Entry(Waiter<V> waiter, Object payload) {
-            this.strand = Strand.current();
+            this.strand = waiter.strand();
             this.waiter = waiter;
             this.payload = payload;
         }
@@ -48,14 +48,14 @@ final class WaitQueue<V> {
     }
 
     /**
-     * Parks the calling strand at the tail until a value is handed to it or {@code timeout} passes
+     * Parks the calling strand ({@code caller}) at the tail until a value is handed to it or {@code timeout} passes
      * ({@code null}: no limit). Returns its entry (with {@link Entry#handed}) when handed one, {@code null}
      * on timeout. A kill or {@link Timeout} is raised from here; when it arrives after the hand-off, the
      * value goes to {@code giveBack} first (pass {@code null} when a hand-off cannot be undone, as for a
      * putter whose item was accepted: the kill then waits for the next blocking point).
      */
-    Entry<V> park(String what, Object payload, Duration timeout, Consumer<? super V> giveBack) {
-        Entry<V> entry = new Entry<>(new Waiter<>(what), payload);
+    Entry<V> park(Strand caller, String what, Object payload, Duration timeout, Consumer<? super V> giveBack) {
+        Entry<V> entry = new Entry<>(new Waiter<>(caller, what), payload);
         link(entry);
         boolean woken;
         try {

@@ -30,8 +30,18 @@ public final class Waiter<T> {
      * {@link LoopExit} message ("Event.await()").
      */
     public Waiter(String what) {
-        this.strand = Strand.resolve();
+        this(Strand.resolve(), what);
+    }
+
+    /** A waiter for {@code strand}, which must be the calling one: for callers that know it without a lookup. */
+    Waiter(Strand strand, String what) {
+        this.strand = strand;
         this.what = Objects.requireNonNull(what, "what");
+    }
+
+    /** The strand that waits. */
+    Strand strand() {
+        return strand;
     }
 
     /** What this wait is for ("Event.await()"), as {@link Green#formatRunInfo()} shows it. */
@@ -125,6 +135,7 @@ public final class Waiter<T> {
             // An interrupt makes park return at once; remember it for the user instead of spinning on it.
             interrupted |= Thread.interrupted();
         }
+        strand.loop.running(strand);
         if (interrupted && !strand.hasPending()) {
             Thread.currentThread().interrupt();
         }

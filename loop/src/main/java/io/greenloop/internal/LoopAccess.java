@@ -18,6 +18,12 @@ public interface LoopAccess {
     /** Throws {@link IllegalStateException} naming {@code operation} unless the caller is on the loop's thread. */
     void requireLoopThread(Loop loop, String operation);
 
+    /**
+     * Like {@link #requireLoopThread}, and spends one unit of the calling greenlet's socket budget, yielding
+     * to the back of the ready queue when it is spent (see {@code Loop.SOCKET_OPERATIONS_PER_RUN}).
+     */
+    void spendSocketBudget(Loop loop, String operation);
+
     /** Installs the implementation; {@code Loop}'s class initializer calls it, once. */
     static void install(LoopAccess access) {
         Objects.requireNonNull(access, "access");

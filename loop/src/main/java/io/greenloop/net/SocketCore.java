@@ -3,6 +3,7 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
+import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.WaitBounds;
 import io.greenloop.spi.IoHandle;
 
@@ -80,11 +81,25 @@ final class SocketCore<H extends IoHandle> {
     /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
     H open(String operation) throws SocketException {
         LowLevel.requireLoopThread(loop, operation);
+        return checkOpen();
+    }
+
+    private H checkOpen() throws SocketException {
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
         activity++;
         return handle;
+    }
+
+    /**
+     * Like {@link #open}, for an operation that moves data: it spends the calling greenlet's socket budget,
+     * so that a greenlet whose operations keep succeeding yields now and then (see {@code Loop}); the
+     * socket may have been closed meanwhile, so that is checked after.
+     */
+    private H openBudgeted(String operation) throws SocketException {
+        LoopAccess.get().spendSocketBudget(loop, operation);
+        return checkOpen();
     }
 
     /** A count that grows with every operation and every wait that ended with the socket ready. */
@@ -94,7 +109,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Like {@link #open}, and claims the reading side: a second concurrent reader is a programming error. */
     H openForReading(String operation) throws SocketException {
-        H h = open(operation);
+        H h = openBudgeted(operation);
         if (reader != null) {
             throw new IllegalStateException("another greenlet is already reading this socket (" + operation
                     + "); give each socket one reader at a time, or guard it with a lock or a queue");
@@ -104,7 +119,7 @@ final class SocketCore<H extends IoHandle> {
 
     /** Like {@link #open}, and claims the writing side: a second concurrent writer is a programming error. */
     H openForWriting(String operation) throws SocketException {
-        H h = open(operation);
+        H h = openBudgeted(operation);
         if (writer != null) {
             throw new IllegalStateException("another greenlet is already writing to this socket (" + operation
                     + "); give each socket one writer at a time, or guard it with a lock or a queue");

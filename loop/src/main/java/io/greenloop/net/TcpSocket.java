@@ -187,7 +187,8 @@ public final class TcpSocket implements AutoCloseable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        int n = handle.read(dst);
+        // After a read that drained the socket, wait for readiness first: trying would only cost a read that returns 0.
+        int n = handle.mayBeReadable() ? handle.read(dst) : 0;
         while (n == 0) {
             core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);

@@ -17,6 +17,8 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
 
     private final SocketChannel channel;
     private final NioTransport transport;
+    /** Whether the last read returned less than it asked for: the receive queue was empty after it. */
+    private boolean drained;
 
     NioStreamHandle(SelectionKey key, NioTransport transport) {
         super(key);
@@ -47,9 +49,21 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         return connected;
     }
 
+    /**
+     * A short read drained the channel, so the next read waits for the selector first; it reports data
+     * that is there whenever it looks (level-triggered), so nothing that arrived meanwhile is missed.
+     */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return channel.read(dst);
+        int asked = dst.remaining();
+        int n = channel.read(dst);
+        drained = n >= 0 && n < asked;
+        return n;
+    }
+
+    @Override
+    public boolean mayBeReadable() {
+        return !drained;
     }
 
     /**

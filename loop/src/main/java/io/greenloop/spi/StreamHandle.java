@@ -24,6 +24,16 @@ public interface StreamHandle extends IoHandle {
     /** Reads into {@code dst} from its position: bytes read, {@code 0} when it would block, {@code -1} at end of stream. */
     int read(ByteBuffer dst) throws IOException;
 
+    /**
+     * Whether a {@link #read} now may find data: {@code false} when the last read found the receive queue
+     * empty or drained it (a short read) and no readiness was reported since, so the caller can wait for
+     * {@link #READ} readiness first and save a read that would return 0. The transport still reports data
+     * that arrives after that read. Transports that cannot tell return {@code true}.
+     */
+    default boolean mayBeReadable() {
+        return true;
+    }
+
     /** Writes from {@code src}'s position: bytes written, {@code 0} when the send buffer is full. */
     int write(ByteBuffer src) throws IOException;
 

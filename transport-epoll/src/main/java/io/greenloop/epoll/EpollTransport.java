@@ -158,6 +158,9 @@ public final class EpollTransport extends UnixTransport {
         if ((flags & (Native.EPOLLERR | EPOLLHUP)) != 0) {
             ops |= IoHandle.READ | IoHandle.WRITE;
         }
+        if ((flags & (Native.EPOLLERR | EPOLLHUP | Native.EPOLLRDHUP)) != 0) {
+            ops |= HUNG_UP;
+        }
         return ops;
     }
 

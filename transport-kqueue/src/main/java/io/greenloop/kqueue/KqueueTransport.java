@@ -129,9 +129,9 @@ public final class KqueueTransport extends UnixTransport {
 
     private static int opsOf(short filter, short flags) {
         if ((flags & EV_ERROR) != 0 || (filter == EVFILT_WRITE && (flags & EV_EOF) != 0)) {
-            return IoHandle.READ | IoHandle.WRITE;  // the connection is gone: wake every waiter
+            return IoHandle.READ | IoHandle.WRITE | HUNG_UP;  // the connection is gone: wake every waiter
         }
-        return filter == EVFILT_READ ? IoHandle.READ : IoHandle.WRITE;
+        return (filter == EVFILT_READ ? IoHandle.READ : IoHandle.WRITE) | ((flags & EV_EOF) != 0 ? HUNG_UP : 0);
     }
 
     @Override

@@ -17,10 +17,13 @@ import java.nio.channels.UnresolvedAddressException;
  * differs between epoll and kqueue, and that is the {@link UnixPoller}'s part.
  *
  * <p>State of the readiness, per op: set when a wait reports the op (or an error or hang-up,
- * {@link #markReady(int)}); cleared when the op returns {@code EAGAIN}; never cleared otherwise, so a
- * set bit means "may be ready" and a clear bit means "the kernel will report the next change". That is
- * why an edge-triggered poller loses nothing: after {@code EAGAIN} new data or buffer space is a new
- * edge, and until then the handle still holds the bit. Loop thread only.
+ * {@link #markReady(int)}); cleared when the op returns {@code EAGAIN}, and for a stream socket when a
+ * read returns fewer bytes than it asked for (it drained the receive queue, as Netty's edge-triggered
+ * {@code maybeMoreDataToRead} assumes), unless an error or hang-up was reported (end of stream or the
+ * error would then bring no new edge); never cleared otherwise, so a set bit means "may be ready" and a
+ * clear bit means "the kernel will report the next change". That is why an edge-triggered poller loses
+ * nothing: after {@code EAGAIN} or a draining read, new data or buffer space is a new edge, and until
+ * then the handle still holds the bit. Loop thread only.
  */
 public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHandle, UnixListenerHandle, UnixDatagramHandle {
 
@@ -33,6 +36,8 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
     private long id;
     /** The ops the kernel reported and no {@code EAGAIN} has cancelled since. */
     private int readiness;
+    /** Whether an error or hang-up was reported ({@link UnixTransport#HUNG_UP}): from then on a short read proves nothing. */
+    private boolean hungUp;
     /** Whether the transport holds it in its ready or pending list (so it is reported once). */
     private boolean queued;
     private ReadyListener listener = NOBODY;
@@ -97,7 +102,10 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
      * here until {@link #fire()} it counts as listed).
      */
     final boolean markReady(int ops) {
-        readiness |= ops;
+        if ((ops & UnixTransport.HUNG_UP) != 0) {
+            hungUp = true;
+        }
+        readiness |= ops & (READ | WRITE);
         if (!queued && (readiness & interest) != 0) {
             queued = true;
             return true;
@@ -123,6 +131,11 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
             poller.register(this);
             registered = true;
         }
+    }
+
+    /** Whether {@code op} may be ready: reported and not cancelled since by {@code EAGAIN} or a draining read. */
+    final boolean mayBeReady(int op) {
+        return (readiness & op) != 0;
     }
 
     /** Records that {@code op} returned {@code EAGAIN}: the next report of it needs a new edge. */
@@ -178,15 +191,18 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
             return 0;
         }
         int n;
+        int asked;
         try {
             if (dst.isDirect()) {
+                asked = limit - position;
                 n = socket.read(dst, position, limit);
                 if (n > 0) {
                     dst.position(position + n);
                 }
             } else {
                 ByteBuffer scratch = poller.scratch();
-                n = socket.read(scratch, 0, Math.min(limit - position, scratch.capacity()));
+                asked = Math.min(limit - position, scratch.capacity());
+                n = socket.read(scratch, 0, asked);
                 if (n > 0) {
                     dst.put(position, scratch, 0, n).position(position + n);
                 }
@@ -194,8 +210,8 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
         } catch (Errors.NativeIoException e) {
             throw socketException(e);
         }
-        if (n == 0) {
-            wouldBlock(READ);
+        if (n == 0 || (n > 0 && n < asked && !hungUp)) {
+            wouldBlock(READ);  // a short read of a TCP stream took all there was: the next byte is a new edge
         }
         return n;
     }

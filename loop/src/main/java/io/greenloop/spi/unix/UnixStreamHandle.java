@@ -60,6 +60,11 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     }
 
     @Override
+    public boolean mayBeReadable() {
+        return mayBeReady(READ);
+    }
+
+    @Override
     public int write(ByteBuffer src) throws IOException {
         checkOpen();
         return writeFrom(src);

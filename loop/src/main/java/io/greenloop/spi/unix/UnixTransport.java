@@ -107,6 +107,13 @@ public abstract class UnixTransport implements Transport {
     protected abstract long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
 
     /**
+     * A bit a transport adds to the ops it passes to {@link #ready} when the event was an error or a hang-up
+     * (the peer closed its end): a short read on that socket no longer means it was drained, since what
+     * remains (end of stream, the error) will bring no new edge.
+     */
+    protected static final int HUNG_UP = 1 << 2;
+
+    /**
      * Records {@code ops} that the kernel reported for the socket on {@code fd}, and lists its handle for the
      * next {@link #dispatch()} when it is interested. An fd with no handle (the transport's own) or whose handle
      * has another {@code id} than {@code id} (a closed socket's stale event; {@code 0} matches any) is ignored.

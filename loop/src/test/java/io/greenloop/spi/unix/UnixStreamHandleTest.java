@@ -132,6 +132,31 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     }
 
     @Test
+    void aShortReadDrainsTheReadinessUntilTheNextEdgeButNotAfterAHangUp() throws Exception {
+        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        StreamHandle handle = pair.handle();
+        OutputStream peer = pair.peer().getOutputStream();
+        peer.write(new byte[] {1, 2, 3});
+        Peers.awaitReady(handle, IoHandle.READ);
+        assertTrue(handle.mayBeReadable());
+        assertEquals(3, handle.read(ByteBuffer.allocate(16)));
+        assertFalse(handle.mayBeReadable(), "a short read took all there was; the next byte is a new edge");
+        peer.write(4);
+        Peers.awaitReady(handle, IoHandle.READ);  // the new byte is reported although the read never returned 0
+        assertTrue(handle.mayBeReadable());
+        assertEquals(1, handle.read(ByteBuffer.allocateDirect(16)));
+        assertFalse(handle.mayBeReadable(), "the same from a direct buffer");
+        peer.write(new byte[] {5, 6});
+        pair.peer().shutdownOutput();
+        Green.sleep(java.time.Duration.ofMillis(50));  // let data and end of stream arrive before the poll reports them
+        Peers.awaitReady(handle, IoHandle.READ);
+        assertEquals(2, handle.read(ByteBuffer.allocate(16)));
+        assertTrue(handle.mayBeReadable(), "after a hang-up, end of stream brings no new edge: a short read proves nothing");
+        assertEquals(-1, handle.read(ByteBuffer.allocate(16)));
+        pair.close();
+    }
+
+    @Test
     void aRefusedConnectIsAConnectException() throws Exception {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
