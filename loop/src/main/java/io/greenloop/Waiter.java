@@ -22,6 +22,8 @@ public final class Waiter<T> {
     private boolean keepsLoopAlive;
     private boolean woken;
     private boolean expired;
+    /** Counted as parked in the loop's liveness: from the park until the first wake-up, kill or expiry. */
+    private boolean countedParked;
     private T value;
     private Throwable error;
 
@@ -103,7 +105,7 @@ public final class Waiter<T> {
         Loop loop = strand.loop;
         Cancellable timer = timeout == null ? null : loop.timer(timeout, this::expire);
         strand.parkedIn = this;
-        loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, +1);  // a plain virtual thread is not counted live either
+        countParked(+1);
         try {
             if (strand.isOwner()) {
                 driveLoopUntilWoken(loop);
@@ -111,7 +113,9 @@ public final class Waiter<T> {
                 parkGreenletUntilWoken();
             }
         } finally {
-            loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, -1);
+            if (countedParked) {
+                countParked(-1);
+            }
             strand.parkedIn = null;
             if (timer != null) {
                 timer.cancel();
@@ -159,8 +163,19 @@ public final class Waiter<T> {
         }
     }
 
+    private void countParked(int delta) {
+        countedParked = delta > 0;
+        strand.loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, delta);  // a plain virtual thread is not counted live either
+    }
+
     /** Gets the parked strand going again: a greenlet goes back on the ready queue, an owner thread stops polling. */
     void resume() {
+        // Runnable for the loop from this moment, not from when it resumes: its continuation may reach the loop
+        // late, from another thread (one taking its stack suspends it meanwhile and then resubmits it), and a
+        // loop that counted it parked until then would find nothing runnable and end a wait with LoopExit.
+        if (countedParked) {
+            countParked(-1);
+        }
         if (strand.isOwner()) {
             strand.loop.ownerWoken();
         } else {
