@@ -42,7 +42,8 @@ final class RunInfo {
             live.sort(java.util.Comparator.comparing(Greenlet::name));
             out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
                     .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())
-                    .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet\n" : " live greenlets\n");
+                    .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet" : " live greenlets")
+                    .append(pendingWork(open.loop().stats())).append('\n');
             appendStack(out, open.owner().getStackTrace(), "    ");
             for (Greenlet<?> greenlet : live) {
                 out.append("  ").append(greenlet.name()).append(": ").append(describe(greenlet)).append('\n');
@@ -53,6 +54,12 @@ final class RunInfo {
             }
         }
         return out.toString();
+    }
+
+    /** The loop's pending timers and I/O waiters, as of its last poll when another thread asks. */
+    private static String pendingWork(Loop.Stats stats) {
+        return ", " + stats.pendingTimers() + (stats.pendingTimers() == 1 ? " pending timer, " : " pending timers, ")
+                + stats.ioWaiters() + (stats.ioWaiters() == 1 ? " I/O waiter" : " I/O waiters");
     }
 
     /** Running, ready to run, or parked (and on what). */
