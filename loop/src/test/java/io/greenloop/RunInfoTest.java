@@ -35,7 +35,8 @@ class RunInfoTest {
         assertTrue(text.contains(waiter.name() + ": parked on Event.await()"), text);
         assertTrue(text.contains(sleeper.name() + ": parked on sleep(PT30S)"), text);
         assertTrue(text.contains("parkOnTheEvent"), "the waiter's stack is shown: " + text);
-        java.util.regex.Matcher pending = java.util.regex.Pattern.compile("(\\d+) pending timers?, \\d+ I/O waiters?").matcher(text);
+        java.util.regex.Matcher pending = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote(loop.loop() + ": owner thread") + ".*?(\\d+) pending timers?, \\d+ I/O waiters?").matcher(text);
         assertTrue(pending.find(), "the loop's pending timers and I/O waiters: " + text);
         assertTrue(Integer.parseInt(pending.group(1)) >= 1, "the sleeper's timer at least: " + text);
         Green.killAll(java.util.List.of(waiter, sleeper));
