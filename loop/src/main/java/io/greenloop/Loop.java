@@ -10,14 +10,9 @@ import io.greenloop.spi.TransportProvider;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,8 +97,6 @@ public final class Loop implements Executor, AutoCloseable {
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
-    /** Native transports whose unavailability was logged already: one line per JVM, not one per loop. */
-    private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
 
     static {
         LoopAccess.install(new LoopLowLevelAccess());
@@ -161,8 +154,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on {@code -Dgreenloop.transport=NAME}. */
     public static Loop open() {
-        String chosen = System.getProperty("greenloop.transport");
-        return chosen != null && !chosen.isBlank() ? open(chosen.trim()) : openOn(bestProvider());
+        return openOn(TransportSelection.configuredOrBest());
     }
 
     /**
@@ -172,50 +164,17 @@ public final class Loop implements Executor, AutoCloseable {
      */
     public static Loop open(String transport) {
         Objects.requireNonNull(transport, "transport");
-        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
-            if (provider.name().equals(transport)) {
-                if (!provider.isAvailable()) {
-                    throw new IllegalArgumentException("transport \"" + transport + "\" is not available here ("
-                            + provider.unavailabilityCause() + "); available: " + availableTransports());
-                }
-                return openOn(provider);
-            }
-        }
-        throw new IllegalArgumentException("no transport named \"" + transport + "\"; available: " + availableTransports());
+        return openOn(TransportSelection.named(transport));
     }
 
     /** The names of the transports that work on this machine, best first. */
     public static List<String> availableTransports() {
-        return availableProviders().stream().map(TransportProvider::name).toList();
+        return TransportSelection.availableNames();
     }
 
     /** The calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one. */
     public static Loop current() {
         return Strand.resolve().loop;
-    }
-
-    private static List<TransportProvider> availableProviders() {
-        List<TransportProvider> providers = new ArrayList<>();
-        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
-            if (provider.isAvailable()) {
-                providers.add(provider);
-            } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
-                // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
-                System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
-                SafeLog.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
-                        provider.name(), provider.unavailabilityCause());
-            }
-        }
-        providers.sort(Comparator.comparingInt(TransportProvider::priority).reversed());
-        return providers;
-    }
-
-    private static TransportProvider bestProvider() {
-        List<TransportProvider> providers = availableProviders();
-        if (providers.isEmpty()) {
-            throw new IllegalStateException("no greenloop transport is available; is greenloop-loop's META-INF/services on the classpath?");
-        }
-        return providers.getFirst();
     }
 
     private static Loop openOn(TransportProvider provider) {
