@@ -5,6 +5,7 @@ import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
 import io.greenloop.Queue;
+import io.greenloop.internal.GreenletThreads;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -193,6 +195,30 @@ public class SwitchBenchmark {
             ForkFlags.ONE_CARRIER})
     public void virtualThreadParkUnparkOneCarrier() throws InterruptedException {
         virtualThreadParkUnpark();
+    }
+
+    /**
+     * The same ping-pong on virtual threads whose scheduler is a bare FIFO queue drained by the JMH thread: what
+     * the JDK's park/unpark costs with the cheapest scheduler there can be (no loop, no wait bookkeeping), so the
+     * floor for any strand built on virtual threads, greenlets included. It uses greenloop's one reach into the
+     * JDK for custom schedulers ({@link GreenletThreads#builder}), the same one greenlets are made with.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2 * ROUNDS)
+    public void virtualThreadParkUnparkOwnScheduler() {
+        ArrayDeque<Runnable> runnable = new ArrayDeque<>();
+        Thread.Builder.OfVirtual threads = GreenletThreads.builder(runnable::add);
+        Turns turns = new Turns();
+        turns.a = threads.unstarted(() -> turns.play(0, 1, () -> turns.b));
+        turns.b = threads.unstarted(() -> turns.play(1, 0, () -> turns.a));
+        turns.a.start();
+        turns.b.start();
+        for (Runnable next; (next = runnable.poll()) != null; ) {
+            next.run();
+        }
+        if (turns.a.isAlive() || turns.b.isAlive()) {
+            throw new IllegalStateException("the ping-pong stopped before its " + ROUNDS + " rounds");
+        }
     }
 
     /** Two threads taking turns: each waits for its turn, passes it over, and unparks the other. */
