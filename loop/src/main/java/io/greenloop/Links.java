@@ -12,14 +12,12 @@ import java.util.concurrent.TimeUnit;
  * owner on its monitor, and polls owners that implement only {@link Waitable#ready()}. The list is
  * touched on its loop's thread only; the loop is bound by the first link.
  */
-final class Links {
+final class Links extends WaitList {
 
     private final Waitable owner;
     private final boolean readiedFromOutside;
     private Cancellable keepingLoopAlive;
     private volatile Loop loop;
-    private Link head;
-    private Link tail;
     private boolean notifierScheduled;
     /** How many links run callbacks, as opposed to only waking a waiter. */
     private int callbackLinks;
@@ -37,37 +35,17 @@ final class Links {
         this.readiedFromOutside = readiedFromOutside;
     }
 
-    private final class Link implements Cancellable {
-        /** A callback of any kind, or {@code null} for a waiter's wake-up. */
+    /** A linked callback; a waiter's wake-up is the {@link Waiter} itself, linked as it is. */
+    private final class CallbackLink extends WaitNode implements Cancellable {
         final Runnable callback;
-        /** The waiter this link wakes, or {@code null} for a callback. */
-        final Waiter<?> waiter;
-        /** Set when the owner was made ready while it was linked: it runs even if the owner is no longer ready. */
-        boolean released;
-        Link prev;
-        Link next;
-        boolean linked = true;
 
-        Link(Runnable callback, Waiter<?> waiter) {
+        CallbackLink(Runnable callback) {
             this.callback = callback;
-            this.waiter = waiter;
-        }
-
-        void run() {
-            if (waiter != null) {
-                waiter.wake(null);
-            } else {
-                callback.run();
-            }
         }
 
         @Override
         public boolean cancel() {
-            if (!linked) {
-                return false;
-            }
-            unlink(this);
-            return true;
+            return unlink(this);
         }
     }
 
@@ -75,7 +53,10 @@ final class Links {
     Cancellable add(Runnable callback) {
         java.util.Objects.requireNonNull(callback, "callback");
         bindCaller();
-        return link(new Link(callback, null));
+        CallbackLink link = new CallbackLink(callback);
+        callbackLinks++;
+        link(link);
+        return link;
     }
 
     /**
@@ -96,24 +77,14 @@ final class Links {
         return caller;
     }
 
-    private Cancellable link(Link link) {
-        if (link.waiter == null) {
-            callbackLinks++;
+    private void link(WaitNode node) {
+        if (isEmpty() && readiedFromOutside && !owner.ready()) {
+            keepingLoopAlive = loop.keepAlive();
         }
-        if (tail == null) {
-            head = link;
-            if (readiedFromOutside && !owner.ready()) {
-                keepingLoopAlive = loop.keepAlive();
-            }
-        } else {
-            tail.next = link;
-            link.prev = tail;
-        }
-        tail = link;
+        append(node);
         if (owner.ready()) {
             scheduleNotifier();
         }
-        return link;
     }
 
     /**
@@ -151,8 +122,8 @@ final class Links {
             }
             return;
         }
-        for (Link link = head; link != null; link = link.next) {
-            link.released = true;
+        for (WaitNode node = head; node != null; node = node.next) {
+            node.released = true;
         }
         notifyLinks();
     }
@@ -219,10 +190,14 @@ final class Links {
     private void runLinks() {
         notifierScheduled = false;
         while (head != null && (head.released || owner.ready())) {
-            Link link = head;
-            unlink(link);
+            WaitNode node = head;
+            unlink(node);
             try {
-                link.run();
+                if (node instanceof Waiter<?> waiter) {
+                    waiter.wake(null);
+                } else {
+                    ((CallbackLink) node).callback.run();
+                }
             } catch (Throwable e) {
                 loop.reportError(null, e);
             }
@@ -279,27 +254,18 @@ final class Links {
         }
     }
 
-    private void unlink(Link link) {
-        link.linked = false;
-        if (link.waiter == null) {
+    private boolean unlink(WaitNode node) {
+        if (!remove(node)) {
+            return false;
+        }
+        if (node instanceof CallbackLink) {
             callbackLinks--;
         }
-        if (link.prev == null) {
-            head = link.next;
-        } else {
-            link.prev.next = link.next;
-        }
-        if (link.next == null) {
-            tail = link.prev;
-        } else {
-            link.next.prev = link.prev;
-        }
-        link.prev = null;
-        link.next = null;
         if (head == null && keepingLoopAlive != null) {
             keepingLoopAlive.cancel();
             keepingLoopAlive = null;
         }
+        return true;
     }
 
     /**
@@ -311,11 +277,11 @@ final class Links {
             return true;
         }
         Waiter<Void> waiter = new Waiter<>(bindCaller(), what);
-        Cancellable link = link(new Link(null, waiter));
+        link(waiter);
         try {
             return waiter.await(timeout);
         } finally {
-            link.cancel();
+            unlink(waiter);
         }
     }
 }

@@ -104,6 +104,8 @@ public final class Queue<E> {
     private final Items<E> items;
     private final WaitQueue<E> takers = new WaitQueue<>();
     private final WaitQueue<Boolean> putters = new WaitQueue<>();
+    /** Made once: a bound method reference per take would be an allocation per wait. */
+    private final java.util.function.Consumer<E> giveBack = this::giveBack;
     private final int capacity;
     /** Items put and not yet marked done with {@link #taskDone()}; {@link #allDone} is set while it is 0. */
     private long unfinished;
@@ -205,7 +207,7 @@ public final class Queue<E> {
             }
             return item;
         }
-        WaitQueue.Entry<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
+        Waiter<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
         if (putter == null) {
             return null;
         }
@@ -222,8 +224,8 @@ public final class Queue<E> {
         if (item != null || (timeout != null && (timeout.isZero() || timeout.isNegative()))) {
             return item;
         }
-        WaitQueue.Entry<E> taken = takers.park(binding.caller(), "Queue.take()", null, timeout, this::giveBack);
-        return taken == null ? null : taken.handed;
+        Waiter<E> taken = takers.park(binding.caller(), "Queue.take()", null, timeout, giveBack);
+        return taken == null ? null : taken.value();
     }
 
     /** The head without removing it, or {@code null} when the queue holds no item (a rendezvous queue never does). Never parks. */
@@ -286,7 +288,7 @@ public final class Queue<E> {
 
     /** Moves the longest-waiting putter's item into the slot just freed, and lets that putter go. */
     private void admitFirstPutter() {
-        WaitQueue.Entry<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
+        Waiter<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
         if (putter != null) {
             items.add(itemOf(putter));
             accepted();
@@ -301,8 +303,8 @@ public final class Queue<E> {
     }
 
     @SuppressWarnings("unchecked")
-    private E itemOf(WaitQueue.Entry<Boolean> putter) {
-        return (E) putter.payload;
+    private E itemOf(Waiter<Boolean> putter) {
+        return (E) putter.offered();
     }
 
     private static void requireItem(Object item) {

@@ -26,6 +26,8 @@ public final class Semaphore implements Waitable {
     private final LoopBinding binding = new LoopBinding();
     private final Links links = new Links(this, null, false);
     private final WaitQueue<Boolean> waiters = new WaitQueue<>();
+    /** What a waiter killed just after it was handed a permit does with it; made once, not per wait. */
+    private final java.util.function.Consumer<Boolean> passOn = permit -> release();
     private final int bound;
     private int available;
 
@@ -67,7 +69,7 @@ public final class Semaphore implements Waitable {
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             return false;
         }
-        return waiters.park(binding.caller(), "Semaphore.acquire()", null, timeout, permit -> release()) != null;
+        return waiters.park(binding.caller(), "Semaphore.acquire()", null, timeout, passOn) != null;
     }
 
     /** Takes a permit if one is free, never parking; {@code true} when it got one. */

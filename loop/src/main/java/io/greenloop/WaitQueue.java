@@ -14,114 +14,54 @@ import java.util.function.Consumer;
  * {@code giveBack} hook and raises the kill: a wait that is interrupted never swallows a permit or an
  * item. Loop thread only.
  */
-final class WaitQueue<V> {
-
-    /** One parked strand; {@code payload} is what it offers (a putter's item), {@code handed} what it was given. */
-    static final class Entry<V> {
-        final Strand strand;
-        final Waiter<V> waiter;
-        final Object payload;
-        V handed;
-        Entry<V> prev;
-        Entry<V> next;
-        boolean queued;
-
-        Entry(Waiter<V> waiter, Object payload) {
-            this.strand = waiter.strand();
-            this.waiter = waiter;
-            this.payload = payload;
-        }
-    }
-
-    private Entry<V> head;
-    private Entry<V> tail;
-    private int size;
-
-    /** Whether no strand is parked here. */
-    boolean isEmpty() {
-        return size == 0;
-    }
-
-    /** How many strands are parked here. */
-    int size() {
-        return size;
-    }
+final class WaitQueue<V> extends WaitList {
 
     /**
      * Parks the calling strand ({@code caller}) at the tail until a value is handed to it or {@code timeout} passes
-     * ({@code null}: no limit). Returns its entry (with {@link Entry#handed}) when handed one, {@code null}
-     * on timeout. A kill or {@link Timeout} is raised from here; when it arrives after the hand-off, the
-     * value goes to {@code giveBack} first (pass {@code null} when a hand-off cannot be undone, as for a
-     * putter whose item was accepted: the kill then waits for the next blocking point).
+     * ({@code null}: no limit). Returns its waiter (holding the value, {@link Waiter#value()}) when handed one,
+     * {@code null} on timeout. {@code offered} is what it offers (a putter's item, {@link Waiter#offered()}). A kill
+     * or {@link Timeout} is raised from here; when it arrives after the hand-off, the value goes to {@code giveBack}
+     * first (pass {@code null} when a hand-off cannot be undone, as for a putter whose item was accepted: the kill
+     * then waits for the next blocking point).
      */
-    Entry<V> park(Strand caller, String what, Object payload, Duration timeout, Consumer<? super V> giveBack) {
-        Entry<V> entry = new Entry<>(new Waiter<>(caller, what), payload);
-        link(entry);
+    Waiter<V> park(Strand caller, String what, Object offered, Duration timeout, Consumer<? super V> giveBack) {
+        Waiter<V> waiter = new Waiter<>(caller, what);
+        waiter.offer(offered);
+        append(waiter);
         boolean woken;
         try {
-            woken = entry.waiter.await(timeout);
+            woken = waiter.await(timeout);
         } finally {
-            unlink(entry);
+            remove(waiter);
         }
         if (!woken) {
             return null;
         }
-        if (giveBack != null && entry.strand.hasPending()) {
-            giveBack.accept(entry.handed);
-            entry.strand.raisePending();
+        if (giveBack != null && caller.hasPending()) {
+            giveBack.accept(waiter.value());
+            caller.raisePending();
         }
-        return entry;
+        return waiter;
     }
 
     /**
      * Hands {@code value} to the longest-waiting strand that can still take it, skipping (and unlinking)
-     * those that timed out or have a kill pending; returns its entry, or {@code null} when there is none.
+     * those that timed out or have a kill pending; returns its waiter, or {@code null} when there is none.
      */
-    Entry<V> wakeFirst(V value) {
-        for (Entry<V> entry = head; entry != null; entry = head) {
-            unlink(entry);
-            if (entry.strand.hasPending()) {
+    @SuppressWarnings("unchecked")
+    Waiter<V> wakeFirst(V value) {
+        for (WaitNode node = head; node != null; node = head) {
+            remove(node);
+            Waiter<V> waiter = (Waiter<V>) node;
+            if (waiter.strand().hasPending()) {
                 continue;  // it will raise its kill or timeout when it resumes
             }
-            entry.handed = value;
-            entry.waiter.wake(value);
-            if (entry.waiter.isWoken()) {
-                return entry;
+            waiter.wake(value);
+            if (waiter.isWoken()) {
+                return waiter;
             }
-            entry.handed = null;  // it timed out and has not run yet: the value was not taken
+            // it timed out and has not run yet: the value was not taken
         }
         return null;
-    }
-
-    private void link(Entry<V> entry) {
-        entry.queued = true;
-        entry.prev = tail;
-        if (tail == null) {
-            head = entry;
-        } else {
-            tail.next = entry;
-        }
-        tail = entry;
-        size++;
-    }
-
-    private void unlink(Entry<V> entry) {
-        if (!entry.queued) {
-            return;
-        }
-        entry.queued = false;
-        if (entry.prev == null) {
-            head = entry.next;
-        } else {
-            entry.prev.next = entry.next;
-        }
-        if (entry.next == null) {
-            tail = entry.prev;
-        } else {
-            entry.next.prev = entry.prev;
-        }
-        entry.prev = null;
-        entry.next = null;
-        size--;
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread rule: create and wait on the greenlet or loop-owning thread that will park; wake on that
  * loop's thread. A waiter is good for one wait.
  */
-public final class Waiter<T> {
+public final class Waiter<T> extends WaitNode {
 
     private final Strand strand;
     private final String what;
@@ -26,6 +26,8 @@ public final class Waiter<T> {
     private boolean countedParked;
     private T value;
     private Throwable error;
+    /** What it offers while it waits in a {@link WaitQueue} (a putter's item). */
+    private Object offered;
 
     /**
      * A waiter for the calling greenlet or loop-owning thread; {@code what} names the wait in a
@@ -77,6 +79,21 @@ public final class Waiter<T> {
             this.woken = true;
             resume();
         }
+    }
+
+    /** The value it was woken with ({@code null} before). */
+    T value() {
+        return value;
+    }
+
+    /** Sets what it offers while it waits in a {@link WaitQueue}. */
+    void offer(Object item) {
+        offered = item;
+    }
+
+    /** What it offers while it waits in a {@link WaitQueue}, else {@code null}. */
+    Object offered() {
+        return offered;
     }
 
     /** Whether it has been woken (and so {@link #get()} would not park). */
