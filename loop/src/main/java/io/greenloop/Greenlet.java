@@ -35,7 +35,8 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     }
 
     private final Loop loop;
-    private final Callable<T> body;
+    /** A {@link Callable}, or a {@link CheckedRunnable} (whose result is {@code null}). */
+    private final Object body;
     private final String name;
     private final Strand strand;
     /** Made by the first link or waiter: most greenlets are joined only through joinAll's links, or never. */
@@ -82,7 +83,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     private volatile State state = State.NEW;
 
-    Greenlet(Loop loop, Callable<T> body, String name) {
+    Greenlet(Loop loop, Object body, String name) {
         this.loop = loop;
         this.body = body;
         this.name = name;
@@ -155,7 +156,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         Throwable failure = null;
         try {
             strand.raisePending();  // killed before it started: the body never runs
-            result = body.call();
+            result = callBody();
         } catch (Throwable e) {
             failure = e;
         }
@@ -164,6 +165,15 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         } finally {
             loop.greenletThreadEnding(strand.thread);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T callBody() throws Exception {
+        if (body instanceof Callable<?> callable) {
+            return (T) callable.call();
+        }
+        ((CheckedRunnable) body).run();
+        return null;
     }
 
     private void finish(T result, Throwable failure) {

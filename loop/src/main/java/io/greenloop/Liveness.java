@@ -113,6 +113,16 @@ final class Liveness {
         return live;
     }
 
+    /** The live greenlet whose virtual thread is {@code thread}, else {@code null}: a walk over them all. */
+    Greenlet<?> liveGreenletOn(Thread thread) {
+        for (Greenlet<?> g = firstLive; g != null; g = g.liveNext) {
+            if (g.strand().thread == thread) {
+                return g;
+            }
+        }
+        return null;
+    }
+
     /** How many waits that something outside the loop will end are parked: {@link Loop.Stats#ioWaiters()}. */
     int parkedOutsideWaits() {
         return parkedOutsideWaits;

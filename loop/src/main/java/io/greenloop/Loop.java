@@ -129,8 +129,6 @@ public final class Loop implements Executor, AutoCloseable {
     private long greenletsSpawned;
     /** The strand that ran or passed a thread check last: a one-entry cache for {@link #currentStrand()}. */
     private Strand lastStrand;
-    /** The strands of the started greenlets, by thread ({@link #greenletStrandOf}): a greenlet keeps no ThreadLocal. */
-    private final java.util.IdentityHashMap<Thread, Strand> greenletStrands = new java.util.IdentityHashMap<>();
     /** Socket operations the running task has made so far; each task starts at 0 ({@link #spendSocketBudget}). */
     private int socketOperationsThisRun;
     /** A fatal error that reached the loop in a greenlet or callback, to rethrow on the owner thread after that task. */
@@ -209,11 +207,19 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only. */
     public <T> Greenlet<T> spawn(Callable<T> body) {
-        return newGreenlet(body).start();
+        return newGreenlet(Objects.requireNonNull(body, "body")).start();
     }
 
     /** A greenlet of this loop that has not started ({@link Greenlet#unstarted}). Loop thread only. */
     <T> Greenlet<T> newGreenlet(Callable<T> body) {
+        return newGreenlet((Object) body);
+    }
+
+    /**
+     * A greenlet of {@code body}, a {@link Callable} or a {@link CheckedRunnable}, held as it is: wrapping a
+     * runnable in a callable would cost every greenlet an object of its whole life. Loop thread only.
+     */
+    private <T> Greenlet<T> newGreenlet(Object body) {
         Objects.requireNonNull(body, "body");
         requireLoopThread("spawn");
         if (shared.isClosed()) {
@@ -227,16 +233,14 @@ public final class Loop implements Executor, AutoCloseable {
         if (shared.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
-        return greenletThreads.name(name).unstarted(strand);
+        Thread thread = greenletThreads.name(name).unstarted(strand);
+        thread.setUncaughtExceptionHandler(strand);  // how the thread finds its strand: Strand.current()
+        return thread;
     }
 
     /** Starts {@code body} in a new greenlet. Loop thread only. */
     public Greenlet<Void> spawn(CheckedRunnable body) {
-        Objects.requireNonNull(body, "body");
-        return spawn(() -> {
-            body.run();
-            return null;
-        });
+        return this.<Void>newGreenlet((Object) Objects.requireNonNull(body, "body")).start();
     }
 
     /**
@@ -512,15 +516,10 @@ public final class Loop implements Executor, AutoCloseable {
     void greenletStarted(Greenlet<?> greenlet) {
         assert inLoopThread();
         liveness.greenletStarted(greenlet);
-        Strand strand = greenlet.strand();
-        if (strand.thread != null) {
-            greenletStrands.put(strand.thread, strand);
-        }
     }
 
     /** Forgets a greenlet's thread, as the last thing its body does. Loop thread only. */
     void greenletThreadEnding(Thread thread) {
-        greenletStrands.remove(thread);
         if (lastStrand != null && lastStrand.thread == thread) {
             lastStrand = null;
         }
@@ -637,15 +636,13 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * The strand of {@code thread}, a greenlet of this loop that started and has not finished, else
-     * {@code null}. Called on that thread, which runs on this loop, so the map is the loop's alone.
+     * The strand of {@code thread}, a greenlet of this loop that started and has not finished, found by a
+     * walk over the live greenlets: only for a greenlet whose uncaught-exception handler, which normally
+     * carries its strand ({@link Strand#current()}), was replaced. Called on that thread, so on this loop.
      */
     Strand greenletStrandOf(Thread thread) {
-        Strand last = lastStrand;
-        if (last != null && last.thread == thread) {
-            return last;
-        }
-        return greenletStrands.get(thread);
+        Greenlet<?> greenlet = liveness.liveGreenletOn(thread);
+        return greenlet == null ? null : greenlet.strand();
     }
 
     /** Notes that {@code strand} runs now (a greenlet resumed from a wait, or its body began), for {@link #currentStrand()}. */

@@ -15,7 +15,7 @@ import io.greenloop.internal.GreenletThreads;
  * block a foreign thread ({@code Greenlet.join/get}, {@code AsyncResult.get}, {@code ThreadPool.apply})
  * look at {@link #current()} instead, and never open a loop.
  */
-final class Strand implements Runnable {
+final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
 
     private static final ThreadLocal<Strand> CURRENT = new ThreadLocal<>();
 
@@ -54,14 +54,13 @@ final class Strand implements Runnable {
      */
     static Strand current() {
         Thread thread = Thread.currentThread();
-        if (thread.isVirtual() && GreenletThreads.schedulerOf(thread) instanceof Loop loop) {
-            Strand greenlet = loop.greenletStrandOf(thread);
-            if (greenlet != null) {
-                return greenlet;
-            }
+        // A greenlet's thread carries its strand as its uncaught-exception handler: a field every thread has, so
+        // finding it costs no ThreadLocal map (about 150 bytes per thread) and no table of the loop's.
+        if (thread.getUncaughtExceptionHandler() instanceof Strand greenlet && greenlet.thread == thread) {
+            return greenlet;
         }
         Strand strand = CURRENT.get();
-        return strand != null ? strand : guestStrand();
+        return strand != null ? strand : strandOfLoopThread(thread);
     }
 
     /**
@@ -77,29 +76,40 @@ final class Strand implements Runnable {
         return strand;
     }
 
-    /** A plain virtual thread scheduled by a loop (started inside a greenlet) gets a strand on first use. */
-    private static Strand guestStrand() {
-        Thread thread = Thread.currentThread();
-        if (GreenletThreads.schedulerOf(thread) instanceof Loop loop) {
-            Strand guest = new Strand(loop, null, thread, Kind.GUEST);
-            CURRENT.set(guest);
-            return guest;
+    /**
+     * The strand of a virtual thread scheduled by a loop that is neither a greenlet nor known yet: a greenlet
+     * whose uncaught-exception handler was replaced (found among the loop's live greenlets), or a plain virtual
+     * thread started inside a greenlet (a guest strand, made now); the answer is kept in {@link #CURRENT}.
+     */
+    private static Strand strandOfLoopThread(Thread thread) {
+        if (!(GreenletThreads.schedulerOf(thread) instanceof Loop loop)) {
+            return null;
         }
-        return null;
+        Strand strand = loop.greenletStrandOf(thread);
+        if (strand == null) {
+            strand = new Strand(loop, null, thread, Kind.GUEST);
+        }
+        CURRENT.set(strand);
+        return strand;
     }
 
     /**
-     * Makes it the calling thread's strand. A greenlet's loop finds it by its thread instead
-     * ({@link Loop#greenletStrandOf}), so that a greenlet's virtual thread needs no {@code ThreadLocal} map
-     * of its own (about 150 bytes each), unless the JDK's shape hides which loop schedules a thread.
+     * Makes it the calling thread's strand. A greenlet's thread finds its strand through its uncaught-exception
+     * handler instead ({@link #current()}), so that it needs no {@code ThreadLocal} map of its own.
      */
     void bindToCurrentThread() {
-        if (kind != Kind.GREENLET || !GreenletThreads.canTellScheduler()) {
+        if (kind != Kind.GREENLET) {
             CURRENT.set(this);
         }
         if (kind == Kind.OWNER) {
             RunInfo.loopOpened(loop, thread);
         }
+    }
+
+    /** What the JDK calls if a greenlet's thread ends with an exception, which its body's catch-all never lets happen. */
+    @Override
+    public void uncaughtException(Thread ended, Throwable error) {
+        io.greenloop.internal.SafeLog.log(System.Logger.Level.ERROR, ended + " ended with an exception greenloop did not catch", error);
     }
 
     void unbindFromCurrentThread() {

@@ -176,4 +176,25 @@ class StrandTest {
         assertNull(seen.get(0));
         assertSame(loop.loop(), seen.get(1));
     }
+
+    @Test
+    void aGreenletThatReplacesItsThreadsUncaughtExceptionHandlerKeepsItsStrand() throws Exception {
+        // A greenlet's thread carries its strand as its handler; one replaced by the body must not turn the
+        // greenlet into a stranger: its waits must still be the greenlet's, so that a kill reaches them.
+        Event never = new Event();
+        Greenlet<Void> greenlet = Green.spawn(() -> {
+            Thread.currentThread().setUncaughtExceptionHandler((thread, error) -> { });
+            never.await();
+        });
+        Green.sleep(Duration.ofMillis(10));
+        assertFalse(greenlet.dead());
+        greenlet.kill();
+        assertTrue(greenlet.dead());
+        assertTrue(greenlet.exception() instanceof GreenletExit, () -> "killed with " + greenlet.exception());
+        Greenlet<Object> current = Green.spawn(() -> {
+            Thread.currentThread().setUncaughtExceptionHandler((thread, error) -> { });
+            return Strand.current().greenlet;  // the lookup itself, not the loop's one-entry cache
+        });
+        assertSame(current, current.get());
+    }
 }

@@ -112,11 +112,6 @@ public final class GreenletThreads {
         }
     }
 
-    /** Whether {@link #schedulerOf} can tell a virtual thread's scheduler on this JDK. */
-    public static boolean canTellScheduler() {
-        return SCHEDULER != null;
-    }
-
     private static Field schedulerField() {
         try {
             Field field = Class.forName("java.lang.VirtualThread").getDeclaredField("scheduler");
