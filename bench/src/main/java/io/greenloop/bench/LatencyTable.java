@@ -149,7 +149,7 @@ final class LatencyTable {
         Map<Pair, List<Round>> pairs = pairs(rows);
         appendRatios(out, pairs, rounds);
         if (rounds > 1) {
-            appendVerdicts(out, pairs);
+            appendVerdicts(out, pairs, rounds);
         }
         return out.toString();
     }
@@ -190,7 +190,7 @@ final class LatencyTable {
         }
     }
 
-    private static void appendVerdicts(StringBuilder out, Map<Pair, List<Round>> pairs) {
+    private static void appendVerdicts(StringBuilder out, Map<Pair, List<Round>> pairs, int rounds) {
         out.append(String.format(Locale.ROOT, "%n### Target: p99 and p99.9 at most Netty's on the same transport at every rate up to %.0f%% of saturation%n%n",
                 100 * TARGET_MAX_FRACTION));
         out.append("Met only when the whole range of both ratios is at or below 1.00; NOT met when the whole range of either is above it.\n\n");
@@ -209,9 +209,10 @@ final class LatencyTable {
                     p.transport(), v, p99, p999, e.getValue().size()));
         }
         Verdict overall = overall(verdicts);
-        out.append(String.format(Locale.ROOT, "%n**Overall: %s** (%d pair%s judged: %d met, %d NOT met, %d undecided%s)%n", overall,
+        out.append(String.format(Locale.ROOT, "%n**Overall: %s** (%d pair%s judged: %d met, %d NOT met, %d undecided%s%s)%n", overall,
                 verdicts.size(), verdicts.size() == 1 ? "" : "s", count(verdicts, Verdict.MET), count(verdicts, Verdict.NOT_MET), count(verdicts, Verdict.UNDECIDED),
-                verdicts.isEmpty() ? "; no row at or below " + percent(TARGET_MAX_FRACTION) + "% of saturation was measured" : ""));
+                verdicts.isEmpty() ? "; no row at or below " + percent(TARGET_MAX_FRACTION) + "% of saturation was measured" : "",
+                rounds < ROUNDS_FOR_CLAIMS ? "; " + rounds + " rounds, fewer than " + ROUNDS_FOR_CLAIMS + ": not for claims" : ""));
     }
 
     private static long count(List<Verdict> verdicts, Verdict which) {
