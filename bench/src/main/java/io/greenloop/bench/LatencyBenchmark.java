@@ -73,6 +73,8 @@ public final class LatencyBenchmark {
     private static final double SERVER_START_SECONDS = 1;
     /** For the duration estimate: a row's drain and scheduling beyond its warm-up and measurement. */
     private static final double ROW_OVERHEAD_SECONDS = 0.1;
+    /** For the duration estimate: the pause that ends {@link OpenLoopClient#closedLoop} (a quarter of its drain limit). */
+    private static final double CLOSED_LOOP_PAUSE_SECONDS = 0.5;
 
     private LatencyBenchmark() {
     }
@@ -112,13 +114,13 @@ public final class LatencyBenchmark {
     }
 
     /**
-     * How long {@link #run} should take: the rows, plus per server a JVM start and its closed-loop warm-up (each
-     * closed-loop run ends with a quarter of the drain limit's pause), plus the saturation run. Rows overrun by
-     * their drain and scheduling, which the per-row allowance covers on an idle machine, not on a loaded one.
+     * How long {@link #run} should take: the rows, plus per server a JVM start and its closed-loop warm-up, plus the
+     * saturation run. Rows overrun by their drain and scheduling, which the per-row allowance covers on an idle
+     * machine, not on a loaded one.
      */
     static double estimatedSeconds(Settings settings, Map<String, List<String>> transports) {
         double perRow = settings.warmupSeconds() + settings.measureSeconds() + ROW_OVERHEAD_SECONDS;
-        double closedLoop = settings.serverWarmupSeconds() + 0.5;
+        double closedLoop = settings.serverWarmupSeconds() + CLOSED_LOOP_PAUSE_SECONDS;
         double total = 0;
         for (List<String> kindTransports : transports.values()) {
             int servers = 2 * kindTransports.size();
