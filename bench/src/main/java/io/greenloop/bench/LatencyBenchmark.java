@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,35 +26,41 @@ import java.util.concurrent.TimeUnit;
  * <p>Per request kind: start every server, warm each up closed-loop, find the saturation rate (closed loop, 64
  * connections, against Netty on the first transport), then for each connection count and each rate (a fraction
  * of saturation, or absolute rates given with {@code --rates}) measure each server in turn, greenloop and Netty
- * on the same transport back to back (their order swapped every other row), so drift hits both alike.
+ * on the same transport back to back (their order swapped every other row), so drift hits both alike. With
+ * {@code --rounds=N} every such pair is measured N times (see {@link #measureConnections}) and the table gives the
+ * median ratio over the rounds with its range, and a verdict on the issue's target ({@link LatencyTable}).
  *
- * <p>Usage: {@code LatencyBenchmark [default|quick] [--kinds=http,echo] [--transports=epoll,nio]
+ * <p>Usage: {@code LatencyBenchmark [default|quick|claims] [--kinds=http,echo] [--transports=epoll,nio]
  * [--connections=64,1000] [--fractions=25,50,75,90 | --rates=10000,20000] [--warmup=S] [--seconds=S]
- * [--server-flags="JVM FLAGS"] [--out=FILE]}; {@code bench/run-latency.sh} runs it.
+ * [--rounds=N] [--server-flags="JVM FLAGS"] [--out=FILE]}; {@code bench/run-latency.sh} runs it.
  */
 public final class LatencyBenchmark {
 
     /** A matrix and its timings; {@code rates} empty means fractions of the measured saturation rate. */
     record Settings(String profile, List<String> kinds, List<String> transports, List<Integer> connections,
                     List<Double> fractions, List<Double> rates, double warmupSeconds, double measureSeconds,
-                    double serverWarmupSeconds, List<String> serverFlags, Path out) {
+                    int rounds, double serverWarmupSeconds, List<String> serverFlags, Path out) {
 
         static Settings of(String profile) {
             return switch (profile) {
                 // ~3-4 minutes on 2 cores: http on every transport pair, echo on the best pair.
                 case "default" -> new Settings(profile, LatencyServer.KINDS, List.of(), List.of(64, 1000),
-                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 2, List.of(), null);
+                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 1, 2, List.of(), null);
                 // ~30 s: a smoke run, not for claims.
                 case "quick" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
-                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, List.of(), null);
-                default -> throw new IllegalArgumentException("no profile \"" + profile + "\"; use default or quick");
+                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, 1, List.of(), null);
+                // ~9 minutes on 2 cores (120 rows of 4 s): the rates the target names, 5 rounds so that the median
+                // shrugs off one or two disturbed rounds and the range shows whether a ratio is clear of 1.00.
+                case "claims" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
+                        List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null);
+                default -> throw new IllegalArgumentException("no profile \"" + profile + "\"; use default, quick or claims");
             };
         }
     }
 
-    /** One measured row. */
+    /** One measured row; {@code round} counts from 1. */
     record Row(String kind, int connections, double rate, double fraction, String implementation, String transport,
-               OpenLoopClient.Result result, double serverCpuMicrosPerRequest) { }
+               int round, OpenLoopClient.Result result, double serverCpuMicrosPerRequest) { }
 
     /** The closed-loop connection count that defines saturation. */
     static final int SATURATION_CONNECTIONS = 64;
@@ -61,6 +69,12 @@ public final class LatencyBenchmark {
     private static final List<String> JVM_FLAGS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m");
     private static final byte[] ECHO_MESSAGE = new byte[64];
+    /** For the duration estimate: a server JVM's start until it listens, on 2 busy cores. */
+    private static final double SERVER_START_SECONDS = 1;
+    /** For the duration estimate: a row's drain and scheduling beyond its warm-up and measurement. */
+    private static final double ROW_OVERHEAD_SECONDS = 0.1;
+    /** For the duration estimate: the pause that ends {@link OpenLoopClient#closedLoop} (a quarter of its drain limit). */
+    private static final double CLOSED_LOOP_PAUSE_SECONDS = 0.5;
 
     private LatencyBenchmark() {
     }
@@ -68,16 +82,8 @@ public final class LatencyBenchmark {
     /** Runs the matrix the arguments name; see the class comment. */
     public static void main(String[] args) throws Exception {
         Settings settings = parse(args);
-        List<Row> rows = new ArrayList<>();
         StringBuilder notes = new StringBuilder();
-        MultiThreadIoEventLoopGroup clientLoop = NettyPeers.oneThread(NettyPeers.available().getFirst());
-        try {
-            for (String kind : settings.kinds()) {
-                runKind(settings, kind, clientLoop, rows, notes);
-            }
-        } finally {
-            NettyPeers.shutdown(clientLoop);
-        }
+        List<Row> rows = run(settings, notes);
         String table = LatencyTable.render(settings, rows, notes.toString());
         System.out.println();
         System.out.println(table);
@@ -86,6 +92,46 @@ public final class LatencyBenchmark {
             Files.writeString(settings.out(), table);
             System.out.println("(also written to " + settings.out() + ")");
         }
+    }
+
+    /** Measures every row of the matrix, in the order measured; appends the saturation notes to {@code notes}. */
+    static List<Row> run(Settings settings, StringBuilder notes) throws Exception {
+        Map<String, List<String>> transports = new LinkedHashMap<>();
+        settings.kinds().forEach(kind -> transports.put(kind, transports(settings, kind)));
+        double estimate = estimatedSeconds(settings, transports);
+        System.out.printf(Locale.ROOT, "# profile %s, %d round%s: about %.1f min (%.0f s) on an idle machine%n",
+                settings.profile(), settings.rounds(), settings.rounds() == 1 ? "" : "s", estimate / 60, estimate);
+        List<Row> rows = new ArrayList<>();
+        MultiThreadIoEventLoopGroup clientLoop = NettyPeers.oneThread(NettyPeers.available().getFirst());
+        try {
+            for (String kind : settings.kinds()) {
+                runKind(settings, kind, transports.get(kind), clientLoop, rows, notes);
+            }
+        } finally {
+            NettyPeers.shutdown(clientLoop);
+        }
+        return rows;
+    }
+
+    /**
+     * How long {@link #run} should take: the rows, plus per server a JVM start and its closed-loop warm-up, plus the
+     * saturation run. Rows overrun by their drain and scheduling, which the per-row allowance covers on an idle
+     * machine, not on a loaded one.
+     */
+    static double estimatedSeconds(Settings settings, Map<String, List<String>> transports) {
+        double perRow = settings.warmupSeconds() + settings.measureSeconds() + ROW_OVERHEAD_SECONDS;
+        double closedLoop = settings.serverWarmupSeconds() + CLOSED_LOOP_PAUSE_SECONDS;
+        double total = 0;
+        for (List<String> kindTransports : transports.values()) {
+            int servers = 2 * kindTransports.size();
+            if (servers == 0) {
+                continue;
+            }
+            int rates = settings.rates().isEmpty() ? settings.fractions().size() : settings.rates().size();
+            total += servers * (SERVER_START_SECONDS + closedLoop) + (settings.rates().isEmpty() ? closedLoop : 0);
+            total += (double) servers * settings.connections().size() * rates * settings.rounds() * perRow;
+        }
+        return total;
     }
 
     static Settings parse(String[] args) {
@@ -98,6 +144,7 @@ public final class LatencyBenchmark {
         List<Double> rates = s.rates();
         double warmup = s.warmupSeconds();
         double seconds = s.measureSeconds();
+        int rounds = s.rounds();
         List<String> serverFlags = s.serverFlags();
         Path out = s.out();
         for (String arg : rest) {
@@ -114,13 +161,22 @@ public final class LatencyBenchmark {
                 case "rates" -> rates = Arrays.stream(value.split(",")).map(Double::valueOf).toList();
                 case "warmup" -> warmup = Double.parseDouble(value);
                 case "seconds" -> seconds = Double.parseDouble(value);
+                case "rounds" -> rounds = rounds(value);
                 case "server-flags" -> serverFlags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option \"" + arg + "\"; see LatencyBenchmark's usage");
             }
         }
-        return new Settings(s.profile(), kinds, transports, connections, fractions, rates, warmup, seconds,
+        return new Settings(s.profile(), kinds, transports, connections, fractions, rates, warmup, seconds, rounds,
                 s.serverWarmupSeconds(), serverFlags, out);
+    }
+
+    private static int rounds(String value) {
+        int rounds = Integer.parseInt(value);
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds=" + value + ": give 1 or more rounds (5 or more for claims)");
+        }
+        return rounds;
     }
 
     /** The transports both greenloop and Netty have here, in the order asked (default: epoll then nio). */
@@ -139,13 +195,13 @@ public final class LatencyBenchmark {
         return bestPairOnly && !both.isEmpty() ? both.subList(0, 1) : both;
     }
 
-    private static void runKind(Settings settings, String kind, MultiThreadIoEventLoopGroup clientLoop, List<Row> rows,
-                                StringBuilder notes) throws Exception {
+    private static void runKind(Settings settings, String kind, List<String> transports, MultiThreadIoEventLoopGroup clientLoop,
+                                List<Row> rows, StringBuilder notes) throws Exception {
         byte[] request = kind.equals("http") ? RequestFraming.REQUEST : ECHO_MESSAGE;
         int answerBytes = kind.equals("http") ? RequestFraming.RESPONSE.length : ECHO_MESSAGE.length;
         List<ServerProcess> servers = new ArrayList<>();
         try {
-            for (String transport : transports(settings, kind)) {
+            for (String transport : transports) {
                 servers.add(ServerProcess.start(kind, "greenloop", transport, settings.serverFlags()));
                 servers.add(ServerProcess.start(kind, "netty", transport, settings.serverFlags()));
             }
@@ -187,6 +243,14 @@ public final class LatencyBenchmark {
         }
     }
 
+    /**
+     * Measures every rate and transport pair at one connection count, {@code rounds} times. Rounds go outside the
+     * rates (round 1 at every rate, then round 2, ...) rather than back to back per rate: a disturbance on the
+     * shared machine that lasts a minute then lands in one round of several pairs, which each pair's median
+     * discards, instead of in every round of one pair, which no median can. Within a pair greenloop and Netty run
+     * back to back, and the one that goes first alternates from rate to rate (as with one round) and from round
+     * to round, so each pair has each order in half its rounds (one more for an odd count).
+     */
     private static void measureConnections(Settings settings, String kind, int connections, List<Double> rates,
                                            List<Double> fractions, List<ServerProcess> servers,
                                            MultiThreadIoEventLoopGroup clientLoop, String clientTransport,
@@ -196,27 +260,34 @@ public final class LatencyBenchmark {
             for (ServerProcess server : servers) {
                 clients.add(new OpenLoopClient(clientLoop, clientTransport, server.port(), connections, request, answerBytes));
             }
-            for (int r = 0; r < rates.size(); r++) {
-                for (int pair = 0; pair < servers.size(); pair += 2) {
-                    for (int k = 0; k < 2; k++) {
-                        int i = pair + (r % 2 == 0 ? k : 1 - k);  // greenloop first on even rows, Netty first on odd
-                        ServerProcess server = servers.get(i);
-                        long cpuBefore = server.cpuNanos();
-                        OpenLoopClient.Result result = clients.get(i).openLoop(rates.get(r),
-                                seconds(settings.warmupSeconds()), seconds(settings.measureSeconds()));
-                        // Over the whole row: warm-up and measured requests alike, as the server cannot tell them apart.
-                        double requests = rates.get(r) * (settings.warmupSeconds() + settings.measureSeconds());
-                        double cpuMicros = (server.cpuNanos() - cpuBefore) / 1e3 / requests;
-                        Row row = new Row(kind, connections, rates.get(r), fractions.get(r), server.implementation(),
-                                server.transport(), result, cpuBefore < 0 ? Double.NaN : cpuMicros);
-                        System.out.println("# " + LatencyTable.progressLine(row));
-                        rows.add(row);
+            for (int round = 0; round < settings.rounds(); round++) {
+                for (int r = 0; r < rates.size(); r++) {
+                    for (int pair = 0; pair < servers.size(); pair += 2) {
+                        boolean greenloopFirst = (r + round) % 2 == 0;
+                        for (int k = 0; k < 2; k++) {
+                            int i = pair + (greenloopFirst ? k : 1 - k);
+                            Row row = measureRow(settings, kind, connections, rates.get(r), fractions.get(r), round + 1,
+                                    servers.get(i), clients.get(i));
+                            System.out.println("# " + LatencyTable.progressLine(row, settings.rounds()));
+                            rows.add(row);
+                        }
                     }
                 }
             }
         } finally {
             clients.forEach(OpenLoopClient::close);
         }
+    }
+
+    private static Row measureRow(Settings settings, String kind, int connections, double rate, double fraction, int round,
+                                  ServerProcess server, OpenLoopClient client) throws Exception {
+        long cpuBefore = server.cpuNanos();
+        OpenLoopClient.Result result = client.openLoop(rate, seconds(settings.warmupSeconds()), seconds(settings.measureSeconds()));
+        // Over the whole row: warm-up and measured requests alike, as the server cannot tell them apart.
+        double requests = rate * (settings.warmupSeconds() + settings.measureSeconds());
+        double cpuMicros = (server.cpuNanos() - cpuBefore) / 1e3 / requests;
+        return new Row(kind, connections, rate, fraction, server.implementation(), server.transport(), round, result,
+                cpuBefore < 0 ? Double.NaN : cpuMicros);
     }
 
     private static Duration seconds(double seconds) {

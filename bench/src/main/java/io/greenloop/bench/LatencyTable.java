@@ -2,36 +2,165 @@ package io.greenloop.bench;
 
 import org.HdrHistogram.Histogram;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Renders {@link LatencyBenchmark}'s rows as the markdown {@code bench/README.md} takes: one table of every
  * server's percentiles, then one of greenloop / Netty ratios per rate and transport (below 1.00: greenloop lower).
+ * With more than one round the ratios are each pair's median over the rounds with its range, followed by a verdict
+ * per pair on the issue's target and an overall one: a target is met only when the whole range is clear of 1.00.
  */
 final class LatencyTable {
+
+    /** The target covers every rate up to this fraction of saturation; rows above it are not judged. */
+    static final double TARGET_MAX_FRACTION = 0.75;
+    /** Fewer rounds than this are not for claims: the median of 5 shrugs off one or two disturbed rounds. */
+    static final int ROUNDS_FOR_CLAIMS = 5;
+
+    /** p50, p99, p99.9 and max, the columns of both tables, in that order. */
+    private static final List<ToLongFunction<Histogram>> COLUMNS = List.of(h -> h.getValueAtPercentile(50),
+            h -> h.getValueAtPercentile(99), h -> h.getValueAtPercentile(99.9), Histogram::getMaxValue);
+
+    /** A target's verdict from ranges of ratios. */
+    enum Verdict {
+        MET("met"), NOT_MET("NOT met"), UNDECIDED("undecided");
+
+        private final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** A greenloop / Netty ratio over rounds: its median and its range; all NaN when a round had no Netty figure. */
+    record Spread(double median, double low, double high) {
+
+        static Spread of(double... ratios) {
+            if (ratios.length == 0) {
+                throw new IllegalArgumentException("no ratios: a spread needs at least one round");
+            }
+            double[] sorted = ratios.clone();
+            Arrays.sort(sorted);
+            if (Double.isNaN(sorted[sorted.length - 1])) {  // sort puts NaN last
+                return new Spread(Double.NaN, Double.NaN, Double.NaN);
+            }
+            int middle = sorted.length / 2;
+            double median = sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+            return new Spread(median, sorted[0], sorted[sorted.length - 1]);
+        }
+
+        @Override
+        public String toString() {
+            return Double.isNaN(median) ? "n/a" : String.format(Locale.ROOT, "%.2f (%.2f-%.2f)", median, low, high);
+        }
+    }
+
+    /** What a ratio compares: greenloop and Netty on one transport, at one kind, connection count and rate. */
+    record Pair(String kind, int connections, double rate, double fraction, String transport) {
+
+        static Pair of(LatencyBenchmark.Row row) {
+            return new Pair(row.kind(), row.connections(), row.rate(), row.fraction(), row.transport());
+        }
+
+        /** Whether the target covers this pair: at most 75% of saturation, or every row when rates were given. */
+        boolean judged() {
+            return Double.isNaN(fraction) || fraction <= TARGET_MAX_FRACTION + 1e-9;
+        }
+    }
+
+    /** One round of a pair. */
+    record Round(LatencyBenchmark.Row greenloop, LatencyBenchmark.Row netty) { }
 
     private LatencyTable() {
     }
 
+    /**
+     * The target "p99 and p99.9 at most Netty's": met when both whole ranges are at or below 1.00, NOT met when
+     * either whole range is above it, undecided otherwise (and when a ratio is missing).
+     */
+    static Verdict verdict(Spread p99, Spread p999) {
+        if (p99.low() > 1 || p999.low() > 1) {
+            return Verdict.NOT_MET;
+        }
+        return p99.high() <= 1 && p999.high() <= 1 ? Verdict.MET : Verdict.UNDECIDED;
+    }
+
+    /** Met at every rate only when every pair met it; NOT met when one did not; else (or with no pairs) undecided. */
+    static Verdict overall(Collection<Verdict> verdicts) {
+        if (verdicts.contains(Verdict.NOT_MET)) {
+            return Verdict.NOT_MET;
+        }
+        return !verdicts.isEmpty() && verdicts.stream().allMatch(v -> v == Verdict.MET) ? Verdict.MET : Verdict.UNDECIDED;
+    }
+
+    /** Each pair's rounds, pairs in the order their first greenloop row was measured. */
+    static Map<Pair, List<Round>> pairs(List<LatencyBenchmark.Row> rows) {
+        Map<Pair, List<Round>> pairs = new LinkedHashMap<>();
+        for (LatencyBenchmark.Row g : rows) {
+            if (!g.implementation().equals("greenloop")) {
+                continue;
+            }
+            for (LatencyBenchmark.Row n : rows) {
+                if (n.implementation().equals("netty") && n.round() == g.round() && Pair.of(n).equals(Pair.of(g))) {
+                    pairs.computeIfAbsent(Pair.of(g), p -> new ArrayList<>()).add(new Round(g, n));
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** The ratio of one column (0: p50 ... 3: max) over a pair's rounds. */
+    static Spread spread(List<Round> rounds, int column) {
+        ToLongFunction<Histogram> value = COLUMNS.get(column);
+        return Spread.of(rounds.stream().mapToDouble(r -> ratio(value.applyAsLong(r.greenloop().result().latency()),
+                value.applyAsLong(r.netty().result().latency()))).toArray());
+    }
+
     static String render(LatencyBenchmark.Settings settings, List<LatencyBenchmark.Row> rows, String notes) {
+        int rounds = settings.rounds();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "## Latency (profile %s, %d CPUs, %s %s; %.1f s warm-up + %.1f s measured per row)%n%n",
+        out.append(String.format(Locale.ROOT, "## Latency (profile %s, %d CPUs, %s %s; %.1f s warm-up + %.1f s measured per row%s)%n%n",
                 settings.profile(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), settings.warmupSeconds(), settings.measureSeconds()));
+                System.getProperty("java.version"), settings.warmupSeconds(), settings.measureSeconds(),
+                rounds > 1 ? ", " + rounds + " rounds" : ""));
         if (settings.profile().equals("quick")) {
             out.append("Quick profile: a smoke run, not for claims.\n\n");
+        } else if (rounds > 1 && rounds < ROUNDS_FOR_CLAIMS) {
+            out.append(rounds).append(" rounds: fewer than ").append(ROUNDS_FOR_CLAIMS).append(", not for claims.\n\n");
         }
         out.append(notes).append('\n');
         out.append("Latency from the intended send time, in ms. \"late\" is the load generator's own lateness "
                 + "(when each request went out against when it was due; p99 / max, ms): when it is near the latencies, the generator, not the server, is what was measured. \"server CPU\" is "
                 + "the server process's CPU time (all threads, /proc/PID/stat, 10 ms resolution) per request over the row's warm-up "
                 + "and measurement.\n\n");
-        out.append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU | server CPU us/req |\n");
-        out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        appendRows(out, rows, rounds > 1);
+        Map<Pair, List<Round>> pairs = pairs(rows);
+        appendRatios(out, pairs, rounds);
+        if (rounds > 1) {
+            appendVerdicts(out, pairs, rounds);
+        }
+        return out.toString();
+    }
+
+    private static void appendRows(StringBuilder out, List<LatencyBenchmark.Row> rows, boolean withRound) {
+        out.append(withRound ? "| round " : "").append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU | server CPU us/req |\n");
+        out.append(withRound ? "| ---: " : "").append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (LatencyBenchmark.Row row : rows) {
             OpenLoopClient.Result r = row.result();
             Histogram h = r.latency();
+            out.append(withRound ? "| " + row.round() + " " : "");
             out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s %s | %,.0f | %s | %s | %s | %s | %,d | %s / %s | %.0f%% | %.1f |%n",
                     row.kind(), row.connections(), row.rate(), percent(row.fraction()), row.implementation(), row.transport(),
                     r.answersPerSecond(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)),
@@ -39,31 +168,62 @@ final class LatencyTable {
                     ms(r.lateness().getValueAtPercentile(99)), ms(r.lateness().getMaxValue()), 100 * r.clientCpuShare(),
                     row.serverCpuMicrosPerRequest()));
         }
-        out.append("\n### greenloop / Netty, same transport, same rate (below 1.00: greenloop's latency is lower)\n\n");
+    }
+
+    /** One round: each ratio as it is. More: each ratio's median over the rounds and its range. */
+    private static void appendRatios(StringBuilder out, Map<Pair, List<Round>> pairs, int rounds) {
+        out.append(rounds == 1
+                ? "\n### greenloop / Netty, same transport, same rate (below 1.00: greenloop's latency is lower)\n\n"
+                : "\n### greenloop / Netty, same transport, same rate: median over " + rounds
+                + " rounds (lowest-highest round) (below 1.00: greenloop's latency is lower)\n\n");
         out.append("| kind | conns | rate (req/s) | % sat | transport | p50 | p99 | p99.9 | max |\n");
         out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
-        for (LatencyBenchmark.Row g : rows) {
-            if (!g.implementation().equals("greenloop")) {
+        for (Map.Entry<Pair, List<Round>> e : pairs.entrySet()) {
+            Pair p = e.getKey();
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s |", p.kind(), p.connections(), p.rate(),
+                    percent(p.fraction()), p.transport()));
+            for (int column = 0; column < COLUMNS.size(); column++) {
+                Spread s = spread(e.getValue(), column);
+                out.append(' ').append(rounds == 1 ? ratio(s.median()) : s.toString()).append(" |");
+            }
+            out.append('\n');
+        }
+    }
+
+    private static void appendVerdicts(StringBuilder out, Map<Pair, List<Round>> pairs, int rounds) {
+        out.append(String.format(Locale.ROOT, "%n### Target: p99 and p99.9 at most Netty's on the same transport at every rate up to %.0f%% of saturation%n%n",
+                100 * TARGET_MAX_FRACTION));
+        out.append("Met only when the whole range of both ratios is at or below 1.00; NOT met when the whole range of either is above it.\n\n");
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Map.Entry<Pair, List<Round>> e : pairs.entrySet()) {
+            Pair p = e.getKey();
+            if (!p.judged()) {
                 continue;
             }
-            for (LatencyBenchmark.Row n : rows) {
-                if (n.implementation().equals("netty") && n.kind().equals(g.kind()) && n.connections() == g.connections()
-                        && n.rate() == g.rate() && n.transport().equals(g.transport())) {
-                    Histogram gh = g.result().latency();
-                    Histogram nh = n.result().latency();
-                    out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s |%n",
-                            g.kind(), g.connections(), g.rate(), percent(g.fraction()), g.transport(),
-                            ratio(gh, nh, 50), ratio(gh, nh, 99), ratio(gh, nh, 99.9), ratio(gh.getMaxValue(), nh.getMaxValue())));
-                }
-            }
+            Spread p99 = spread(e.getValue(), 1);
+            Spread p999 = spread(e.getValue(), 2);
+            Verdict v = verdict(p99, p999);
+            verdicts.add(v);
+            out.append(String.format(Locale.ROOT, "- %s, %,d conns, %,.0f req/s%s, %s: %s (p99 %s, p99.9 %s; %d rounds)%n",
+                    p.kind(), p.connections(), p.rate(), Double.isNaN(p.fraction()) ? "" : " (" + percent(p.fraction()) + "%)",
+                    p.transport(), v, p99, p999, e.getValue().size()));
         }
-        return out.toString();
+        Verdict overall = overall(verdicts);
+        out.append(String.format(Locale.ROOT, "%n**Overall: %s** (%d pair%s judged: %d met, %d NOT met, %d undecided%s%s)%n", overall,
+                verdicts.size(), verdicts.size() == 1 ? "" : "s", count(verdicts, Verdict.MET), count(verdicts, Verdict.NOT_MET), count(verdicts, Verdict.UNDECIDED),
+                verdicts.isEmpty() ? "; no row at or below " + percent(TARGET_MAX_FRACTION) + "% of saturation was measured" : "",
+                rounds < ROUNDS_FOR_CLAIMS ? "; " + rounds + " rounds, fewer than " + ROUNDS_FOR_CLAIMS + ": not for claims" : ""));
+    }
+
+    private static long count(List<Verdict> verdicts, Verdict which) {
+        return verdicts.stream().filter(v -> v == which).count();
     }
 
     /** One line per row as it is measured, so a long run shows progress. */
-    static String progressLine(LatencyBenchmark.Row row) {
+    static String progressLine(LatencyBenchmark.Row row, int rounds) {
         Histogram h = row.result().latency();
-        return String.format(Locale.ROOT, "%s %d conns %,.0f req/s %s %s: answered %,.0f/s p50 %s p99 %s p99.9 %s max %s ms; late p99 %s ms; server CPU %.1f us/req",
+        return String.format(Locale.ROOT, "%s%s %d conns %,.0f req/s %s %s: answered %,.0f/s p50 %s p99 %s p99.9 %s max %s ms; late p99 %s ms; server CPU %.1f us/req",
+                rounds > 1 ? "round " + row.round() + "/" + rounds + " " : "",
                 row.kind(), row.connections(), row.rate(), row.implementation(), row.transport(), row.result().answersPerSecond(),
                 ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)),
                 ms(h.getMaxValue()), ms(row.result().lateness().getValueAtPercentile(99)), row.serverCpuMicrosPerRequest());
@@ -78,11 +238,11 @@ final class LatencyTable {
         return Double.isNaN(fraction) ? "" : String.format(Locale.ROOT, "%.0f", fraction * 100);
     }
 
-    private static String ratio(Histogram greenloop, Histogram netty, double percentile) {
-        return ratio(greenloop.getValueAtPercentile(percentile), netty.getValueAtPercentile(percentile));
+    private static double ratio(long greenloop, long netty) {
+        return netty == 0 ? Double.NaN : greenloop / (double) netty;
     }
 
-    private static String ratio(long greenloop, long netty) {
-        return netty == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", greenloop / (double) netty);
+    private static String ratio(double ratio) {
+        return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio);
     }
 }

@@ -1,0 +1,48 @@
+package io.greenloop.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The latency benchmark end to end: its servers in child JVMs, a low rate, two rounds (a few seconds). */
+class LatencyBenchmarkTest {
+
+    @Test
+    void twoRoundsMeasureEachServerTwiceInAlternatingOrderAndAnswerEveryRequest() throws Exception {
+        LatencyBenchmark.Settings settings = LatencyBenchmark.parse(new String[] {"quick", "--kinds=http",
+                "--transports=nio", "--connections=4", "--rates=200", "--rounds=2", "--warmup=0.2", "--seconds=0.5"});
+        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(settings, new StringBuilder());
+
+        assertEquals(List.of(1, 1, 2, 2), rows.stream().map(LatencyBenchmark.Row::round).toList());
+        assertEquals(List.of("greenloop", "netty", "netty", "greenloop"),
+                rows.stream().map(LatencyBenchmark.Row::implementation).toList());
+        for (LatencyBenchmark.Row row : rows) {
+            // 100 requests are due in the measured half second (200/s); a slow machine answers late, not fewer.
+            assertEquals(0, row.result().unanswered(), row.toString());
+            assertTrue(Math.abs(row.result().answered() - 100) <= 1, row.toString());
+            assertEquals(row.result().answered(), row.result().latency().getTotalCount(), row.toString());
+        }
+        String table = LatencyTable.render(settings, rows, "");
+        assertTrue(table.contains("median over 2 rounds"), table);
+        assertTrue(table.contains("- http, 4 conns, 200 req/s, nio: "), table);
+    }
+
+    @Test
+    void claimsProfileRunsFiveRoundsOfTheTargetsRatesInUnderFifteenMinutes() {
+        LatencyBenchmark.Settings claims = LatencyBenchmark.parse(new String[] {"claims"});
+        assertEquals(5, claims.rounds());
+        assertEquals(List.of(0.25, 0.50, 0.75), claims.fractions());
+        assertEquals(List.of(64, 1000), claims.connections());
+        double seconds = LatencyBenchmark.estimatedSeconds(claims, Map.of("http", List.of("epoll", "nio")));
+        assertTrue(seconds > 8 * 60 && seconds < 15 * 60, seconds + " s");
+        assertEquals(1, LatencyBenchmark.parse(new String[] {"default"}).rounds());
+        assertEquals(1, LatencyBenchmark.parse(new String[] {"quick"}).rounds());
+        assertEquals(3, LatencyBenchmark.parse(new String[] {"quick", "--rounds=3"}).rounds());
+        assertThrows(IllegalArgumentException.class, () -> LatencyBenchmark.parse(new String[] {"--rounds=0"}));
+    }
+}
