@@ -34,7 +34,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         }
     }
 
-    private final Loop loop;
     /** A {@link Callable}, or a {@link CheckedRunnable} (whose result is {@code null}). */
     private final Object body;
     private final String name;
@@ -84,7 +83,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     private volatile State state = State.NEW;
 
     Greenlet(Loop loop, Object body, String name) {
-        this.loop = loop;
         this.body = body;
         this.name = name;
         this.strand = new Strand(loop, this, null);
@@ -101,7 +99,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     /** Schedules it to run on its loop soon; a second call (or one after {@link #startLater}) does nothing. Loop thread only. */
     public Greenlet<T> start() {
-        loop.requireLoopThread("Greenlet.start");
+        strand.loop.requireLoopThread("Greenlet.start");
         if (state == State.NEW) {
             launch();
         }
@@ -114,20 +112,20 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     public Greenlet<T> startLater(Duration delay) {
         Objects.requireNonNull(delay, "delay");
-        loop.requireLoopThread("Greenlet.startLater");
+        strand.loop.requireLoopThread("Greenlet.startLater");
         if (state == State.NEW) {
             state = State.DELAYED;
-            startTimer = loop.timer(delay, this::launch);
+            startTimer = strand.loop.timer(delay, this::launch);
         }
         return this;
     }
 
     private void launch() {
         startTimer = null;
-        Thread thread = loop.newGreenletThread(name, strand);
+        Thread thread = strand.loop.newGreenletThread(name, strand);
         strand.thread = thread;
         state = State.SCHEDULED;
-        loop.greenletStarted(this);
+        strand.loop.greenletStarted(this);
         thread.start();
     }
 
@@ -149,9 +147,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     /** The body of its virtual thread (through {@link Strand#run()}, which saves a lambda per greenlet). */
     void runBody() {
         strand.bindToCurrentThread();
-        loop.running(strand);
+        strand.loop.running(strand);
         state = State.RUNNING;
-        LoopEvents.greenletSpawned(loop, this);
+        LoopEvents.greenletSpawned(strand.loop, this);
         T result = null;
         Throwable failure = null;
         try {
@@ -163,7 +161,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         try {
             finish(result, failure);
         } finally {
-            loop.greenletThreadEnding(strand.thread);
+            strand.loop.greenletThreadEnding(strand.thread);
         }
     }
 
@@ -183,8 +181,8 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         }
         value = result;
         exception = failure;
-        completionNumber = loop.greenletFinished(this);
-        LoopEvents.greenletExited(loop, this, failure);
+        completionNumber = strand.loop.greenletFinished(this);
+        LoopEvents.greenletExited(strand.loop, this, failure);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
         Links linked = links;
@@ -192,14 +190,14 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             linked.notifyFromAnyThread();
         }
         if (failure != null && !(failure instanceof GreenletExit)) {
-            loop.reportError(this, failure);
+            strand.loop.reportError(this, failure);
         }
     }
 
     private Links links() {
         Links linked = links;
         if (linked == null) {
-            Links made = new Links(this, loop, false);
+            Links made = new Links(this, strand.loop, false);
             linked = (Links) LINKS.compareAndExchange(this, (Links) null, made);
             if (linked == null) {
                 linked = made;
@@ -208,8 +206,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return linked;
     }
 
+    /** Its loop, which its strand holds (one field less per greenlet). */
     Loop loop() {
-        return loop;
+        return strand.loop;
     }
 
     Strand strand() {
@@ -263,7 +262,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (state == State.DEAD) {
             return true;
         }
-        Strand current = loop.currentStrand();
+        Strand current = strand.loop.currentStrand();
         if (current == null && (current = Strand.current()) == null) {
             return links().awaitOnMonitor(timeout);
         }
@@ -315,7 +314,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     public void kill(Throwable error, boolean block, Duration timeout) {
         Throwable raised = error != null ? error : new GreenletExit();
-        loop.requireLoopThread("kill");
+        strand.loop.requireLoopThread("kill");
         State now = state;
         if (now == State.DEAD) {
             return;
@@ -324,7 +323,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             killBeforeStart(raised);
             return;
         }
-        if (loop.currentStrand() == strand) {
+        if (strand.loop.currentStrand() == strand) {
             throw Strand.<RuntimeException>sneaky(raised);
         }
         strand.throwInto(raised);
@@ -340,7 +339,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             startTimer = null;
         }
         state = State.SCHEDULED;
-        loop.greenletStarted(this);  // counted and finished like any other, so its loop's books stay balanced
+        strand.loop.greenletStarted(this);  // counted and finished like any other, so its loop's books stay balanced
         finish(null, error);
     }
 

@@ -103,7 +103,7 @@ public final class Queue<E> {
     private final LoopBinding binding = new LoopBinding();
     private final Items<E> items;
     private final WaitQueue<E> takers = new WaitQueue<>();
-    private final WaitQueue<Boolean> putters = new WaitQueue<>();
+    private final WaitQueue<Object> putters = new WaitQueue<>();
     /** Made once: a bound method reference per take would be an allocation per wait. */
     private final java.util.function.Consumer<E> giveBack = this::giveBack;
     private final int capacity;
@@ -207,7 +207,7 @@ public final class Queue<E> {
             }
             return item;
         }
-        Waiter<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
+        Waiter<Object> putter = putters.wakeFirstWithItsOffer();
         if (putter == null) {
             return null;
         }
@@ -288,7 +288,7 @@ public final class Queue<E> {
 
     /** Moves the longest-waiting putter's item into the slot just freed, and lets that putter go. */
     private void admitFirstPutter() {
-        Waiter<Boolean> putter = putters.wakeFirst(Boolean.TRUE);
+        Waiter<Object> putter = putters.wakeFirstWithItsOffer();
         if (putter != null) {
             items.add(itemOf(putter));
             accepted();
@@ -303,7 +303,7 @@ public final class Queue<E> {
     }
 
     @SuppressWarnings("unchecked")
-    private E itemOf(Waiter<Boolean> putter) {
+    private E itemOf(Waiter<Object> putter) {
         return (E) putter.offered();
     }
 

@@ -48,15 +48,27 @@ final class WaitQueue<V> extends WaitList {
      * Hands {@code value} to the longest-waiting strand that can still take it, skipping (and unlinking)
      * those that timed out or have a kill pending; returns its waiter, or {@code null} when there is none.
      */
-    @SuppressWarnings("unchecked")
     Waiter<V> wakeFirst(V value) {
+        return wakeFirst(value, false);
+    }
+
+    /**
+     * Lets the longest-waiting strand that can still go (a putter) go, woken with what it offered, which its
+     * waiter keeps ({@link Waiter#offered()}); returns the waiter, or {@code null} when there is none.
+     */
+    Waiter<V> wakeFirstWithItsOffer() {
+        return wakeFirst(null, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Waiter<V> wakeFirst(V value, boolean withItsOffer) {
         for (WaitNode node = head; node != null; node = head) {
             remove(node);
             Waiter<V> waiter = (Waiter<V>) node;
             if (waiter.strand().hasPending()) {
                 continue;  // it will raise its kill or timeout when it resumes
             }
-            waiter.wake(value);
+            waiter.wake(withItsOffer ? (V) waiter.offered() : value);
             if (waiter.isWoken()) {
                 return waiter;
             }

@@ -24,10 +24,13 @@ public final class Waiter<T> extends WaitNode {
     private boolean expired;
     /** Counted as parked in the loop's liveness: from the park until the first wake-up, kill or expiry. */
     private boolean countedParked;
-    private T value;
-    private Throwable error;
-    /** What it offers while it waits in a {@link WaitQueue} (a putter's item). */
-    private Object offered;
+    /**
+     * The value it was woken with, or the error when {@link #failed}; while it waits in a {@link WaitQueue}, what
+     * it offers (a putter's item, which it is then woken with). One field for all three: a parked waiter is kept
+     * per parked greenlet, so every field of it counts a million times over.
+     */
+    private Object outcome;
+    private boolean failed;
 
     /**
      * A waiter for the calling greenlet or loop-owning thread; {@code what} names the wait in a
@@ -66,7 +69,7 @@ public final class Waiter<T> extends WaitNode {
     /** Ends the wait with {@code value}. Loop thread only; ignored after the first wake-up. */
     public void wake(T value) {
         if (!woken && !expired) {
-            this.value = value;
+            this.outcome = value;
             this.woken = true;
             resume();
         }
@@ -75,25 +78,27 @@ public final class Waiter<T> extends WaitNode {
     /** Ends the wait by raising {@code error} in the waiting strand. Loop thread only; ignored after the first wake-up. */
     public void wakeWithError(Throwable error) {
         if (!woken && !expired) {
-            this.error = Objects.requireNonNull(error, "error");
+            this.outcome = Objects.requireNonNull(error, "error");
+            this.failed = true;
             this.woken = true;
             resume();
         }
     }
 
-    /** The value it was woken with ({@code null} before). */
+    /** The value it was woken with ({@code null} before, or when woken with an error). */
+    @SuppressWarnings("unchecked")
     T value() {
-        return value;
+        return failed ? null : (T) outcome;
     }
 
-    /** Sets what it offers while it waits in a {@link WaitQueue}. */
+    /** Sets what it offers while it waits in a {@link WaitQueue}; before it parks. */
     void offer(Object item) {
-        offered = item;
+        outcome = item;
     }
 
-    /** What it offers while it waits in a {@link WaitQueue}, else {@code null}. */
+    /** What it offers while it waits in a {@link WaitQueue} (and, once woken, what it was woken with). */
     Object offered() {
-        return offered;
+        return outcome;
     }
 
     /** Whether it has been woken (and so {@link #get()} would not park). */
@@ -104,10 +109,10 @@ public final class Waiter<T> extends WaitNode {
     /** Parks until woken and returns the value, or raises the error it was woken with. */
     public T get() {
         await(null);
-        if (error != null) {
-            throw Strand.<RuntimeException>sneaky(error);
+        if (failed) {
+            throw Strand.<RuntimeException>sneaky((Throwable) outcome);
         }
-        return value;
+        return value();
     }
 
     /**

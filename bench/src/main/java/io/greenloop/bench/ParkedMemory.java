@@ -26,6 +26,12 @@ public final class ParkedMemory {
     static final int DEFAULT_COUNT = 1_000_000;
     /** Full GCs in a row before a reading, so that what is left is what is reachable. */
     private static final int GC_ROUNDS = 3;
+    /**
+     * Strands parked and released before the measurement, so that the park path is compiled: the first strands
+     * to park otherwise freeze interpreted frames, several times larger than compiled ones, and how many do
+     * depends on when the JIT gets there, which moved either figure by 40 bytes from run to run.
+     */
+    static final int WARM_UP_COUNT = 50_000;
     /** How long to wait for the virtual threads to park before giving up (they need only seconds). */
     private static final long PARK_DEADLINE_SECONDS = 120;
 
@@ -45,41 +51,51 @@ public final class ParkedMemory {
     /** Bytes of heap per greenlet parked in {@link Event#await()}. */
     static double greenlets(int count) {
         try (Loop loop = Loop.open()) {
-            Event release = new Event();
-            int[] parked = {0};
-            CheckedRunnable parkUntilReleased = () -> {
-                parked[0]++;
-                release.await();
-            };
-            loop.spawn(() -> { }).join();  // warms the spawn path's classes outside the measurement
-            long before = usedHeapAfterGc();
-            Greenlet<Void> last = null;
-            for (int i = 0; i < count; i++) {
-                last = loop.spawn(parkUntilReleased);
-            }
-            while (parked[0] < count) {
-                loop.runOnce(false);  // a pass of the ready queue is bounded in time: as many as it takes to start them all
-            }
-            if (loop.liveGreenlets() != count) {
-                throw new IllegalStateException("expected " + count + " live greenlets, found " + loop.liveGreenlets());
-            }
-            long after = usedHeapAfterGc();
-            release.set();
-            last.join();  // waiters wake FIFO, so the last one spawned finishes last
-            if (loop.liveGreenlets() != 0) {
-                throw new IllegalStateException(loop.liveGreenlets() + " greenlets did not finish after the release");
-            }
-            return (after - before) / (double) count;
+            parkGreenlets(loop, WARM_UP_COUNT, () -> 0L);
+            return parkGreenlets(loop, count, ParkedMemory::usedHeapAfterGc) / (double) count;
         }
+    }
+
+    /** Parks {@code count} greenlets on one event, takes {@code heap} before and while they are parked, releases them; returns the growth. */
+    private static long parkGreenlets(Loop loop, int count, java.util.function.LongSupplier heap) {
+        Event release = new Event();
+        int[] parked = {0};
+        CheckedRunnable parkUntilReleased = () -> {
+            parked[0]++;
+            release.await();
+        };
+        long before = heap.getAsLong();
+        Greenlet<Void> last = null;
+        for (int i = 0; i < count; i++) {
+            last = loop.spawn(parkUntilReleased);
+        }
+        while (parked[0] < count) {
+            loop.runOnce(false);  // a pass of the ready queue is bounded in time: as many as it takes to start them all
+        }
+        if (loop.liveGreenlets() != count) {
+            throw new IllegalStateException("expected " + count + " live greenlets, found " + loop.liveGreenlets());
+        }
+        long after = heap.getAsLong();
+        release.set();
+        last.join();  // waiters wake FIFO, so the last one spawned finishes last
+        if (loop.liveGreenlets() != 0) {
+            throw new IllegalStateException(loop.liveGreenlets() + " greenlets did not finish after the release");
+        }
+        return after - before;
     }
 
     /** Bytes of heap per default-scheduler virtual thread parked in {@link CountDownLatch#await()}. */
     static double virtualThreads(int count) throws InterruptedException {
+        parkVirtualThreads(new Thread[WARM_UP_COUNT], () -> 0L);
         Thread[] threads = new Thread[count];  // allocated before the baseline: not part of the figure
+        return parkVirtualThreads(threads, ParkedMemory::usedHeapAfterGc) / (double) count;
+    }
+
+    /** Parks one virtual thread per slot of {@code threads} on one latch, takes {@code heap} before and while parked, releases them; returns the growth. */
+    private static long parkVirtualThreads(Thread[] threads, java.util.function.LongSupplier heap) throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
-        Thread.ofVirtual().start(() -> { }).join();
-        long before = usedHeapAfterGc();
-        for (int i = 0; i < count; i++) {
+        long before = heap.getAsLong();
+        for (int i = 0; i < threads.length; i++) {
             threads[i] = Thread.ofVirtual().start(() -> awaitQuietly(release));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PARK_DEADLINE_SECONDS);
@@ -91,12 +107,12 @@ public final class ParkedMemory {
                 Thread.sleep(1);
             }
         }
-        long after = usedHeapAfterGc();
+        long after = heap.getAsLong();
         release.countDown();
         for (Thread thread : threads) {
             thread.join();
         }
-        return (after - before) / (double) count;
+        return after - before;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
