@@ -24,13 +24,15 @@ import java.util.concurrent.locks.LockSupport;
  * phases, as in libuv:
  * <ol>
  *   <li>run the timers whose deadline has passed;</li>
- *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, in passes that each run only
- *       what was queued when the pass began (what they queue waits for the next pass: that is what
- *       makes {@code sleep()} fair), taking at most {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from
- *       other threads per pass; up to {@value #MAX_PASSES_PER_ITERATION} passes or
- *       {@value #MAX_READY_PHASE_NANOS} ns, the clock looked at every {@value #TASKS_PER_CLOCK_CHECK}
- *       tasks, so switches do not each pay for a poll and a flood of {@link #execute(Runnable)} cannot
- *       starve timers and I/O (a pass cut short by the clock goes on first in the next iteration);</li>
+ *   <li>run the ready queue: callbacks and greenlets to resume, FIFO, in passes (Trio's batches) that
+ *       each run all of what was queued when the pass began and nothing newer (what they queue waits for
+ *       the next pass: that is what makes {@code sleep()} fair), taking at most
+ *       {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from other threads per pass; passes go on, up to
+ *       {@value #MAX_PASSES_PER_ITERATION} of them or {@value #MAX_READY_PHASE_NANOS} ns looked at
+ *       between passes, so switches do not each pay for a poll and a flood of
+ *       {@link #execute(Runnable)} cannot starve timers and I/O. A pass is never cut short: every greenlet
+ *       the last poll woke runs before the next poll, so a level-triggered poller (nio) does not report
+ *       again, at every poll, the sockets whose greenlets have not read yet;</li>
  *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
  *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
  *       cuts it short;</li>
@@ -74,10 +76,10 @@ public final class Loop implements Executor, AutoCloseable {
     /** And how long those passes may take, so one busy iteration cannot starve I/O and timers. */
     private static final long MAX_READY_PHASE_NANOS = 100_000;
     /**
-     * How many tasks run between two looks at the clock in the ready phase (Netty's
-     * {@code runAllTasks(timeout)} uses 64 too): a clock read costs about as much as a small task, so reading
-     * it after each would slow the phase down, while 64 short tasks (a switch is about a microsecond)
-     * overshoot the time bound by tens of microseconds at most.
+     * How many tasks run between two looks at the clock, which happen between passes only (Netty's
+     * {@code runAllTasks(timeout)} looks every 64 tasks too): a clock read costs about as much as a small
+     * task, so passes of one switch each (a ping-pong) look once per 64 of them, a pass of 64 tasks or
+     * more after itself.
      */
     private static final int TASKS_PER_CLOCK_CHECK = 64;
     /**
@@ -122,8 +124,6 @@ public final class Loop implements Executor, AutoCloseable {
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private final TimerHeap timers = new TimerHeap();
     private final Liveness liveness;
-    /** Tasks left of a pass that the clock cut short: they are what the next pass runs, before anything newer. */
-    private int passRemaining;
     private boolean closing;
     private boolean ownerWoken;
     private boolean inPhases;
@@ -404,35 +404,36 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs up to {@code maxPasses} passes over the ready queue, each over what was queued when it began
-     * (with up to {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from the inbox); stops early when the owner
-     * thread's wait is over, a stop is asked, or the time bound passes, which is looked at every
-     * {@value #TASKS_PER_CLOCK_CHECK} tasks. Returns the clock: {@code now} if no task ran, else a fresh read.
+     * Runs up to {@code maxPasses} passes over the ready queue, each over all of what was queued when it
+     * began (with up to {@value #MAX_INBOX_MOVE_PER_PASS} callbacks from the inbox); stops between passes
+     * when the owner thread's wait is over, a stop is asked, or the time bound has passed (looked at once
+     * {@value #TASKS_PER_CLOCK_CHECK} tasks have run since the last look). Returns the clock: {@code now}
+     * if no task ran, else a fresh read.
      */
     private long runReadyQueue(long now, int maxPasses) {
         long deadline = now + MAX_READY_PHASE_NANOS;
         int sinceClockCheck = 0;
+        boolean ran = false;
         for (int pass = 0; pass < maxPasses && !ownerWoken && !shared.stopRequested(); pass++) {
-            if (passRemaining == 0) {
-                shared.moveInboxTo(ready, MAX_INBOX_MOVE_PER_PASS);
-                passRemaining = ready.size();
-                if (passRemaining == 0) {
-                    break;
-                }
+            shared.moveInboxTo(ready, MAX_INBOX_MOVE_PER_PASS);
+            int tasks = ready.size();
+            if (tasks == 0) {
+                break;
             }
-            while (passRemaining > 0) {
-                passRemaining--;
+            ran = true;
+            sinceClockCheck += tasks;
+            for (; tasks > 0; tasks--) {
                 runSafely(ready.poll());
-                if (++sinceClockCheck == TASKS_PER_CLOCK_CHECK) {
-                    sinceClockCheck = 0;
-                    now = System.nanoTime();
-                    if (now - deadline >= 0) {
-                        return now;
-                    }
+            }
+            if (sinceClockCheck >= TASKS_PER_CLOCK_CHECK) {
+                sinceClockCheck = 0;
+                now = System.nanoTime();
+                if (now - deadline >= 0) {
+                    return now;
                 }
             }
         }
-        return sinceClockCheck == 0 ? now : System.nanoTime();
+        return ran && sinceClockCheck != 0 ? System.nanoTime() : now;
     }
 
     private void pollTransport(long timeoutNanos) {
