@@ -86,9 +86,11 @@ class StreamServerTest {
         }
         assertTrue(warnings >= 1, "no accept failure was logged:\n" + log);
         assertEquals(failuresPerIncident.size(), warnings, "one warning per incident, each incident ended:\n" + log);
-        int first = failuresPerIncident.getFirst();
-        // 10 ms doubling: about 8 tries in the 1.5 s hold; a loop that spun would have tried thousands of times.
-        assertTrue(first >= 3 && first <= 30, "the first incident retried " + first + " times in " + HOLD_MILLIS + " ms:\n" + log);
+        int longest = failuresPerIncident.stream().max(Integer::compare).orElseThrow();
+        // 10 ms doubling: about 8 tries in the 1.5 s hold; a loop that spun would have tried thousands of times. The
+        // longest incident, not the first: a descriptor the JVM holds for a moment can free up just after the first
+        // failure (seen about 1 run in 4 since passes run to their end), which ends that incident early and rightly.
+        assertTrue(longest >= 3 && longest <= 30, "the longest incident retried " + longest + " times in " + HOLD_MILLIS + " ms:\n" + log);
     }
 
     private static int count(Pattern pattern, String text) {
@@ -187,6 +189,10 @@ class StreamServerTest {
                 }
                 io.greenloop.Green.sleep(Duration.ofMillis(1));
             }
+            // NIO closes a registered channel's descriptor only at the selector's next select: one more poll, so that
+            // the count printed does not include a descriptor about to go (it did whenever the handler had already
+            // ended at the first look above).
+            io.greenloop.Green.sleep(Duration.ofMillis(1));
         }
 
         private static void preloadClasses(Path classes) throws IOException, ClassNotFoundException {
