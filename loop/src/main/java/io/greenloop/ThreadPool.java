@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.PoolTasks;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -220,16 +222,7 @@ public final class ThreadPool implements AutoCloseable {
 
     private static <T> void run(Callable<T> task, AsyncResult<T> result, Cancellable pending) {
         try {
-            T value;
-            try {
-                value = task.call();
-            } catch (Throwable e) {
-                result.setException(e);
-                return;
-            }
-            result.set(value);
-        } catch (RejectedExecutionException e) {
-            // The waiting loop has closed: nobody is left to tell.
+            PoolTasks.runInto(task, result);
         } finally {
             if (pending != null) {
                 pending.cancel();

@@ -1,6 +1,7 @@
 package io.greenloop.net;
 
 import io.greenloop.AsyncResult;
+import io.greenloop.internal.PoolTasks;
 
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -99,16 +100,7 @@ final class LookupPool {
 
     private <T> void runAndRelease(Callable<T> lookup, AsyncResult<T> result) {
         try {
-            T value;
-            try {
-                value = lookup.call();
-            } catch (Throwable e) {
-                result.setException(e);
-                return;
-            }
-            result.set(value);
-        } catch (RuntimeException callerGone) {
-            // The caller's loop closed after it gave up waiting: nobody is left to tell.
+            PoolTasks.runInto(lookup, result);
         } finally {
             release();
         }
