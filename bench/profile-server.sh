@@ -14,18 +14,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IMPL="${1:?greenloop or netty}"; TRANSPORT="${2:?epoll or nio}"; CONNECTIONS="${3:?connections}"; MODE="${4:-stat}"
 
-if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
 for tool in wrk perf; do
   command -v "$tool" >/dev/null || { echo "$tool is missing" >&2; exit 1; }
 done
-if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/classpath.txt ]; then
-  mvn -q -pl bench -am -DskipTests package dependency:build-classpath \
-      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-fi
-CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+# shellcheck source=bench/java-classpath.sh
+source bench/java-classpath.sh  # JAVA and CP
 
 OUT=$(mktemp)
 # The server stops when its standard input ends (this script's sleep) or after 60 s.

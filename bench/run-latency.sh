@@ -20,16 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
-
-if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/classpath.txt ]; then
-  mvn -q -pl bench -am -DskipTests package dependency:build-classpath \
-      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-fi
-CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+# shellcheck source=bench/java-classpath.sh
+source bench/java-classpath.sh  # JAVA and CP
 
 # The load generator's own heap is fixed too, so that resizing does not land inside a row.
 exec "$JAVA" --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -Xms512m -Xmx512m \

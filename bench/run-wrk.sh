@@ -27,11 +27,6 @@ LOOPS="${LOOPS:-1}"   # loops (greenloop), event-loop threads (Netty) and wrk th
 SERVER_LIFETIME=$((SECONDS_MEASURED + WARMUP_SECONDS + 60))
 FLAGS=(--add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
 
-if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java"
-
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
     apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -41,11 +36,8 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/classpath.txt ]; then
-  mvn -q -pl bench -am -DskipTests package dependency:build-classpath \
-      -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
-fi
-CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+# shellcheck source=bench/java-classpath.sh
+source bench/java-classpath.sh  # JAVA and CP
 
 PIDS=()
 cleanup() {
