@@ -208,7 +208,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only. */
     public <T> Greenlet<T> spawn(Callable<T> body) {
-        return newGreenlet(Objects.requireNonNull(body, "body")).start();
+        return newGreenlet(body).start();
     }
 
     /** A greenlet of this loop that has not started ({@link Greenlet#unstarted}). Loop thread only. */
@@ -241,7 +241,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** Starts {@code body} in a new greenlet. Loop thread only. */
     public Greenlet<Void> spawn(CheckedRunnable body) {
-        return this.<Void>newGreenlet((Object) Objects.requireNonNull(body, "body")).start();
+        return this.<Void>newGreenlet((Object) body).start();
     }
 
     /**
@@ -413,14 +413,12 @@ public final class Loop implements Executor, AutoCloseable {
     private long runReadyQueue(long now, int maxPasses) {
         long deadline = now + MAX_READY_PHASE_NANOS;
         int sinceClockCheck = 0;
-        boolean ran = false;
         for (int pass = 0; pass < maxPasses && !ownerWoken && !shared.stopRequested(); pass++) {
             shared.moveInboxTo(ready, MAX_INBOX_MOVE_PER_PASS);
             int tasks = ready.size();
             if (tasks == 0) {
                 break;
             }
-            ran = true;
             sinceClockCheck += tasks;
             for (; tasks > 0; tasks--) {
                 runSafely(ready.poll());
@@ -433,7 +431,7 @@ public final class Loop implements Executor, AutoCloseable {
                 }
             }
         }
-        return ran && sinceClockCheck != 0 ? System.nanoTime() : now;
+        return sinceClockCheck == 0 ? now : System.nanoTime();  // tasks ran since now was read
     }
 
     private void pollTransport(long timeoutNanos) {
