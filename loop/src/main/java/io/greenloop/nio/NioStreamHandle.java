@@ -77,10 +77,9 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         if (src.isDirect()) {
             return channel.write(src);
         }
-        ByteBuffer slice = transport.writeSlice().clear();
-        int length = Math.min(src.remaining(), slice.capacity());
-        slice.put(0, src, src.position(), length).limit(length);
-        int written = channel.write(slice);
+        int length = Math.min(src.remaining(), NioTransport.WRITE_SLICE_BYTES);
+        transport.writeSlice().put(0, src, src.position(), length);
+        int written = transport.sendSlice(channel, length);
         src.position(src.position() + written);
         return written;
     }
@@ -97,11 +96,11 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         if (direct > 0) {
             return channel.write(srcs, offset, direct);
         }
-        ByteBuffer slice = transport.writeSlice();
-        if (GatheringWrites.copyInto(slice, srcs, offset, end) == 0) {
+        int filled = GatheringWrites.copyInto(transport.writeSlice(), srcs, offset, end);
+        if (filled == 0) {
             return 0;
         }
-        int written = channel.write(slice);
+        int written = transport.sendSlice(channel, filled);
         GatheringWrites.advance(srcs, offset, end, written);
         return written;
     }
