@@ -1,6 +1,5 @@
 package io.greenloop.net;
 
-import io.greenloop.Green;
 import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -190,19 +189,19 @@ public class InterleavingConformanceTest {
     @ParameterizedTest(name = "{0} interleaved with {1}")
     @MethodSource("everyPair")
     void aWriteAndAReadOnTwoConnectionsOfOneLoopLeaveEachOtherIntact(WriteShape write, ReadShape read) throws Exception {
-        byte[] smallWritten = pattern(SMALL, 1);
-        byte[] largeWritten = pattern(LARGE, 2);
-        byte[] largeRead = pattern(LARGE, 3);
-        byte[] smallRead = pattern(SMALL, 4);
+        byte[] smallWritten = TlsConformanceTest.pattern(SMALL, 1);
+        byte[] largeWritten = TlsConformanceTest.pattern(LARGE, 2);
+        byte[] largeRead = TlsConformanceTest.pattern(LARGE, 3);
+        byte[] smallRead = TlsConformanceTest.pattern(SMALL, 4);
         try (Connection writing = Connection.open(write.wire); Connection reading = Connection.open(read.wire)) {
             CompletableFuture<byte[]> received = writing.peerReceives(SMALL, LARGE);
-            CompletableFuture<byte[]> sent = reading.peerSends(largeRead, smallRead);
+            CompletableFuture<Void> sent = reading.peerSends(largeRead, smallRead);
             write.write(writing, smallWritten);
             assertArrayEquals(largeRead, read.read(reading, LARGE), "the large read after a small write");
             write.write(writing, largeWritten);
             assertArrayEquals(smallRead, read.read(reading, SMALL), "the small read after a large write");
-            assertArrayEquals(concat(smallWritten, largeWritten), awaitDrivingTheLoop(received), "what the peer received");
-            awaitDrivingTheLoop(sent);
+            assertArrayEquals(concat(smallWritten, largeWritten), TlsConformanceTest.awaitDrivingTheLoop(received), "what the peer received");
+            TlsConformanceTest.awaitDrivingTheLoop(sent);
         }
     }
 
@@ -213,7 +212,7 @@ public class InterleavingConformanceTest {
      */
     @Test
     void theReadmeFileServerAnswersEveryRequestOfAKeepAliveConnection() throws Exception {
-        byte[] content = pattern(10_000, 5);
+        byte[] content = TlsConformanceTest.pattern(10_000, 5);
         Path path = Files.write(Files.createTempFile("greenloop-file-server", ".bin"), content);
         try (FileChannel file = FileChannel.open(path)) {
             StreamServer server = new StreamServer(NetConformanceTest.ANY_LOCAL_PORT, (socket, peer) -> serveLikeTheReadme(socket, file));
@@ -273,10 +272,6 @@ public class InterleavingConformanceTest {
         return ByteBuffer.allocateDirect(data.length).put(data).flip();
     }
 
-    static byte[] pattern(int length, int seed) {
-        return TlsConformanceTest.pattern(length, seed);
-    }
-
     private static byte[] concat(byte[] first, byte[] second) {
         byte[] both = Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, both, first.length, second.length);
@@ -285,24 +280,7 @@ public class InterleavingConformanceTest {
 
     /** Runs {@code body} on a platform thread of its own: the JDK's blocking peer. */
     private static <T> CompletableFuture<T> onPeerThread(Callable<T> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("interleaving-peer").start(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
-    }
-
-    /** Waits for a peer thread, driving the loop meanwhile (the peer may need the loop's end to read or write). */
-    private static <T> T awaitDrivingTheLoop(CompletableFuture<T> peer) throws Exception {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!peer.isDone() && System.nanoTime() - deadline < 0) {
-            Green.sleep(Duration.ofMillis(1));
-        }
-        return peer.get(0, TimeUnit.SECONDS);
+        return TlsConformanceTest.onPlatformThread("interleaving-peer", body);
     }
 
     /**
@@ -338,7 +316,7 @@ public class InterleavingConformanceTest {
         }
 
         private void openTcp() throws IOException {
-            listener = new ServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST));
+            listener = new ServerSocket(0, 1, InetAddress.getByName(LOCALHOST));
             tcp = TcpSocket.connect((InetSocketAddress) listener.getLocalSocketAddress(), NetConformanceTest.CONNECT_TIMEOUT);
             peer = listener.accept();  // queued already: accept returns at once
             tcp.setTimeout(LIMIT);
@@ -346,7 +324,7 @@ public class InterleavingConformanceTest {
 
         private void openTls() throws Exception {
             SSLServerSocket tlsListener = (SSLServerSocket) TestKeys.server().getServerSocketFactory()
-                    .createServerSocket(0, 1, java.net.InetAddress.getByName(LOCALHOST));
+                    .createServerSocket(0, 1, InetAddress.getByName(LOCALHOST));
             listener = tlsListener;
             CompletableFuture<Socket> handshaken = onPeerThread(() -> {
                 SSLSocket accepted = (SSLSocket) tlsListener.accept();
@@ -357,7 +335,7 @@ public class InterleavingConformanceTest {
             tls = TlsSocket.client(tcp, TestKeys.client(), "localhost");
             tls.setTimeout(LIMIT);
             tls.handshake();
-            peer = awaitDrivingTheLoop(handshaken);
+            peer = TlsConformanceTest.awaitDrivingTheLoop(handshaken);
         }
 
         private void openUdp() throws IOException {
@@ -372,7 +350,7 @@ public class InterleavingConformanceTest {
         }
 
         /** The peer receives payloads of these lengths (UDP: one datagram each) and returns them, joined. */
-        CompletableFuture<byte[]> peerReceives(int... lengths) {
+        CompletableFuture<byte[]> peerReceives(int... lengths) throws IOException {
             int total = Arrays.stream(lengths).sum();
             if (wire == Wire.UDP) {
                 return onPeerThread(() -> {
@@ -388,12 +366,12 @@ public class InterleavingConformanceTest {
                     return all;
                 });
             }
-            InputStream in = inputOf(peer);
+            InputStream in = peer.getInputStream();
             return onPeerThread(() -> in.readNBytes(total));
         }
 
         /** The peer sends each payload (UDP: as one datagram); its end stays open until {@link #close()}. */
-        CompletableFuture<byte[]> peerSends(byte[]... payloads) throws IOException {
+        CompletableFuture<Void> peerSends(byte[]... payloads) throws IOException {
             if (wire == Wire.UDP) {
                 InetSocketAddress target = udp.localAddress();
                 return onPeerThread(() -> {
@@ -411,14 +389,6 @@ public class InterleavingConformanceTest {
                 out.flush();
                 return null;
             });
-        }
-
-        private static InputStream inputOf(Socket socket) {
-            try {
-                return socket.getInputStream();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
         }
 
         @Override
