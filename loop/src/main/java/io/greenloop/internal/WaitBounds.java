@@ -14,7 +14,16 @@ public final class WaitBounds {
 
     /** "after 250 ms", or for a bound of zero or less "at once (a timeout of -1 ms means: do not wait)". */
     public static String waited(Duration bound) {
-        return bound.isPositive() ? "after " + bound.toMillis() + " ms"
-                : "at once (a timeout of " + bound.toMillis() + " ms means: do not wait)";
+        return bound.isPositive() ? "after " + inMillis(bound)
+                : "at once (a timeout of " + inMillis(bound) + " means: do not wait)";
+    }
+
+    /** "250 ms", or the ISO form for a bound too long to count in milliseconds. */
+    private static String inMillis(Duration bound) {
+        try {
+            return bound.toMillis() + " ms";
+        } catch (ArithmeticException e) {
+            return bound.toString();
+        }
     }
 }

@@ -130,10 +130,19 @@ final class SocketCore<H extends IoHandle> {
     /** Sets the limit for each later operation ({@code null}: none). */
     void timeout(Duration timeout) {
         LowLevel.requireLoopThread(loop, kind + ".setTimeout");
+        this.timeout = checkTimeout(timeout);
+    }
+
+    /**
+     * Refuses a negative socket timeout: a timeout is a setting, and a negative setting is a mistake (a zero one
+     * means each operation tries once and does not wait); returns {@code timeout}, which may be {@code null}.
+     */
+    static Duration checkTimeout(Duration timeout) {
         if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
+            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout
+                    + "); use null for no timeout, or zero for operations that never wait");
         }
-        this.timeout = timeout;
+        return timeout;
     }
 
     /** The deadline for an operation starting now under the current timeout, or {@link #NO_DEADLINE}. */
@@ -141,19 +150,41 @@ final class SocketCore<H extends IoHandle> {
         return deadlineAfter(timeout);
     }
 
-    /** The deadline {@code timeout} from now, or {@link #NO_DEADLINE} for {@code null}. */
-    static long deadlineAfter(Duration timeout) {
-        if (timeout == null) {
+    /*
+     * The socket layer's only conversions between a Duration and a deadline on System.nanoTime(): deadlineAfter
+     * one way, nanosLeft (and remaining, built on it) the other.
+     */
+
+    /**
+     * The deadline {@code bound} from now: {@link #NO_DEADLINE} for {@code null}, one that has passed already for a
+     * bound at or below zero (do not wait, however negative), none for one too far away to count in nanoseconds.
+     */
+    static long deadlineAfter(Duration bound) {
+        if (bound == null) {
             return NO_DEADLINE;
         }
-        long nanos;
-        try {
-            nanos = timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return NO_DEADLINE;  // centuries away: the same as none
+        long now = System.nanoTime();
+        long deadline;
+        if (!bound.isPositive()) {
+            deadline = now;
+        } else {
+            try {
+                deadline = now + bound.toNanos();
+            } catch (ArithmeticException e) {
+                return NO_DEADLINE;  // centuries away: the same as none
+            }
         }
-        long deadline = System.nanoTime() + nanos;
         return deadline == NO_DEADLINE ? deadline + 1 : deadline;
+    }
+
+    /** Nanoseconds until {@code deadline}: 0 once it has passed, {@link Long#MAX_VALUE} for {@link #NO_DEADLINE}. */
+    static long nanosLeft(long deadline) {
+        return deadline == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** The time left until {@code deadline} as a wait bound: {@code null} for none, zero once it has passed. */
+    static Duration remaining(long deadline) {
+        return deadline == NO_DEADLINE ? null : Duration.ofNanos(nanosLeft(deadline));
     }
 
     /**
@@ -162,13 +193,9 @@ final class SocketCore<H extends IoHandle> {
      * closed ({@link SocketException}). A kill or {@code Timeout} is raised from here as well.
      */
     void await(int op, long deadline, String operation) throws IOException {
-        Duration limit = null;
-        if (deadline != NO_DEADLINE) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw timedOut(operation);
-            }
-            limit = Duration.ofNanos(left);
+        Duration limit = remaining(deadline);
+        if (limit != null && limit.isZero()) {
+            throw timedOut(operation);
         }
         Waiter<Void> waiter = new Waiter<Void>(operation).keepingLoopAlive();
         park(op, waiter);

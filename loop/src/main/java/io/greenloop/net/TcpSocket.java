@@ -44,6 +44,7 @@ public final class TcpSocket implements AutoCloseable {
     private InetSocketAddress remoteAddress;
     private InputStream inputStream;
     private OutputStream outputStream;
+    private boolean outputShutdown;
 
     private TcpSocket(SocketCore<StreamHandle> core) {
         this.core = core;
@@ -100,7 +101,9 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Connects to {@code address} from the calling thread's loop, parking until the connection is made;
      * refused throws {@link ConnectException}, no answer within {@code timeout} ({@code null}: the OS's
-     * limit) throws {@link SocketTimeoutException}.
+     * limit) throws {@link SocketTimeoutException}. A timeout of zero or less does not wait: the connection
+     * must be made by the connect call itself, else it times out at once (a TCP handshake takes a round trip,
+     * so even on loopback it usually times out).
      */
     public static TcpSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -188,7 +191,8 @@ public final class TcpSocket implements AutoCloseable {
             return 0;
         }
         // After a read that drained the socket, wait for readiness first: trying would only cost a read that returns 0.
-        int n = handle.mayBeReadable() ? handle.read(dst) : 0;
+        // A caller that may not wait tries once all the same: data may have come that no poll has reported yet.
+        int n = handle.mayBeReadable() || SocketCore.nanosLeft(deadline) == 0 ? handle.read(dst) : 0;
         while (n == 0) {
             core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
@@ -210,12 +214,26 @@ public final class TcpSocket implements AutoCloseable {
 
     /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
     void write(ByteBuffer src, long deadline, String operation) throws IOException {
-        StreamHandle handle = core.openForWriting(operation);
+        StreamHandle handle = openForWriting(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
                 core.await(IoHandle.WRITE, deadline, operation);
             }
         }
+    }
+
+    /**
+     * Claims the writing side for {@code operation}; after {@link #shutdownOutput()} every write is refused here,
+     * with the same {@link SocketException} on every transport (the kernel's answer differs: EPIPE, or NIO's
+     * {@code AsynchronousCloseException}).
+     */
+    private StreamHandle openForWriting(String operation) throws SocketException {
+        StreamHandle handle = core.openForWriting(operation);
+        if (outputShutdown) {
+            throw new SocketException(operation + ": the output is shut down (shutdownOutput was called);"
+                    + " this socket can still read, but no longer write");
+        }
+        return handle;
     }
 
     /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
@@ -234,7 +252,7 @@ public final class TcpSocket implements AutoCloseable {
         for (int i = 0; i < srcs.length; i++) {
             Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
         }
-        StreamHandle handle = core.openForWriting("TcpSocket.write");
+        StreamHandle handle = openForWriting("TcpSocket.write");
         long deadline = SocketCore.NO_DEADLINE;
         boolean waited = false;
         int first = 0;
@@ -265,7 +283,7 @@ public final class TcpSocket implements AutoCloseable {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("position " + position + " and count " + count + " must not be negative");
         }
-        StreamHandle handle = core.openForWriting("TcpSocket.transferFrom");
+        StreamHandle handle = openForWriting("TcpSocket.transferFrom");
         long total = Math.max(0, Math.min(count, file.size() - position));
         long sent = 0;
         long deadline = SocketCore.NO_DEADLINE;
@@ -378,9 +396,13 @@ public final class TcpSocket implements AutoCloseable {
         return core.activity();
     }
 
-    /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */
+    /**
+     * Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. A later
+     * write, gathering write or {@code transferFrom} throws {@link SocketException}.
+     */
     public void shutdownOutput() throws IOException {
         core.open("TcpSocket.shutdownOutput").shutdownOutput();
+        outputShutdown = true;
     }
 
     /** The local address, or {@code null} when it is not known (closed before it was ever asked). */

@@ -468,7 +468,7 @@ public final class TlsSocket implements AutoCloseable {
         }
         Waiter<Void> progress = new Waiter<>("TlsSocket.write waiting for the reader to unwrap the peer's handshake");
         inboundProgress = progress;
-        if (!progress.await(remaining(deadline))) {
+        if (!progress.await(SocketCore.remaining(deadline))) {
             throw new SocketTimeoutException("TlsSocket.write timed out waiting for the peer's handshake messages");
         }
     }
@@ -479,17 +479,9 @@ public final class TlsSocket implements AutoCloseable {
     }
 
     private static void acquire(Semaphore lock, long deadline, String operation) throws SocketTimeoutException {
-        if (!lock.acquire(remaining(deadline))) {
+        if (!lock.acquire(SocketCore.remaining(deadline))) {
             throw new SocketTimeoutException(operation + " timed out waiting for another greenlet using this socket");
         }
-    }
-
-    /** The time left until {@code deadline}: {@code null} for none, zero when passed. */
-    private static Duration remaining(long deadline) {
-        if (deadline == SocketCore.NO_DEADLINE) {
-            return null;
-        }
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
@@ -513,10 +505,7 @@ public final class TlsSocket implements AutoCloseable {
      * throws {@link SocketTimeoutException}. After a timed-out write, close the socket (class javadoc).
      */
     public void setTimeout(Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout + "); use null for no timeout");
-        }
-        this.timeout = timeout;
+        this.timeout = SocketCore.checkTimeout(timeout);
     }
 
     /** The TLS session: the negotiated one after the handshake, the engine's placeholder before it. */

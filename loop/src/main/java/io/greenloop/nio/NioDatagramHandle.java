@@ -30,12 +30,20 @@ final class NioDatagramHandle extends NioHandle implements DatagramHandle {
 
     @Override
     public boolean send(ByteBuffer src, InetSocketAddress target) throws IOException {
-        return channel.send(src, target) > 0 || !src.hasRemaining();
+        try {
+            return channel.send(src, target) > 0 || !src.hasRemaining();
+        } catch (IOException e) {
+            throw asSocketFailure(e);
+        }
     }
 
     @Override
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
-        return (InetSocketAddress) channel.receive(dst);
+        try {
+            return (InetSocketAddress) channel.receive(dst);
+        } catch (IOException e) {
+            throw asSocketFailure(e);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.greenloop.nio;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.channels.SelectionKey;
 
 /** What the three NIO handles share: a selection key, the interest in {@link IoHandle} ops, the listener. */
@@ -60,6 +61,16 @@ abstract sealed class NioHandle implements IoHandle permits NioStreamHandle, Nio
         if (ops != 0) {
             listener.ready(ops);
         }
+    }
+
+    /**
+     * A failed socket call as epoll, kqueue and {@code java.net} report the same errno: NIO throws a plain
+     * {@link IOException} for some ("Connection reset by peer" and "Broken pipe" from a write), the others a
+     * {@link SocketException}. Any other exception ({@code ClosedChannelException}, a {@code SocketException}
+     * already) is returned as it is.
+     */
+    static IOException asSocketFailure(IOException e) {
+        return e.getClass() == IOException.class ? new SocketException(e.getMessage(), e) : e;
     }
 
     @Override

@@ -6,8 +6,10 @@ import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -19,6 +21,7 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     private final NioTransport transport;
     /** Whether the last read returned less than it asked for: the receive queue was empty after it. */
     private boolean drained;
+    private boolean outputShutdown;
 
     NioStreamHandle(SelectionKey key, NioTransport transport) {
         super(key);
@@ -56,7 +59,12 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         int asked = dst.remaining();
-        int n = channel.read(dst);
+        int n;
+        try {
+            n = channel.read(dst);
+        } catch (IOException e) {
+            throw asSocketFailure(e);
+        }
         drained = n >= 0 && n < asked;
         return n;
     }
@@ -74,15 +82,18 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        if (src.isDirect()) {
-            return channel.write(src);
+        try {
+            if (src.isDirect()) {
+                return channel.write(src);
+            }
+            int length = Math.min(src.remaining(), NioTransport.WRITE_SLICE_BYTES);
+            transport.writeSlice().put(0, src, src.position(), length);
+            int written = transport.sendSlice(channel, length);
+            src.position(src.position() + written);
+            return written;
+        } catch (IOException e) {
+            throw writeFailure(e);
         }
-        ByteBuffer slice = transport.writeSlice().clear();
-        int length = Math.min(src.remaining(), slice.capacity());
-        slice.put(0, src, src.position(), length).limit(length);
-        int written = channel.write(slice);
-        src.position(src.position() + written);
-        return written;
     }
 
     /**
@@ -93,23 +104,43 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         int end = offset + length;
-        int direct = GatheringWrites.directRun(srcs, offset, end);
-        if (direct > 0) {
-            return channel.write(srcs, offset, direct);
+        try {
+            int direct = GatheringWrites.directRun(srcs, offset, end);
+            if (direct > 0) {
+                return channel.write(srcs, offset, direct);
+            }
+            int filled = GatheringWrites.copyInto(transport.writeSlice(), srcs, offset, end);
+            if (filled == 0) {
+                return 0;
+            }
+            int written = transport.sendSlice(channel, filled);
+            GatheringWrites.advance(srcs, offset, end, written);
+            return written;
+        } catch (IOException e) {
+            throw writeFailure(e);
         }
-        ByteBuffer slice = transport.writeSlice();
-        if (GatheringWrites.copyInto(slice, srcs, offset, end) == 0) {
-            return 0;
-        }
-        int written = channel.write(slice);
-        GatheringWrites.advance(srcs, offset, end, written);
-        return written;
     }
 
     @Override
     public long transferFrom(FileChannel file, long position, long count) throws IOException {
-        // On Linux and macOS the JDK sends this with sendfile(2); a full send buffer transfers 0.
-        return file.transferTo(position, count, channel);
+        try {
+            // On Linux and macOS the JDK sends this with sendfile(2); a full send buffer transfers 0.
+            return file.transferTo(position, count, channel);
+        } catch (IOException e) {
+            throw writeFailure(e);
+        }
+    }
+
+    /**
+     * A failed write as the native transports report it: a {@link SocketException} for a reset or a broken pipe
+     * ({@link #asSocketFailure}), and for a write after {@link #shutdownOutput()}, which NIO reports as an
+     * {@link AsynchronousCloseException} and the kernel as EPIPE.
+     */
+    private IOException writeFailure(IOException e) {
+        if (e instanceof AsynchronousCloseException && outputShutdown) {
+            return new SocketException("the output is shut down (shutdownOutput was called); no more writes", e);
+        }
+        return asSocketFailure(e);
     }
 
     @Override
@@ -121,6 +152,7 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
+        outputShutdown = true;
     }
 
     @Override

@@ -111,12 +111,30 @@ final class NioTransport implements Transport {
         }
     }
 
-    /** The direct buffer heap writes go through, made on first use; one per loop, as writes never overlap there. */
+    /**
+     * The direct buffer heap writes are copied into, made on first use; one per loop, as writes never overlap
+     * there. Fill it by absolute index from 0 and send it with {@link #sendSlice}: its position is 0 and its
+     * limit its capacity between uses, and no caller may move them.
+     */
     ByteBuffer writeSlice() {
         if (writeSlice == null) {
             writeSlice = ByteBuffer.allocateDirect(WRITE_SLICE_BYTES);
         }
         return writeSlice;
+    }
+
+    /**
+     * Writes the first {@code length} bytes of the {@link #writeSlice} to {@code channel}: bytes written. The one
+     * place that moves the slice's position and limit, which it puts back whatever happens, so that no state of
+     * one write reaches the next on any connection of this loop.
+     */
+    int sendSlice(SocketChannel channel, int length) throws IOException {
+        ByteBuffer slice = writeSlice().limit(length);
+        try {
+            return channel.write(slice);
+        } finally {
+            slice.clear();
+        }
     }
 
     @Override

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
-/** A non-blocking UDP socket. */
+/**
+ * A non-blocking UDP socket. A failed send or receive is a {@link java.net.SocketException} on every transport
+ * (the {@code java.net} convention), an operation on a closed handle a {@link java.nio.channels.ClosedChannelException}.
+ */
 public interface DatagramHandle extends IoHandle {
 
     /** Binds to a local address (port 0 = any). */

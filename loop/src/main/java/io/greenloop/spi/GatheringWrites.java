@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * What every transport's gathering write ({@link StreamHandle#write(ByteBuffer[], int, int)}) does around its
  * system call: direct buffers go to the kernel as they are, heap buffers are copied, in order, into the
- * transport's one reused direct buffer, and the positions move past what was sent. Stateless: thread-safe.
+ * transport's one reused direct buffer (by absolute index, never moving its position or limit), and the
+ * positions move past what was sent. Stateless: thread-safe.
  */
 public final class GatheringWrites {
 
@@ -22,18 +23,18 @@ public final class GatheringWrites {
     }
 
     /**
-     * Copies the buffers from {@code from} on, in order, into {@code scratch} (from its start, until it is full)
-     * without moving their positions; returns how many bytes it holds, with its limit set there.
+     * Copies the buffers from {@code from} on, in order, into {@code scratch} from index 0 until its capacity is
+     * full, by absolute index: it reads and moves neither the scratch buffer's position and limit nor the
+     * buffers' positions. Returns how many bytes it copied. The scratch buffer is shared by every connection
+     * of a loop, so it must keep its limit at its capacity: no user of it may move its position or limit.
      */
     public static int copyInto(ByteBuffer scratch, ByteBuffer[] srcs, int from, int to) {
-        scratch.clear();
         int filled = 0;
         for (int i = from; i < to && filled < scratch.capacity(); i++) {
             int length = Math.min(srcs[i].remaining(), scratch.capacity() - filled);
             scratch.put(filled, srcs[i], srcs[i].position(), length);
             filled += length;
         }
-        scratch.limit(filled);
         return filled;
     }
 

@@ -8,7 +8,11 @@ import java.nio.channels.FileChannel;
 
 /**
  * A non-blocking TCP connection. Operations that would block return a result that says so
- * ({@code 0}, {@code false}) instead of throwing; real failures are {@link IOException}s.
+ * ({@code 0}, {@code false}) instead of throwing; real failures are {@link IOException}s, the same type for the
+ * same fault on every transport: a reset, a broken pipe and a write after {@link #shutdownOutput()} are
+ * {@link java.net.SocketException}s (the {@code java.net} convention), a refused connect a
+ * {@link java.net.ConnectException}, and any operation on a closed handle a
+ * {@link java.nio.channels.ClosedChannelException}. The conformance suite's fault table checks it.
  */
 public interface StreamHandle extends IoHandle {
 

@@ -104,19 +104,29 @@ public class TlsConformanceTest {
 
     /** Runs {@code body} on a platform thread (the JDK's blocking TLS) while this thread drives the loop. */
     static <T> T offLoop(Callable<T> body) throws Exception {
+        return awaitDrivingTheLoop(onPlatformThread("jdk-tls-peer", body));
+    }
+
+    /** Starts {@code body} on a platform thread called {@code name}: a JDK blocking peer, off the loop. */
+    static <T> CompletableFuture<T> onPlatformThread(String name, Callable<T> body) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("jdk-tls-peer").start(() -> {
+        Thread.ofPlatform().daemon().name(name).start(() -> {
             try {
                 result.complete(body.call());
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
         });
+        return result;
+    }
+
+    /** Waits for {@code peer}, {@link #LIMIT} at most, while this thread drives the loop (the peer may need it). */
+    static <T> T awaitDrivingTheLoop(CompletableFuture<T> peer) throws Exception {
         long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (!result.isDone() && System.nanoTime() < deadline) {
+        while (!peer.isDone() && System.nanoTime() - deadline < 0) {
             Green.sleep(Duration.ofMillis(5));
         }
-        return result.get(0, TimeUnit.SECONDS);
+        return peer.get(0, TimeUnit.SECONDS);
     }
 
     private TlsSocket localClient(StreamServer server, SSLContext context, String peerHost) throws IOException {

@@ -20,7 +20,9 @@ interface UnixPoller {
     /**
      * The transport's direct buffer that heap buffers are copied through: one syscall moves at most its
      * capacity, which must hold the largest UDP datagram (65,507 bytes). One per transport, which the
-     * loop-thread rule makes safe to share.
+     * loop-thread rule makes safe to share. Every connection of the loop uses it, so it has no state between
+     * uses: each user addresses it by absolute index within its capacity (Netty's socket calls take the
+     * range), and none moves its position or limit.
      */
     ByteBuffer scratch();
 

@@ -30,7 +30,8 @@ import java.util.function.IntFunction;
  *
  * <p>For transport modules only; applications never see it ({@code Loop} hands out a {@link Transport}).
  * Thread rule: every method except {@link #wakeup()} on the loop thread (the owner or one of its
- * greenlets). Heap buffers are copied through one direct buffer per transport, which that rule makes safe.
+ * greenlets). Heap buffers are copied through one direct buffer per transport, which that rule makes safe;
+ * its position and limit never move (see {@code UnixPoller.scratch()}).
  */
 public abstract class UnixTransport implements Transport {
 
