@@ -3,7 +3,6 @@ package io.greenloop.epoll;
 import io.greenloop.Loop;
 import io.greenloop.spi.TransportProvider;
 import io.greenloop.spi.unix.NioFallback;
-import io.netty.channel.epoll.GreenloopEpollAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,8 +64,8 @@ class EpollTransportProviderTest {
 
     @Test
     void theBridgeIsBuiltForTheNettyThePomPins() {
-        assertEquals(System.getProperty("greenloop.netty.version"), GreenloopEpollAccess.BUILT_FOR_NETTY,
-                "GreenloopEpollAccess.BUILT_FOR_NETTY must follow netty.version in the POM");
+        assertEquals(System.getProperty("greenloop.netty.version"), EpollBridge.BUILT_FOR_NETTY,
+                "EpollBridge.BUILT_FOR_NETTY must follow netty.version in the POM");
     }
 
     @Test
@@ -79,7 +78,7 @@ class EpollTransportProviderTest {
                 artifact + ".shortCommitHash=0000000", artifact + ".longCommitHash=0000000000000000000000000000000000000000",
                 artifact + ".repoStatus=clean", ""));
         String reason = NioFallback.assertBothLoopsFellBack("epoll", List.of(extra));
-        assertTrue(reason.contains("4.2.99.Final") && reason.contains(GreenloopEpollAccess.BUILT_FOR_NETTY), reason);
+        assertTrue(reason.contains("4.2.99.Final") && reason.contains(EpollBridge.BUILT_FOR_NETTY), reason);
     }
 
     @Test
