@@ -12,13 +12,17 @@ import java.util.concurrent.Executor;
  * to 25). When the JDK offers a public API for custom schedulers, this file is the one to replace. It
  * also tells, for the blocked-loop report only, which virtual thread a continuation task runs.
  *
- * <p>It needs {@value #REQUIRED_FLAG}; without it {@link #ensureAvailable()} throws an
- * {@link IllegalStateException} that names the flag.
+ * <p>It needs {@link #REQUIRED_FLAG}: {@code --add-opens java.base/java.lang=ALL-UNNAMED} on the class path, or
+ * {@code --add-opens java.base/java.lang=greenloop.loop} when greenloop runs on the module path; without it
+ * {@link #ensureAvailable()} throws an {@link IllegalStateException} that names the flag.
  */
 public final class GreenletThreads {
 
-    /** The JVM flag greenloop needs, written once here so every message gives it the same way. */
-    public static final String REQUIRED_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+    /**
+     * The JVM flag greenloop needs, made once here so every message gives it the same way: it opens
+     * {@code java.lang} to the module this class is in (greenloop's own on the module path, else the class path's).
+     */
+    public static final String REQUIRED_FLAG = AddOpens.flag(Thread.class, GreenletThreads.class.getModule());
 
     private static final MethodHandle NEW_BUILDER;
     /** {@code VirtualThread.scheduler}, to tell which loop (if any) schedules a plain virtual thread; null when unreadable. */
@@ -59,7 +63,7 @@ public final class GreenletThreads {
     private GreenletThreads() {
     }
 
-    /** Throws {@link IllegalStateException} naming {@value #REQUIRED_FLAG} when greenlets cannot be made here. */
+    /** Throws {@link IllegalStateException} naming {@link #REQUIRED_FLAG} when greenlets cannot be made here. */
     public static void ensureAvailable() {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException("greenloop needs the JVM flag " + REQUIRED_FLAG

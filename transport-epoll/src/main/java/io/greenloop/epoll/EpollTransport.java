@@ -4,7 +4,6 @@ import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixTransport;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.GreenloopEpollAccess;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
@@ -40,8 +39,9 @@ import java.util.List;
  * on that thread), so route B would turn every register and cancel made by a greenlet into a queued
  * Netty task with a promise, and a handle closed by a greenlet would stay registered until that task
  * ran. Route A calls {@code epoll_ctl} and {@code epoll_wait} itself, at once, on whichever strand of
- * the loop asks. The price is one small class in Netty's package ({@link GreenloopEpollAccess}), which
- * ties this module to the class path and to Netty 4.2.18.Final. The kqueue transport takes the same route.
+ * the loop asks. The price is a few package-private natives of Netty's, reached through {@code EpollBridge}, which
+ * ties this module to Netty 4.2.18.Final and, on the module path, to one {@code --add-opens} flag. The kqueue
+ * transport takes the same route.
  *
  * <h2>Edge-triggered, registered once</h2>
  * Each socket is added once, with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}, as soon as its
@@ -89,7 +89,7 @@ public final class EpollTransport extends UnixTransport {
     private final FileDescriptor epollFd;
     private final FileDescriptor eventFd;
     private final FileDescriptor timerFd;
-    private final GreenloopEpollAccess events;
+    private final EpollBridge events;
 
     /** Opens the epoll instance, its eventfd and its timerfd. Fails when epoll is not available here. */
     public EpollTransport() throws IOException {
@@ -116,7 +116,7 @@ public final class EpollTransport extends UnixTransport {
         this.epollFd = epoll;
         this.eventFd = wake;
         this.timerFd = timer;
-        this.events = new GreenloopEpollAccess(INITIAL_EVENTS);
+        this.events = new EpollBridge(INITIAL_EVENTS);
     }
 
     @Override
@@ -196,7 +196,7 @@ public final class EpollTransport extends UnixTransport {
 
     @Override
     protected long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
-        return GreenloopEpollAccess.sendFile(socket, file, position, count);
+        return EpollBridge.sendFile(socket, file, position, count);
     }
 
     @Override

@@ -3,15 +3,17 @@ package io.greenloop.epoll;
 import io.greenloop.Loop;
 import io.greenloop.spi.TransportProvider;
 import io.greenloop.spi.unix.NioFallback;
-import io.netty.channel.epoll.GreenloopEpollAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
+import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EpollTransportProviderTest {
 
     private static final String TRANSPORT_PROPERTY = "greenloop.transport";
+    /** The flag that opens Netty's epoll package to greenloop on the class path, when Netty is on the module path. */
+    private static final String OPENS_EPOLL_TO_THE_CLASS_PATH = "io.netty.transport.classes.epoll/io.netty.channel.epoll=ALL-UNNAMED";
 
     @Test
     void theProviderIsFoundAndAvailableOnLinux() {
@@ -65,8 +69,8 @@ class EpollTransportProviderTest {
 
     @Test
     void theBridgeIsBuiltForTheNettyThePomPins() {
-        assertEquals(System.getProperty("greenloop.netty.version"), GreenloopEpollAccess.BUILT_FOR_NETTY,
-                "GreenloopEpollAccess.BUILT_FOR_NETTY must follow netty.version in the POM");
+        assertEquals(System.getProperty("greenloop.netty.version"), EpollBridge.BUILT_FOR_NETTY,
+                "EpollBridge.BUILT_FOR_NETTY must follow netty.version in the POM");
     }
 
     @Test
@@ -79,7 +83,30 @@ class EpollTransportProviderTest {
                 artifact + ".shortCommitHash=0000000", artifact + ".longCommitHash=0000000000000000000000000000000000000000",
                 artifact + ".repoStatus=clean", ""));
         String reason = NioFallback.assertBothLoopsFellBack("epoll", List.of(extra));
-        assertTrue(reason.contains("4.2.99.Final") && reason.contains(GreenloopEpollAccess.BUILT_FOR_NETTY), reason);
+        assertTrue(reason.contains("4.2.99.Final") && reason.contains(EpollBridge.BUILT_FOR_NETTY), reason);
+    }
+
+    @Test
+    void withNettyOnTheModulePathEpollNeedsItsPackageOpenedAndTheFallbackLineGivesTheFlag() throws Exception {
+        // greenloop stays on the class path (the unnamed module), Netty's jars are named modules that do not open
+        // io.netty.channel.epoll: the bridge's private lookup needs the flag, for ALL-UNNAMED here.
+        String reason = NioFallback.assertBothLoopsFellBack("epoll", nettyOnTheModulePath());
+        assertTrue(reason.contains("--add-opens " + OPENS_EPOLL_TO_THE_CLASS_PATH), reason);
+    }
+
+    @Test
+    void withNettyOnTheModulePathAndThatFlagLoopsGetEpoll() throws Exception {
+        List<String> flags = new ArrayList<>(List.of(nettyOnTheModulePath()));
+        flags.add("--add-opens=" + OPENS_EPOLL_TO_THE_CLASS_PATH);
+        NioFallback.assertBothLoopsGot("epoll", flags.toArray(String[]::new));
+    }
+
+    /** The JVM flags that put this test's Netty jars on the module path and resolve Netty's epoll module. */
+    private static String[] nettyOnTheModulePath() {
+        String nettyJars = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> Path.of(entry).getFileName().toString().startsWith("netty-"))
+                .collect(Collectors.joining(File.pathSeparator));
+        return new String[] {"--module-path", nettyJars, "--add-modules", "io.netty.transport.classes.epoll"};
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.greenloop.kqueue;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixTransport;
-import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
@@ -12,12 +11,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EVFILT_READ;
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EVFILT_WRITE;
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_ADD;
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_CLEAR;
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_EOF;
-import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_ERROR;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EVFILT_READ;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EVFILT_WRITE;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EV_ADD;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EV_CLEAR;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EV_EOF;
+import static io.greenloop.kqueue.KqueueBridge.Kevent.EV_ERROR;
 
 /**
  * The transport on BSD/macOS kqueue, through Netty's JNI binding ({@code netty-transport-native-kqueue}):
@@ -31,7 +30,7 @@ import static io.netty.channel.kqueue.GreenloopKqueueAccess.EV_ERROR;
  * poll and a timed ready wait), and for the same reason that decides it there: Netty's
  * {@code ManualIoEventLoop} treats only its owner platform thread as in the loop, while greenloop's
  * handles are used from greenlets. Every native piece of kqueue in Netty 4.2.18 is package-private, so
- * this route goes through one class in Netty's package ({@link GreenloopKqueueAccess}).
+ * this route goes through {@code KqueueBridge}, which reaches them with a private lookup in Netty's package.
  *
  * <h2>Edge-triggered, registered once</h2>
  * Each socket adds {@code EVFILT_READ} and {@code EVFILT_WRITE} with {@code EV_CLEAR} once, when its
@@ -55,7 +54,7 @@ public final class KqueueTransport extends UnixTransport {
     private static final int WAKEUP_IDENT = 0;
     /**
      * Kevents per wait, and changes per wait (two per registration). Fixed: Netty's array cannot grow
-     * safely (see {@link GreenloopKqueueAccess}); more events than this wait in the kqueue for the next
+     * safely (see {@code KqueueBridge}); more events than this wait in the kqueue for the next
      * poll, more registrations are submitted with the next poll, which then does not block.
      */
     private static final int KEVENTS = 4096;
@@ -64,7 +63,7 @@ public final class KqueueTransport extends UnixTransport {
     private static final short ADD_EDGE_TRIGGERED = (short) (EV_ADD | EV_CLEAR);
 
     private final FileDescriptor kqueueFd;
-    private final GreenloopKqueueAccess kevents;
+    private final KqueueBridge kevents;
     /** Handles whose filters go to the kernel with the next wait. */
     private final ArrayDeque<UnixHandle> registrations = new ArrayDeque<>();
 
@@ -76,17 +75,17 @@ public final class KqueueTransport extends UnixTransport {
         }
         FileDescriptor kqueue;
         try {
-            kqueue = GreenloopKqueueAccess.newKqueue();
+            kqueue = KqueueBridge.newKqueue();
         } catch (RuntimeException e) {
             throw new IOException("could not open a kqueue: " + e.getMessage(), e);
         }
-        int added = GreenloopKqueueAccess.addUserEvent(kqueue.intValue(), WAKEUP_IDENT);
+        int added = KqueueBridge.addUserEvent(kqueue.intValue(), WAKEUP_IDENT);
         if (added < 0) {
             closeQuietly(kqueue);
             throw new IOException("could not add the kqueue's wake-up event: errno " + -added);
         }
         this.kqueueFd = kqueue;
-        this.kevents = new GreenloopKqueueAccess(KEVENTS);
+        this.kevents = new KqueueBridge(KEVENTS);
     }
 
     @Override
@@ -136,7 +135,7 @@ public final class KqueueTransport extends UnixTransport {
 
     @Override
     protected void wakeupNow() {
-        GreenloopKqueueAccess.triggerUserEvent(kqueueFd.intValue(), WAKEUP_IDENT);
+        KqueueBridge.triggerUserEvent(kqueueFd.intValue(), WAKEUP_IDENT);
     }
 
     /** Queues the handle's filters for the next wait, which submits them with no syscall of its own (so it cannot fail). */
@@ -152,7 +151,7 @@ public final class KqueueTransport extends UnixTransport {
 
     @Override
     protected long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
-        return GreenloopKqueueAccess.sendFile(socket, file, position, count);
+        return KqueueBridge.sendFile(socket, file, position, count);
     }
 
     @Override

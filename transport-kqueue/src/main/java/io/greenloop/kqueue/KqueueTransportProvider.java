@@ -2,16 +2,15 @@ package io.greenloop.kqueue;
 
 import io.greenloop.spi.Transport;
 import io.greenloop.spi.unix.NettyTransportProvider;
-import io.netty.channel.kqueue.GreenloopKqueueAccess;
 import io.netty.channel.kqueue.KQueue;
 
 import java.io.IOException;
 
 /**
- * Provides {@link KqueueTransport}, the default on macOS and the BSDs when this module is on the class
- * path: its priority beats NIO's, and {@code Loop.open()} falls back to NIO when Netty's kqueue library
- * cannot load or the Netty on the class path is not the one {@link GreenloopKqueueAccess} was built for.
- * Thread-safe.
+ * Provides {@link KqueueTransport}, the default on macOS and the BSDs when this module is on the class or module
+ * path: its priority beats NIO's, and {@code Loop.open()} falls back to NIO when Netty's kqueue library cannot load,
+ * the Netty found is not the one {@code KqueueBridge} was built for, or (on the module path) Netty's kqueue package
+ * is not opened to this module. Thread-safe.
  */
 public final class KqueueTransportProvider extends NettyTransportProvider {
 
@@ -21,7 +20,7 @@ public final class KqueueTransportProvider extends NettyTransportProvider {
     /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
     public KqueueTransportProvider() {
         super(new Binding("kqueue", "macOS and the BSDs", os -> os.contains("mac") || os.contains("bsd"),
-                "netty-transport-classes-kqueue", GreenloopKqueueAccess.BUILT_FOR_NETTY,
+                "netty-transport-classes-kqueue", KqueueBridge.BUILT_FOR_NETTY,
                 () -> KQueue.isAvailable() ? null : KQueue.unavailabilityCause()), PRIORITY);
     }
 

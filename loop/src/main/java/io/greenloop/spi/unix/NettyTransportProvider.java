@@ -18,11 +18,12 @@ import java.util.function.Supplier;
  * What the providers of the transports on Netty's JNI bindings share: a name, a priority above NIO's,
  * and availability that is one cause probed once per JVM (loading a native library is not free, and
  * {@link java.util.ServiceLoader} may make several providers). The probe checks, in turn: the operating
- * system, Netty's native library, that the Netty on the class path is the one the transport's bridge
- * class (in Netty's package, calling its package-private methods) was built for, and that a transport
- * opens, polls once and closes. Any {@link LinkageError} on the way (Netty missing, or another Netty whose
- * package-private methods differ) makes the transport unavailable with that error as the reason, so
- * {@code Loop.open()} logs it once and falls back to NIO. Thread-safe.
+ * system, Netty's native library, that the Netty found is the one the transport's bridge class (which calls
+ * Netty's package-private methods through {@link NettyInternals}) was built for, and that a transport opens, polls
+ * once and closes. Any {@link LinkageError} on the way (Netty missing, another Netty whose package-private methods
+ * differ, or a bridge that could not initialise, say for want of its {@code --add-opens} flag on the module path)
+ * makes the transport unavailable with that error as the reason (for a bridge, the error its initialisation
+ * threw), so {@code Loop.open()} logs it once and falls back to NIO. Thread-safe.
  */
 public abstract class NettyTransportProvider implements TransportProvider {
 
@@ -95,7 +96,7 @@ public abstract class NettyTransportProvider implements TransportProvider {
         }
     }
 
-    /** The cause the probe gives when the Netty on the class path is not the one the bridge was built for. */
+    /** The cause the probe gives when the Netty found is not the one the bridge was built for. */
     static final class NettyVersionMismatch extends LinkageError {
         private static final long serialVersionUID = 1L;
 
@@ -117,6 +118,9 @@ public abstract class NettyTransportProvider implements TransportProvider {
             checkNettyVersion();
             touch();
             return null;
+        } catch (ExceptionInInitializerError e) {
+            // The bridge's own message (the missing flag, the missing member) says more than "could not initialise".
+            return e.getCause() != null ? e.getCause() : e;
         } catch (LinkageError e) {
             return e;
         }
@@ -127,7 +131,7 @@ public abstract class NettyTransportProvider implements TransportProvider {
         if (found != null && !found.artifactVersion().equals(binding.builtFor())) {
             throw new NettyVersionMismatch("the " + binding.name() + " transport was built for Netty " + binding.builtFor()
                     + " and calls its package-private methods, but " + binding.nettyArtifact() + " "
-                    + found.artifactVersion() + " is on the class path; use " + binding.builtFor()
+                    + found.artifactVersion() + " was found; use " + binding.builtFor()
                     + " (the greenloop POM's netty-bom does)");
         }
     }

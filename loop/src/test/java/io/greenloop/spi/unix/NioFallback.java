@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The fallback check of the native transports' provider tests: a child JVM (a native library is probed
  * once per JVM) opens two loops with {@code Loop.open()}, and both must get NIO, with one logged line
- * saying why the native transport is unavailable.
+ * saying why the native transport is unavailable; or, for its counterpart, both must get the native transport.
  */
 public final class NioFallback {
 
@@ -49,10 +49,20 @@ public final class NioFallback {
         assertEquals(List.of(), run.reasons(), () -> "no line for a transport of another OS; stderr was:\n" + run.stderr());
     }
 
+    /** Runs the child with {@code jvmArgs} and asserts that both its loops got {@code transport}, with no line about it. */
+    public static void assertBothLoopsGot(String transport, String... jvmArgs) throws Exception {
+        ChildRun run = runTwoLoops(transport, transport, List.of(), jvmArgs);
+        assertEquals(List.of(), run.reasons(), () -> "no line for an available transport; stderr was:\n" + run.stderr());
+    }
+
     private record ChildRun(List<String> reasons, String stderr) {
     }
 
     private static ChildRun runTwoLoops(String transport, List<Path> extraClassPath, String... jvmArgs) throws Exception {
+        return runTwoLoops(transport, "nio", extraClassPath, jvmArgs);
+    }
+
+    private static ChildRun runTwoLoops(String transport, String got, List<Path> extraClassPath, String... jvmArgs) throws Exception {
         List<String> command = javaCommand(extraClassPath, jvmArgs);
         command.add(OpenTwoLoops.class.getName());
         Process child = new ProcessBuilder(command).start();
@@ -60,7 +70,7 @@ public final class NioFallback {
         String out = new String(child.getInputStream().readAllBytes());
         String err = new String(child.getErrorStream().readAllBytes());
         assertEquals(0, child.exitValue(), () -> "child failed: " + out + err);
-        assertEquals("nio\nnio\n", out.replace("\r", ""), () -> "stderr: " + err);
+        assertEquals(got + "\n" + got + "\n", out.replace("\r", ""), () -> "stderr: " + err);
         return new ChildRun(err.lines().filter(line -> line.contains("transport " + transport + " is unavailable")).toList(), err);
     }
 
