@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -134,18 +133,12 @@ public final class HttpBenchmark {
                 settings.profile(), settings.rounds(), settings.rounds() == 1 ? "" : "s", peers.size(), estimate / 60, estimate);
         Results results = run(settings, peers, (long) estimate + LIFETIME_MARGIN_SECONDS, notes);
         String table = HttpTable.render(settings, results, notes.toString());
-        System.out.println();
-        System.out.println(table);
-        if (settings.out() != null) {
-            Files.createDirectories(settings.out().toAbsolutePath().getParent());
-            Files.writeString(settings.out(), table);
-            System.out.println("(also written to " + settings.out() + ")");
-        }
+        CommandLine.report(table, settings.out());
     }
 
     static Settings parse(String[] args) {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        Settings s = Settings.of(!rest.isEmpty() && !rest.getFirst().startsWith("--") ? rest.removeFirst() : "full");
+        CommandLine command = CommandLine.parse(args, "full", "[quick|full] --name=value ...");
+        Settings s = Settings.of(command.profile());
         int rounds = s.rounds();
         int idle = s.idleConnections();
         List<String> only = s.only();
@@ -153,13 +146,9 @@ public final class HttpBenchmark {
         Path floor = s.floor();
         Path lua = s.pipelineScript();
         Path out = s.out();
-        for (String arg : rest) {
-            int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0) {
-                throw new IllegalArgumentException("unknown argument \"" + arg + "\"; arguments are [quick|full] --name=value ...");
-            }
-            String value = arg.substring(eq + 1);
-            switch (arg.substring(2, eq)) {
+        for (Map.Entry<String, String> option : command.options().entrySet()) {
+            String value = option.getValue();
+            switch (option.getKey()) {
                 case "rounds" -> rounds = atLeastOne("rounds", value);
                 case "idle-connections" -> idle = atLeastOne("idle-connections", value);
                 case "only" -> only = List.of(value.split(","));
@@ -169,7 +158,7 @@ public final class HttpBenchmark {
                 case "floor" -> floor = value.isBlank() ? null : LatencyBenchmark.existingFile(value);
                 case "lua" -> lua = Path.of(value);
                 case "out" -> out = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option \"" + arg + "\"; see HttpBenchmark's usage");
+                default -> throw CommandLine.unknown(option, "HttpBenchmark");
             }
         }
         HttpPeers.selected(only);  // refuses an unknown name now, before anything starts
@@ -233,14 +222,14 @@ public final class HttpBenchmark {
         Map<String, Double> heap = new LinkedHashMap<>();
         MultiThreadIoEventLoopGroup clientLoop = NettyPeers.oneThread(NettyPeers.available().getFirst());
         try {
-            List<ServerProcess> servers = new ArrayList<>();
+            Map<ServerProcess, Integer> answerBytes = new LinkedHashMap<>();
             try {
-                startAll(peers, 1, settings.cpus().server(), lifetimeSeconds, settings.floor(), servers);
-                LatencyBenchmark.Clients clients = clients(clientLoop, servers);
+                startAll(peers, 1, settings.cpus().server(), lifetimeSeconds, settings.floor(), answerBytes);
+                List<ServerProcess> servers = List.copyOf(answerBytes.keySet());
                 throughput(settings, settings.scenarios(), 1, servers, throughput);
-                latency(settings, servers, clients, latency, notes);
+                latency(settings, servers, clients(clientLoop, answerBytes), latency, notes);
             } finally {
-                servers.forEach(ServerProcess::close);
+                answerBytes.keySet().forEach(ServerProcess::close);
             }
             perCore(settings, peers, lifetimeSeconds, throughput, notes);
             for (HttpPeers.Peer peer : peers) {
@@ -254,24 +243,22 @@ public final class HttpBenchmark {
         return new Results(throughput, latency, heap);
     }
 
-    /** Starts each peer with {@code loops} loops on {@code cpus}, adding each to {@code servers} as it listens. */
+    /**
+     * Starts each peer with {@code loops} loops on {@code cpus} and checks its answers ({@link #checkedAnswerBytes}),
+     * so that a broken peer stops the run at once and no row pays for a cold server's first request; puts each in
+     * {@code started}, with its answer's size, as soon as it runs (for the caller to stop, whatever happens next).
+     */
     private static void startAll(List<HttpPeers.Peer> peers, int loops, String cpus, long lifetimeSeconds, Path floor,
-                                 List<ServerProcess> servers) throws IOException {
+                                 Map<ServerProcess, Integer> started) throws IOException {
         for (HttpPeers.Peer peer : peers) {
-            servers.add(peer.start(loops, cpus, lifetimeSeconds, floor));
+            ServerProcess server = peer.start(loops, cpus, lifetimeSeconds, floor);
+            started.put(server, 0);  // in before the check, so that the caller stops it if the check fails
+            started.put(server, checkedAnswerBytes(server));
         }
     }
 
-    /**
-     * Checks each server answers one request and a pipelined pair with a 200 and the hello body, and returns how to
-     * drive them open-loop: {@link OpenLoopClient} counts answers by size, and each server's answer has its own.
-     */
-    private static LatencyBenchmark.Clients clients(MultiThreadIoEventLoopGroup clientLoop, List<ServerProcess> servers)
-            throws IOException {
-        Map<ServerProcess, Integer> answerBytes = new LinkedHashMap<>();
-        for (ServerProcess server : servers) {
-            answerBytes.put(server, checkedAnswerBytes(server));
-        }
+    /** How to drive the servers open-loop: {@link OpenLoopClient} counts answers by size, and each server's has its own. */
+    private static LatencyBenchmark.Clients clients(MultiThreadIoEventLoopGroup clientLoop, Map<ServerProcess, Integer> answerBytes) {
         return new LatencyBenchmark.Clients(clientLoop, NettyPeers.available().getFirst(), RequestFraming.REQUEST, answerBytes::get);
     }
 
@@ -342,27 +329,32 @@ public final class HttpBenchmark {
             notes.append("- ").append(why).append('\n');
             return;
         }
-        List<ServerProcess> servers = new ArrayList<>();
+        Map<ServerProcess, Integer> started = new LinkedHashMap<>();
         try {
-            startAll(scaling, loops, settings.cpus().perCore(), lifetimeSeconds, settings.floor(), servers);
-            throughput(settings, settings.perCoreScenarios(), loops, servers, rows);
+            startAll(scaling, loops, settings.cpus().perCore(), lifetimeSeconds, settings.floor(), started);
+            throughput(settings, settings.perCoreScenarios(), loops, List.copyOf(started.keySet()), rows);
         } finally {
-            servers.forEach(ServerProcess::close);
+            started.keySet().forEach(ServerProcess::close);
         }
     }
 
     /** A fresh one-loop server of {@code peer}, warmed up closed-loop, then its heap per idle connection. */
     private static double heapPerConnection(Settings settings, HttpPeers.Peer peer, long lifetimeSeconds,
                                             MultiThreadIoEventLoopGroup clientLoop) throws Exception {
-        try (ServerProcess server = peer.start(1, settings.cpus().server(), lifetimeSeconds, settings.floor())) {
+        Map<ServerProcess, Integer> started = new LinkedHashMap<>();
+        try {
+            startAll(List.of(peer), 1, settings.cpus().server(), lifetimeSeconds, settings.floor(), started);
+            ServerProcess server = started.keySet().iterator().next();
             // Closed before the first reading: these connections are not the idle ones measured.
-            try (OpenLoopClient warm = clients(clientLoop, List.of(server)).open(server, LatencyBenchmark.SATURATION_CONNECTIONS)) {
+            try (OpenLoopClient warm = clients(clientLoop, started).open(server, LatencyBenchmark.SATURATION_CONNECTIONS)) {
                 warm.closedLoop(HEAP_WARMUP);
             }
             double bytes = IdleConnectionHeap.bytesPerConnection(server, settings.idleConnections());
             System.out.printf(Locale.ROOT, "# heap: %s: %,.0f bytes per idle connection (%,d connections)%n",
                     server.name(), bytes, settings.idleConnections());
             return bytes;
+        } finally {
+            started.keySet().forEach(ServerProcess::close);
         }
     }
 }

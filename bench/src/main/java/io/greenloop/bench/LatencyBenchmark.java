@@ -94,13 +94,7 @@ public final class LatencyBenchmark {
         StringBuilder notes = new StringBuilder();
         List<Row> rows = run(settings, notes);
         String table = LatencyTable.render(settings, rows, notes.toString());
-        System.out.println();
-        System.out.println(table);
-        if (settings.out() != null) {
-            Files.createDirectories(settings.out().toAbsolutePath().getParent());
-            Files.writeString(settings.out(), table);
-            System.out.println("(also written to " + settings.out() + ")");
-        }
+        CommandLine.report(table, settings.out());
     }
 
     /** Measures every row of the matrix, in the order measured; appends the saturation notes to {@code notes}. */
@@ -145,8 +139,8 @@ public final class LatencyBenchmark {
     }
 
     static Settings parse(String[] args) {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        Settings s = Settings.of(!rest.isEmpty() && !rest.getFirst().startsWith("--") ? rest.removeFirst() : "default");
+        CommandLine command = CommandLine.parse(args, "default", "[default|quick|claims] --name=value ...");
+        Settings s = Settings.of(command.profile());
         List<String> kinds = s.kinds();
         List<String> transports = s.transports();
         List<Integer> connections = s.connections();
@@ -158,13 +152,9 @@ public final class LatencyBenchmark {
         List<String> serverFlags = s.serverFlags();
         Path floor = s.floor();
         Path out = s.out();
-        for (String arg : rest) {
-            int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0) {
-                throw new IllegalArgumentException("unknown argument \"" + arg + "\"; arguments are [default|quick] --name=value ...");
-            }
-            String value = arg.substring(eq + 1);
-            switch (arg.substring(2, eq)) {
+        for (Map.Entry<String, String> option : command.options().entrySet()) {
+            String value = option.getValue();
+            switch (option.getKey()) {
                 case "kinds" -> kinds = List.of(value.split(","));
                 case "transports" -> transports = List.of(value.split(","));
                 case "connections" -> connections = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
@@ -176,7 +166,7 @@ public final class LatencyBenchmark {
                 case "server-flags" -> serverFlags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "floor" -> floor = existingFile(value);
                 case "out" -> out = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option \"" + arg + "\"; see LatencyBenchmark's usage");
+                default -> throw CommandLine.unknown(option, "LatencyBenchmark");
             }
         }
         return new Settings(s.profile(), kinds, transports, connections, fractions, rates, warmup, seconds, rounds,

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -65,7 +64,7 @@ public final class NettyCodecHelloServer {
     }
 
     /** Answers each request head (the hello needs no body) with one full response; flushes when the read batch is over. */
-    static final class HelloHandler extends ChannelInboundHandlerAdapter {
+    static final class HelloHandler extends NettyPeers.FlushPerReadBatch {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
@@ -82,16 +81,6 @@ public final class NettyCodecHelloServer {
             } finally {
                 ReferenceCountUtil.release(message);
             }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

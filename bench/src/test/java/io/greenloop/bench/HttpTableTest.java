@@ -1,6 +1,5 @@
 package io.greenloop.bench;
 
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -39,8 +38,8 @@ class HttpTableTest {
             rows.add(row(HttpPeers.HELIDON, round, 100_000, 8.0));
             rows.add(row(HttpPeers.REFERENCE, round, 110_000, 5.0));
         }
-        List<LatencyBenchmark.Row> latency = List.of(latencyRow(HttpPeers.SUBJECT, 900), latencyRow(HttpPeers.HELIDON, 1000),
-                latencyRow(HttpPeers.REFERENCE, 800));
+        List<LatencyBenchmark.Row> latency = List.of(LatencyTableTest.row(0.50, HttpPeers.SUBJECT, 1, 900),
+                LatencyTableTest.row(0.50, HttpPeers.HELIDON, 1, 1000), LatencyTableTest.row(0.50, HttpPeers.REFERENCE, 1, 800));
         Map<String, Double> heap = new LinkedHashMap<>();
         heap.put(HttpPeers.SUBJECT, 2000.0);
         heap.put(HttpPeers.REFERENCE, 2500.0);
@@ -61,15 +60,5 @@ class HttpTableTest {
     private static HttpBenchmark.ThroughputRow row(String server, int round, long requestsPerSecond, double cpu) {
         return new HttpBenchmark.ThroughputRow(HttpBenchmark.C64, 1, server, round,
                 new Wrk.Result(requestsPerSecond, 1.0, 0, 0, "1.00ms"), cpu);
-    }
-
-    /** One round at 50% of saturation whose every latency is {@code nanos} (exact in HdrHistogram below 2,048 ns). */
-    private static LatencyBenchmark.Row latencyRow(String server, long nanos) {
-        Histogram latency = new Histogram(1, 1_000_000_000L, 3);
-        latency.recordValueWithCount(nanos, 1000);
-        Histogram lateness = new Histogram(1, 1_000_000_000L, 3);
-        lateness.recordValue(1);
-        return new LatencyBenchmark.Row("http", 64, 10_000, 0.5, server, "x1", 1,
-                new OpenLoopClient.Result(1000, 0, 1, latency, lateness, 0.5), 5.0);
     }
 }

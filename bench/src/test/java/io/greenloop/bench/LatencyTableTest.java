@@ -105,7 +105,7 @@ class LatencyTableTest {
     }
 
     /** A row whose every latency is {@code nanos} (below 2,048 ns HdrHistogram holds it exactly). */
-    private static LatencyBenchmark.Row row(double fraction, String implementation, int round, long nanos) {
+    static LatencyBenchmark.Row row(double fraction, String implementation, int round, long nanos) {
         Histogram latency = new Histogram(1, 1_000_000_000L, 3);
         latency.recordValueWithCount(nanos, 1000);
         Histogram lateness = new Histogram(1, 1_000_000_000L, 3);
