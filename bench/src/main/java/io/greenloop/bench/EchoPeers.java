@@ -7,7 +7,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -158,22 +157,12 @@ final class EchoPeers {
 
     /** Writes back what it reads; flushes when the read batch is over. */
     @ChannelHandler.Sharable
-    static final class NettyEchoHandler extends ChannelInboundHandlerAdapter {
+    static final class NettyEchoHandler extends NettyPeers.FlushPerReadBatch {
         static final NettyEchoHandler INSTANCE = new NettyEchoHandler();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
             ctx.write(message);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 

@@ -3,10 +3,7 @@ package io.greenloop.bench;
 import io.greenloop.Loop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * The open-loop latency benchmark: greenloop's {@code StreamServer} and Netty (one event loop thread), each in a
@@ -29,44 +26,56 @@ import java.util.concurrent.TimeUnit;
  * on the same transport back to back (their order swapped every other row), so drift hits both alike. With
  * {@code --rounds=N} every such pair is measured N times (see {@link #measureConnections}) and the table gives the
  * median ratio over the rounds with its range, and a verdict on the issue's target ({@link LatencyTable}).
+ * {@code --floor=BINARY} adds the C floor ({@code epoll_hello}, one thread, edge-triggered epoll) to the http rows
+ * on epoll, measured beside greenloop and Netty, with greenloop / floor ratios.
  *
  * <p>Usage: {@code LatencyBenchmark [default|quick|claims] [--kinds=http,echo] [--transports=epoll,nio]
  * [--connections=64,1000] [--fractions=25,50,75,90 | --rates=10000,20000] [--warmup=S] [--seconds=S]
- * [--rounds=N] [--server-flags="JVM FLAGS"] [--out=FILE]}; {@code bench/run-latency.sh} runs it.
+ * [--rounds=N] [--server-flags="JVM FLAGS"] [--floor=BINARY] [--out=FILE]}; {@code bench/run-latency.sh} runs it.
  */
 public final class LatencyBenchmark {
 
     /** A matrix and its timings; {@code rates} empty means fractions of the measured saturation rate. */
     record Settings(String profile, List<String> kinds, List<String> transports, List<Integer> connections,
                     List<Double> fractions, List<Double> rates, double warmupSeconds, double measureSeconds,
-                    int rounds, double serverWarmupSeconds, List<String> serverFlags, Path out) {
+                    int rounds, double serverWarmupSeconds, List<String> serverFlags, Path floor, Path out) {
+
+        Timing timing() {
+            return new Timing(rounds, warmupSeconds, measureSeconds, serverWarmupSeconds);
+        }
 
         static Settings of(String profile) {
             return switch (profile) {
                 // ~3-4 minutes on 2 cores: http on every transport pair, echo on the best pair.
                 case "default" -> new Settings(profile, LatencyServer.KINDS, List.of(), List.of(64, 1000),
-                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 1, 2, List.of(), null);
+                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 1, 2, List.of(), null, null);
                 // ~30 s: a smoke run, not for claims.
                 case "quick" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
-                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, 1, List.of(), null);
+                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, 1, List.of(), null, null);
                 // ~9 minutes on 2 cores (120 rows of 4 s): the rates the target names, 5 rounds so that the median
                 // shrugs off one or two disturbed rounds and the range shows whether a ratio is clear of 1.00.
                 case "claims" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
-                        List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null);
+                        List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null, null);
                 default -> throw new IllegalArgumentException("no profile \"" + profile + "\"; use default, quick or claims");
             };
         }
     }
 
+    /** How long rows take and how often they repeat: the part of a matrix's settings that measuring needs. */
+    record Timing(int rounds, double warmupSeconds, double measureSeconds, double serverWarmupSeconds) { }
+
     /** One measured row; {@code round} counts from 1. */
     record Row(String kind, int connections, double rate, double fraction, String implementation, String transport,
                int round, OpenLoopClient.Result result, double serverCpuMicrosPerRequest) { }
 
+    /** The C floor's name in rows and tables. */
+    static final String FLOOR = "c-floor";
     /** The closed-loop connection count that defines saturation. */
     static final int SATURATION_CONNECTIONS = 64;
     /** Every server stops by itself after this long even if this JVM is killed without closing its stdin. */
     private static final long SERVER_LIFETIME_SECONDS = 1800;
-    private static final List<String> JVM_FLAGS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+    /** The servers' JVM flags: the heap is fixed, so that resizing does not land inside a row. */
+    static final List<String> JVM_FLAGS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED", "-Xms512m", "-Xmx512m");
     private static final byte[] ECHO_MESSAGE = new byte[64];
     /** For the duration estimate: a server JVM's start until it listens, on 2 busy cores. */
@@ -85,13 +94,7 @@ public final class LatencyBenchmark {
         StringBuilder notes = new StringBuilder();
         List<Row> rows = run(settings, notes);
         String table = LatencyTable.render(settings, rows, notes.toString());
-        System.out.println();
-        System.out.println(table);
-        if (settings.out() != null) {
-            Files.createDirectories(settings.out().toAbsolutePath().getParent());
-            Files.writeString(settings.out(), table);
-            System.out.println("(also written to " + settings.out() + ")");
-        }
+        CommandLine.report(table, settings.out());
     }
 
     /** Measures every row of the matrix, in the order measured; appends the saturation notes to {@code notes}. */
@@ -122,8 +125,9 @@ public final class LatencyBenchmark {
         double perRow = settings.warmupSeconds() + settings.measureSeconds() + ROW_OVERHEAD_SECONDS;
         double closedLoop = settings.serverWarmupSeconds() + CLOSED_LOOP_PAUSE_SECONDS;
         double total = 0;
-        for (List<String> kindTransports : transports.values()) {
-            int servers = 2 * kindTransports.size();
+        for (Map.Entry<String, List<String>> kind : transports.entrySet()) {
+            boolean floor = settings.floor() != null && kind.getKey().equals("http") && kind.getValue().contains("epoll");
+            int servers = 2 * kind.getValue().size() + (floor ? 1 : 0);
             if (servers == 0) {
                 continue;
             }
@@ -135,8 +139,8 @@ public final class LatencyBenchmark {
     }
 
     static Settings parse(String[] args) {
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        Settings s = Settings.of(!rest.isEmpty() && !rest.getFirst().startsWith("--") ? rest.removeFirst() : "default");
+        CommandLine command = CommandLine.parse(args, "default", "[default|quick|claims] --name=value ...");
+        Settings s = Settings.of(command.profile());
         List<String> kinds = s.kinds();
         List<String> transports = s.transports();
         List<Integer> connections = s.connections();
@@ -146,14 +150,11 @@ public final class LatencyBenchmark {
         double seconds = s.measureSeconds();
         int rounds = s.rounds();
         List<String> serverFlags = s.serverFlags();
+        Path floor = s.floor();
         Path out = s.out();
-        for (String arg : rest) {
-            int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0) {
-                throw new IllegalArgumentException("unknown argument \"" + arg + "\"; arguments are [default|quick] --name=value ...");
-            }
-            String value = arg.substring(eq + 1);
-            switch (arg.substring(2, eq)) {
+        for (Map.Entry<String, String> option : command.options().entrySet()) {
+            String value = option.getValue();
+            switch (option.getKey()) {
                 case "kinds" -> kinds = List.of(value.split(","));
                 case "transports" -> transports = List.of(value.split(","));
                 case "connections" -> connections = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
@@ -163,12 +164,23 @@ public final class LatencyBenchmark {
                 case "seconds" -> seconds = Double.parseDouble(value);
                 case "rounds" -> rounds = rounds(value);
                 case "server-flags" -> serverFlags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "floor" -> floor = existingFile(value);
                 case "out" -> out = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option \"" + arg + "\"; see LatencyBenchmark's usage");
+                default -> throw CommandLine.unknown(option, "LatencyBenchmark");
             }
         }
         return new Settings(s.profile(), kinds, transports, connections, fractions, rates, warmup, seconds, rounds,
-                s.serverWarmupSeconds(), serverFlags, out);
+                s.serverWarmupSeconds(), serverFlags, floor, out);
+    }
+
+    /** The C floor's binary, which must exist: bench/run-latency.sh compiles it and passes its path. */
+    static Path existingFile(String path) {
+        Path file = Path.of(path);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--floor=" + path + ": no such file; give the compiled C floor "
+                    + "(bench/run-latency.sh compiles it from FLOOR_SOURCE)");
+        }
+        return file;
     }
 
     private static int rounds(String value) {
@@ -199,30 +211,17 @@ public final class LatencyBenchmark {
                                 List<Row> rows, StringBuilder notes) throws Exception {
         byte[] request = kind.equals("http") ? RequestFraming.REQUEST : ECHO_MESSAGE;
         int answerBytes = kind.equals("http") ? RequestFraming.RESPONSE.length : ECHO_MESSAGE.length;
-        List<ServerProcess> servers = new ArrayList<>();
+        Clients clients = new Clients(clientLoop, NettyPeers.available().getFirst(), request, server -> answerBytes);
+        List<List<ServerProcess>> groups = new ArrayList<>();
         try {
-            for (String transport : transports) {
-                servers.add(ServerProcess.start(kind, "greenloop", transport, settings.serverFlags()));
-                servers.add(ServerProcess.start(kind, "netty", transport, settings.serverFlags()));
-            }
-            if (servers.isEmpty()) {
+            startServers(settings, kind, transports, groups);
+            if (groups.isEmpty()) {
                 return;
             }
-            String clientTransport = NettyPeers.available().getFirst();
-            double saturation = 0;
-            for (ServerProcess server : servers) {
-                try (OpenLoopClient warm = new OpenLoopClient(clientLoop, clientTransport, server.port(), SATURATION_CONNECTIONS, request, answerBytes)) {
-                    warm.closedLoop(seconds(settings.serverWarmupSeconds()));
-                    // servers.get(1) is Netty on the first transport: the saturation reference.
-                    if (settings.rates().isEmpty() && server == servers.get(1)) {
-                        saturation = warm.closedLoop(seconds(settings.serverWarmupSeconds()));
-                        String note = String.format(Locale.ROOT, "%s: saturation %,.0f req/s (closed loop, %d connections, against %s)",
-                                kind, saturation, SATURATION_CONNECTIONS, server.name());
-                        System.out.println("# " + note);
-                        notes.append("- ").append(note).append('\n');
-                    }
-                }
-            }
+            List<ServerProcess> servers = groups.stream().flatMap(List::stream).toList();
+            // groups.get(0).get(1) is Netty on the first transport: the saturation reference.
+            double saturation = warmUp(settings.timing(), kind, servers,
+                    settings.rates().isEmpty() ? groups.getFirst().get(1) : null, clients, notes);
             List<Double> rates = new ArrayList<>();
             List<Double> fractions = new ArrayList<>();
             if (settings.rates().isEmpty()) {
@@ -235,56 +234,128 @@ public final class LatencyBenchmark {
                 settings.rates().forEach(r -> fractions.add(Double.NaN));
             }
             for (int connections : settings.connections()) {
-                measureConnections(settings, kind, connections, rates, fractions, servers, clientLoop, clientTransport,
-                        request, answerBytes, rows);
+                measureConnections(settings.timing(), kind, connections, rates, fractions, groups, clients, rows);
             }
         } finally {
-            servers.forEach(ServerProcess::close);
+            groups.forEach(group -> group.forEach(ServerProcess::close));
         }
     }
 
     /**
-     * Measures every rate and transport pair at one connection count, {@code rounds} times. Rounds go outside the
-     * rates (round 1 at every rate, then round 2, ...) rather than back to back per rate: a disturbance on the
-     * shared machine that lasts a minute then lands in one round of several pairs, which each pair's median
-     * discards, instead of in every round of one pair, which no median can. Within a pair greenloop and Netty run
-     * back to back, and the one that goes first alternates from rate to rate (as with one round) and from round
-     * to round, so each pair has each order in half its rounds (one more for an odd count).
+     * One group per transport: greenloop and Netty on it, and for http on epoll the C floor when one was given (it is
+     * an epoll server); groups are added as they start, so that the caller closes what started if a later one fails.
      */
-    private static void measureConnections(Settings settings, String kind, int connections, List<Double> rates,
-                                           List<Double> fractions, List<ServerProcess> servers,
-                                           MultiThreadIoEventLoopGroup clientLoop, String clientTransport,
-                                           byte[] request, int answerBytes, List<Row> rows) throws Exception {
-        List<OpenLoopClient> clients = new ArrayList<>();
-        try {
-            for (ServerProcess server : servers) {
-                clients.add(new OpenLoopClient(clientLoop, clientTransport, server.port(), connections, request, answerBytes));
+    private static void startServers(Settings settings, String kind, List<String> transports, List<List<ServerProcess>> groups)
+            throws IOException {
+        for (String transport : transports) {
+            List<ServerProcess> group = new ArrayList<>();
+            groups.add(group);
+            group.add(startServer(settings, kind, "greenloop", transport));
+            group.add(startServer(settings, kind, "netty", transport));
+            if (kind.equals("http") && transport.equals("epoll") && settings.floor() != null) {
+                group.add(startFloor(settings.floor(), "epoll", null, SERVER_LIFETIME_SECONDS));
             }
-            for (int round = 0; round < settings.rounds(); round++) {
+        }
+        if (kind.equals("http") && settings.floor() != null && !transports.contains("epoll")) {
+            System.out.println("# C floor skipped: it is an epoll server, and epoll is not among " + transports);
+        }
+    }
+
+    private static ServerProcess startServer(Settings settings, String kind, String implementation, String transport) throws IOException {
+        List<String> flags = new ArrayList<>(JVM_FLAGS);
+        flags.addAll(settings.serverFlags());
+        return ServerProcess.start(implementation, transport, ServerProcess.javaCommand(flags, LatencyServer.class.getName(),
+                List.of(kind, implementation, transport, Long.toString(SERVER_LIFETIME_SECONDS))));
+    }
+
+    /**
+     * The C floor ({@code epoll_hello}) labelled {@code transport} in rows, pinned to {@code cpus} (null: not pinned), stopped by {@code timeout} after
+     * {@code lifetimeSeconds} even if this JVM is killed; checked to answer with {@link RequestFraming#RESPONSE}'s
+     * length, as {@link OpenLoopClient} counts answers by size.
+     */
+    static ServerProcess startFloor(Path binary, String transport, String cpus, long lifetimeSeconds) throws IOException {
+        ServerProcess floor = ServerProcess.startNative(FLOOR, transport, ServerProcess.pinned(cpus,
+                List.of("timeout", Long.toString(lifetimeSeconds), binary.toAbsolutePath().toString())));
+        int answer = HttpProbe.responses(floor.port(), 1).getFirst().length;
+        if (answer != RequestFraming.RESPONSE.length) {
+            floor.close();
+            throw new IOException("the C floor " + binary + " answers " + answer + " bytes where the hello servers answer "
+                    + RequestFraming.RESPONSE.length + ": the load generator counts answers by size; give it the same response");
+        }
+        return floor;
+    }
+
+    /** How each server of a matrix is driven: the client's loop and transport, the request, each server's answer size. */
+    record Clients(MultiThreadIoEventLoopGroup loop, String transport, byte[] request, ToIntFunction<ServerProcess> answerBytes) {
+
+        OpenLoopClient open(ServerProcess server, int connections) throws InterruptedException {
+            return new OpenLoopClient(loop, transport, server.port(), connections, request, answerBytes.applyAsInt(server));
+        }
+    }
+
+    /**
+     * Warms every server up closed-loop ({@link #SATURATION_CONNECTIONS} connections), and returns the saturation
+     * rate measured closed-loop against {@code reference} right after its warm-up (0 when it is null).
+     */
+    static double warmUp(Timing timing, String kind, List<ServerProcess> servers, ServerProcess reference, Clients clients,
+                         StringBuilder notes) throws Exception {
+        double saturation = 0;
+        for (ServerProcess server : servers) {
+            try (OpenLoopClient warm = clients.open(server, SATURATION_CONNECTIONS)) {
+                warm.closedLoop(seconds(timing.serverWarmupSeconds()));
+                if (server == reference) {
+                    saturation = warm.closedLoop(seconds(timing.serverWarmupSeconds()));
+                    String note = String.format(Locale.ROOT, "%s: saturation %,.0f req/s (closed loop, %d connections, against %s)",
+                            kind, saturation, SATURATION_CONNECTIONS, server.name());
+                    System.out.println("# " + note);
+                    notes.append("- ").append(note).append('\n');
+                }
+            }
+        }
+        return saturation;
+    }
+
+    /**
+     * Measures every rate and group at one connection count, {@code rounds} times. Rounds go outside the rates (round
+     * 1 at every rate, then round 2, ...) rather than back to back per rate: a disturbance on the shared machine that
+     * lasts a minute then lands in one round of several pairs, which each pair's median discards, instead of in every
+     * round of one pair, which no median can. Within a group (greenloop and Netty on one transport, with the C floor
+     * beside them on epoll; every peer of {@link HttpBenchmark}) the servers run back to back, and the one that goes
+     * first rotates from rate to rate and from round to round, so each order comes round equally often.
+     */
+    static void measureConnections(Timing timing, String kind, int connections, List<Double> rates, List<Double> fractions,
+                                   List<List<ServerProcess>> groups, Clients clients, List<Row> rows) throws Exception {
+        Map<ServerProcess, OpenLoopClient> open = new LinkedHashMap<>();
+        try {
+            for (List<ServerProcess> group : groups) {
+                for (ServerProcess server : group) {
+                    open.put(server, clients.open(server, connections));
+                }
+            }
+            for (int round = 0; round < timing.rounds(); round++) {
                 for (int r = 0; r < rates.size(); r++) {
-                    for (int pair = 0; pair < servers.size(); pair += 2) {
-                        boolean greenloopFirst = (r + round) % 2 == 0;
-                        for (int k = 0; k < 2; k++) {
-                            int i = pair + (greenloopFirst ? k : 1 - k);
-                            Row row = measureRow(settings, kind, connections, rates.get(r), fractions.get(r), round + 1,
-                                    servers.get(i), clients.get(i));
-                            System.out.println("# " + LatencyTable.progressLine(row, settings.rounds()));
+                    for (List<ServerProcess> group : groups) {
+                        for (int k = 0; k < group.size(); k++) {
+                            ServerProcess server = group.get((r + round + k) % group.size());
+                            Row row = measureRow(timing, kind, connections, rates.get(r), fractions.get(r), round + 1,
+                                    server, open.get(server));
+                            System.out.println("# " + LatencyTable.progressLine(row, timing.rounds()));
                             rows.add(row);
                         }
                     }
                 }
             }
         } finally {
-            clients.forEach(OpenLoopClient::close);
+            open.values().forEach(OpenLoopClient::close);
         }
     }
 
-    private static Row measureRow(Settings settings, String kind, int connections, double rate, double fraction, int round,
+    private static Row measureRow(Timing timing, String kind, int connections, double rate, double fraction, int round,
                                   ServerProcess server, OpenLoopClient client) throws Exception {
         long cpuBefore = server.cpuNanos();
-        OpenLoopClient.Result result = client.openLoop(rate, seconds(settings.warmupSeconds()), seconds(settings.measureSeconds()));
+        OpenLoopClient.Result result = client.openLoop(rate, seconds(timing.warmupSeconds()), seconds(timing.measureSeconds()));
         // Over the whole row: warm-up and measured requests alike, as the server cannot tell them apart.
-        double requests = rate * (settings.warmupSeconds() + settings.measureSeconds());
+        double requests = rate * (timing.warmupSeconds() + timing.measureSeconds());
         double cpuMicros = (server.cpuNanos() - cpuBefore) / 1e3 / requests;
         return new Row(kind, connections, rate, fraction, server.implementation(), server.transport(), round, result,
                 cpuBefore < 0 ? Double.NaN : cpuMicros);
@@ -292,59 +363,5 @@ public final class LatencyBenchmark {
 
     private static Duration seconds(double seconds) {
         return Duration.ofNanos((long) (seconds * 1e9));
-    }
-
-    /** A server in a child JVM; closing its stdin stops it. */
-    record ServerProcess(String implementation, String transport, Process process, int port) implements AutoCloseable {
-
-        static ServerProcess start(String kind, String implementation, String transport, List<String> serverFlags) throws IOException {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(JVM_FLAGS);
-            command.addAll(serverFlags);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), LatencyServer.class.getName(),
-                    kind, implementation, transport, Long.toString(SERVER_LIFETIME_SECONDS)));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("PORT ")) {
-                    System.out.println("# " + kind + " server " + implementation + " " + transport + ": pid " + process.pid());
-                    return new ServerProcess(implementation, transport, process, Integer.parseInt(line.substring(5).trim()));
-                }
-            }
-            process.destroyForcibly();
-            throw new IOException("the " + implementation + " " + transport + " server exited before it listened (its errors are above)");
-        }
-
-        String name() {
-            return implementation + " " + transport;
-        }
-
-        /**
-         * The server's CPU time so far (user + system, every thread) from {@code /proc/PID/stat}, in nanoseconds
-         * at its 10 ms resolution (USER_HZ is 100 on Linux); -1 where there is no {@code /proc}.
-         */
-        long cpuNanos() {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-                // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
-            } catch (IOException | RuntimeException e) {
-                return -1;
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                process.getOutputStream().close();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (IOException | InterruptedException e) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

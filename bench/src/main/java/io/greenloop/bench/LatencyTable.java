@@ -80,8 +80,8 @@ final class LatencyTable {
         }
     }
 
-    /** One round of a pair. */
-    record Round(LatencyBenchmark.Row greenloop, LatencyBenchmark.Row netty) { }
+    /** One round of a pair: the row of the server compared and the row of the one it is compared with. */
+    record Round(LatencyBenchmark.Row subject, LatencyBenchmark.Row peer) { }
 
     private LatencyTable() {
     }
@@ -91,10 +91,21 @@ final class LatencyTable {
      * either whole range is above it, undecided otherwise (and when a ratio is missing).
      */
     static Verdict verdict(Spread p99, Spread p999) {
-        if (p99.low() > 1 || p999.low() > 1) {
-            return Verdict.NOT_MET;
+        return overall(List.of(against(p99, 1, false), against(p999, 1, false)));
+    }
+
+    /**
+     * A ratio's verdict against {@code line}: met when its whole range is on the right side ({@code higherIsBetter}:
+     * at or above the line; else at or below it), NOT met when its whole range is on the wrong side, undecided when
+     * the range spans the line or the ratio is missing.
+     */
+    static Verdict against(Spread ratio, double line, boolean higherIsBetter) {
+        double worst = higherIsBetter ? ratio.low() : ratio.high();
+        double best = higherIsBetter ? ratio.high() : ratio.low();
+        if (higherIsBetter ? worst >= line : worst <= line) {
+            return Verdict.MET;
         }
-        return p99.high() <= 1 && p999.high() <= 1 ? Verdict.MET : Verdict.UNDECIDED;
+        return (higherIsBetter ? best < line : best > line) ? Verdict.NOT_MET : Verdict.UNDECIDED;
     }
 
     /** Met at every rate only when every pair met it; NOT met when one did not; else (or with no pairs) undecided. */
@@ -105,16 +116,19 @@ final class LatencyTable {
         return !verdicts.isEmpty() && verdicts.stream().allMatch(v -> v == Verdict.MET) ? Verdict.MET : Verdict.UNDECIDED;
     }
 
-    /** Each pair's rounds, pairs in the order their first greenloop row was measured. */
-    static Map<Pair, List<Round>> pairs(List<LatencyBenchmark.Row> rows) {
+    /**
+     * Each pair's rounds, {@code subject}'s rows against {@code peer}'s (implementation names) in the same round at the
+     * same kind, connection count, rate and transport; pairs in the order their first subject row was measured.
+     */
+    static Map<Pair, List<Round>> pairs(List<LatencyBenchmark.Row> rows, String subject, String peer) {
         Map<Pair, List<Round>> pairs = new LinkedHashMap<>();
-        for (LatencyBenchmark.Row g : rows) {
-            if (!g.implementation().equals("greenloop")) {
+        for (LatencyBenchmark.Row s : rows) {
+            if (!s.implementation().equals(subject)) {
                 continue;
             }
-            for (LatencyBenchmark.Row n : rows) {
-                if (n.implementation().equals("netty") && n.round() == g.round() && Pair.of(n).equals(Pair.of(g))) {
-                    pairs.computeIfAbsent(Pair.of(g), p -> new ArrayList<>()).add(new Round(g, n));
+            for (LatencyBenchmark.Row p : rows) {
+                if (p.implementation().equals(peer) && p.round() == s.round() && Pair.of(p).equals(Pair.of(s))) {
+                    pairs.computeIfAbsent(Pair.of(s), k -> new ArrayList<>()).add(new Round(s, p));
                 }
             }
         }
@@ -124,8 +138,8 @@ final class LatencyTable {
     /** The ratio of one column (0: p50 ... 3: max) over a pair's rounds. */
     static Spread spread(List<Round> rounds, int column) {
         ToLongFunction<Histogram> value = COLUMNS.get(column);
-        return Spread.of(rounds.stream().mapToDouble(r -> ratio(value.applyAsLong(r.greenloop().result().latency()),
-                value.applyAsLong(r.netty().result().latency()))).toArray());
+        return Spread.of(rounds.stream().mapToDouble(r -> ratio(value.applyAsLong(r.subject().result().latency()),
+                value.applyAsLong(r.peer().result().latency()))).toArray());
     }
 
     static String render(LatencyBenchmark.Settings settings, List<LatencyBenchmark.Row> rows, String notes) {
@@ -146,15 +160,19 @@ final class LatencyTable {
                 + "the server process's CPU time (all threads, /proc/PID/stat, 10 ms resolution) per request over the row's warm-up "
                 + "and measurement.\n\n");
         appendRows(out, rows, rounds > 1);
-        Map<Pair, List<Round>> pairs = pairs(rows);
-        appendRatios(out, pairs, rounds);
+        Map<Pair, List<Round>> pairs = pairs(rows, "greenloop", "netty");
+        appendRatios(out, "greenloop / Netty, same transport, same rate", pairs, rounds);
+        Map<Pair, List<Round>> floor = pairs(rows, "greenloop", LatencyBenchmark.FLOOR);
+        if (!floor.isEmpty()) {
+            appendRatios(out, "greenloop / C floor (epoll_hello), epoll, same rate", floor, rounds);
+        }
         if (rounds > 1) {
             appendVerdicts(out, pairs, rounds);
         }
         return out.toString();
     }
 
-    private static void appendRows(StringBuilder out, List<LatencyBenchmark.Row> rows, boolean withRound) {
+    static void appendRows(StringBuilder out, List<LatencyBenchmark.Row> rows, boolean withRound) {
         out.append(withRound ? "| round " : "").append("| kind | conns | rate (req/s) | % sat | server | answered/s | p50 | p99 | p99.9 | max | unanswered | late p99 / max | generator CPU | server CPU us/req |\n");
         out.append(withRound ? "| ---: " : "").append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (LatencyBenchmark.Row row : rows) {
@@ -170,12 +188,14 @@ final class LatencyTable {
         }
     }
 
-    /** One round: each ratio as it is. More: each ratio's median over the rounds and its range. */
-    private static void appendRatios(StringBuilder out, Map<Pair, List<Round>> pairs, int rounds) {
-        out.append(rounds == 1
-                ? "\n### greenloop / Netty, same transport, same rate (below 1.00: greenloop's latency is lower)\n\n"
-                : "\n### greenloop / Netty, same transport, same rate: median over " + rounds
-                + " rounds (lowest-highest round) (below 1.00: greenloop's latency is lower)\n\n");
+    /**
+     * One round: each ratio as it is. More: each ratio's median over the rounds and its range. {@code title} names
+     * the two sides, subject first ("greenloop / Netty, same transport, same rate").
+     */
+    static void appendRatios(StringBuilder out, String title, Map<Pair, List<Round>> pairs, int rounds) {
+        String subject = title.substring(0, title.indexOf(" / "));
+        out.append("\n### ").append(title).append(rounds == 1 ? "" : ": median over " + rounds + " rounds (lowest-highest round)")
+                .append(" (below 1.00: ").append(subject).append("'s latency is lower)\n\n");
         out.append("| kind | conns | rate (req/s) | % sat | transport | p50 | p99 | p99.9 | max |\n");
         out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
         for (Map.Entry<Pair, List<Round>> e : pairs.entrySet()) {

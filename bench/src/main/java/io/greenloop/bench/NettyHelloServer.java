@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 
 import java.util.concurrent.TimeUnit;
@@ -51,7 +50,7 @@ public final class NettyHelloServer {
     }
 
     /** Counts the requests each read completes and writes that many responses; flushes when the read batch is over. */
-    static final class HelloHandler extends ChannelInboundHandlerAdapter {
+    static final class HelloHandler extends NettyPeers.FlushPerReadBatch {
         private final RequestFraming framing = new RequestFraming();
         /** greenloop's handler reads into a byte array; this one copies into one, so both frame the same way. */
         private final byte[] scratch = new byte[EchoPeers.READ_BUFFER];
@@ -72,16 +71,6 @@ public final class NettyHelloServer {
             } finally {
                 in.release();
             }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 }

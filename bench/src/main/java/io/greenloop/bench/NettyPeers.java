@@ -1,5 +1,7 @@
 package io.greenloop.bench;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -74,6 +76,23 @@ final class NettyPeers {
     static void shutdown(MultiThreadIoEventLoopGroup group) {
         group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS * 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * What every Netty peer's handler does besides reading: flush once when the read batch is over, so answers that
+     * are ready together leave in one write, and close the connection on an error (the client went away).
+     */
+    abstract static class FlushPerReadBatch extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     private static IllegalArgumentException unknown(String transport) {

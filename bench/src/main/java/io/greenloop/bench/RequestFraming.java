@@ -25,9 +25,14 @@ final class RequestFraming {
 
     /** {@code count} copies of {@link #RESPONSE} back to back: the answer to {@code count} pipelined requests. */
     static byte[] responses(int count) {
-        byte[] all = new byte[count * RESPONSE.length];
+        return repeated(RESPONSE, count);
+    }
+
+    /** {@code count} copies of {@code bytes} back to back: pipelined requests, or their answers. */
+    static byte[] repeated(byte[] bytes, int count) {
+        byte[] all = new byte[count * bytes.length];
         for (int i = 0; i < count; i++) {
-            System.arraycopy(RESPONSE, 0, all, i * RESPONSE.length, RESPONSE.length);
+            System.arraycopy(bytes, 0, all, i * bytes.length, bytes.length);
         }
         return all;
     }

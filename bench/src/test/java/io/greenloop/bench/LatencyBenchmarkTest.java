@@ -1,6 +1,9 @@
 package io.greenloop.bench;
 
+import io.greenloop.Loop;
 import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.Map;
@@ -8,6 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The latency benchmark end to end: its servers in child JVMs, a low rate, two rounds (a few seconds). */
 class LatencyBenchmarkTest {
@@ -30,6 +34,35 @@ class LatencyBenchmarkTest {
         String table = LatencyTable.render(settings, rows, "");
         assertTrue(table.contains("median over 2 rounds"), table);
         assertTrue(table.contains("- http, 4 conns, 200 req/s, nio: "), table);
+    }
+
+    @Test
+    void theCFloorIsMeasuredBesideGreenloopAndNettyOnEpollWithItsOwnRatios() throws Exception {
+        Path floor = CompiledFloor.path();
+        assumeTrue(floor != null, "the C floor's source or gcc is absent here (bench/peers.sh said which above)");
+        assumeTrue(Loop.availableTransports().contains("epoll") && NettyPeers.available().contains("epoll"), "no epoll here");
+        LatencyBenchmark.Settings settings = LatencyBenchmark.parse(new String[] {"quick", "--kinds=http",
+                "--transports=epoll", "--connections=4", "--rates=200", "--rounds=2", "--warmup=0.2", "--seconds=0.5",
+                "--floor=" + floor});
+        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(settings, new StringBuilder());
+
+        // Each round rotates who goes first, so the floor's place moves with the others'.
+        assertEquals(List.of("greenloop", "netty", LatencyBenchmark.FLOOR, "netty", LatencyBenchmark.FLOOR, "greenloop"),
+                rows.stream().map(LatencyBenchmark.Row::implementation).toList());
+        for (LatencyBenchmark.Row row : rows) {
+            assertEquals(0, row.result().unanswered(), row.toString());
+            assertTrue(Math.abs(row.result().answered() - 100) <= 1, row.toString());
+        }
+        String table = LatencyTable.render(settings, rows, "");
+        assertTrue(table.contains("### greenloop / C floor (epoll_hello), epoll, same rate"), table);
+        assertTrue(table.contains("| 2 | http | 4 | 200 |  | c-floor epoll | 200 |"), table);
+    }
+
+    @Test
+    void aFloorThatIsNotThereIsRefusedWithWhatToDo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LatencyBenchmark.parse(new String[] {"quick", "--floor=/nonexistent/epoll_hello"}));
+        assertTrue(e.getMessage().contains("run-latency.sh compiles it"), e.getMessage());
     }
 
     @Test

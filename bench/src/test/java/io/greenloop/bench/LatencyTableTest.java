@@ -45,6 +45,16 @@ class LatencyTableTest {
     }
 
     @Test
+    void aRatioMeetsALineOnlyWithItsWholeRangeOnTheRightSide() {
+        assertEquals(Verdict.MET, LatencyTable.against(new Spread(1.5, 1.3, 1.7), 1.3, true));
+        assertEquals(Verdict.UNDECIDED, LatencyTable.against(new Spread(1.5, 1.2, 1.7), 1.3, true));
+        assertEquals(Verdict.NOT_MET, LatencyTable.against(new Spread(1.1, 1.0, 1.29), 1.3, true));
+        assertEquals(Verdict.MET, LatencyTable.against(new Spread(0.9, 0.8, 1.0), 1.0, false));
+        assertEquals(Verdict.NOT_MET, LatencyTable.against(new Spread(1.2, 1.01, 1.4), 1.0, false));
+        assertEquals(Verdict.UNDECIDED, LatencyTable.against(Spread.of(Double.NaN), 1.0, false));
+    }
+
+    @Test
     void overallIsMetOnlyWhenEveryPairIsAndNotMetWhenAnyIsNot() {
         assertEquals(Verdict.MET, LatencyTable.overall(List.of(Verdict.MET, Verdict.MET)));
         assertEquals(Verdict.UNDECIDED, LatencyTable.overall(List.of(Verdict.MET, Verdict.UNDECIDED)));
@@ -95,7 +105,7 @@ class LatencyTableTest {
     }
 
     /** A row whose every latency is {@code nanos} (below 2,048 ns HdrHistogram holds it exactly). */
-    private static LatencyBenchmark.Row row(double fraction, String implementation, int round, long nanos) {
+    static LatencyBenchmark.Row row(double fraction, String implementation, int round, long nanos) {
         Histogram latency = new Histogram(1, 1_000_000_000L, 3);
         latency.recordValueWithCount(nanos, 1000);
         Histogram lateness = new Histogram(1, 1_000_000_000L, 3);
