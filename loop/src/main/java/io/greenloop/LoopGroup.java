@@ -211,7 +211,7 @@ public final class LoopGroup implements AutoCloseable {
                                           boolean reusePort) throws IOException {
         StreamServer server = new StreamServer(address, handler, StreamServer.Options.defaults().withReusePort(reusePort));
         CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
-        loop.execute(() -> {
+        loop.handOff(() -> {
             try {
                 server.start();
                 servers.add(new Served(loop, server));
@@ -272,7 +272,7 @@ public final class LoopGroup implements AutoCloseable {
         }
         for (Loop loop : loops) {
             try {
-                loop.execute(loop::stop);  // after what is queued already, such as a connection handed over
+                loop.handOff(loop::stop);  // after what is queued already, such as a connection handed over
             } catch (RejectedExecutionException closedAlready) {
                 loop.stop();
             }
@@ -290,7 +290,7 @@ public final class LoopGroup implements AutoCloseable {
     private CountDownLatch stopServers(Loop loop) {
         CountDownLatch stopped = new CountDownLatch(1);
         try {
-            loop.execute(() -> loop.spawn(() -> {
+            loop.handOff(() -> loop.spawn(() -> {
                 try {
                     for (Served served : servers) {
                         if (served.loop() == loop) {
