@@ -173,13 +173,8 @@ public class LoopGroupConformanceTest {
                 }
             }
             assertTrue(onSecond != null, "no connection landed on the second loop");
-            CountDownLatch stalled = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            group.loops().get(0).execute(() -> {
-                stalled.countDown();
-                awaitQuietly(release);  // blocks loop 0's thread, as a runaway computation would
-            });
-            assertTrue(stalled.await(30, TimeUnit.SECONDS));
+            blockFirstLoopUntil(release);
             try {
                 assertEchoes(onSecond, "still served");
                 AsyncResult<String> second = new AsyncResult<>();
@@ -205,13 +200,8 @@ public class LoopGroupConformanceTest {
     @EnumSource(GroupListeners.Spread.class)
     void aBlockedLoopDelaysNoNewConnectionServedByAnother(GroupListeners.Spread spread) throws Exception {
         InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing(), spread);
-        CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        group.loops().get(0).execute(() -> {
-            blocked.countDown();
-            awaitQuietly(release);  // blocks loop 0's thread, as a runaway computation would
-        });
-        assertTrue(blocked.await(30, TimeUnit.SECONDS));
+        blockFirstLoopUntil(release);
         List<SocketChannel> clients = new ArrayList<>();
         Set<SocketChannel> answered = new HashSet<>();
         int servedByOthers = 0;
@@ -249,6 +239,16 @@ public class LoopGroupConformanceTest {
         ByteBuffer one = ByteBuffer.allocate(1);
         assertEquals(1, client.read(one), "the handler's first byte");
         return one.get(0);
+    }
+
+    /** Blocks loop 0's thread, as a runaway computation would, until {@code release}; returns once it is blocked. */
+    private void blockFirstLoopUntil(CountDownLatch release) throws InterruptedException {
+        CountDownLatch blocked = new CountDownLatch(1);
+        group.loops().get(0).execute(() -> {
+            blocked.countDown();
+            awaitQuietly(release);
+        });
+        assertTrue(blocked.await(30, TimeUnit.SECONDS));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
