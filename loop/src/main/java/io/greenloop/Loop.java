@@ -164,6 +164,7 @@ public final class Loop implements Executor, AutoCloseable {
      * that are available.
      */
     public static Loop open(String transport) {
+        Objects.requireNonNull(transport, "transport");
         return open(Options.defaults().withTransport(transport));
     }
 

@@ -23,30 +23,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LoopSharedTest {
 
     private static final int FLOODERS = 3;
-    private static final int ROUNDS = 5;
-    /** How many callbacks the loop runs before its owner closes it, so that the flood is well under way. */
-    private static final long RUN_BEFORE_CLOSE = 20_000;
-
-    /** Callbacks run in this round; the owner thread (the test thread) alone touches it. */
-    private long ran;
+    /**
+     * How many times a loop is opened, flooded and closed. The race between a submission's closed check and
+     * its enqueue is a few instructions wide: with the drain in close() but that race open (the closed flag
+     * read before the count), 200 rounds lost 1-6 callbacks in each of three runs, 5 rounds rarely any.
+     */
+    private static final int ROUNDS = 200;
+    /** How many callbacks the loop runs before its owner closes it, so that the flood is under way. */
+    private static final long RUN_BEFORE_CLOSE = 1_000;
+    /**
+     * How far each flooder may run ahead of the loop: enough that one is mostly inside {@code execute} when the
+     * owner closes (with 5,000 they all waited for room then, and the race above was never met), few enough
+     * that a round's close does not run millions.
+     */
+    private static final long MAX_AHEAD = 50_000;
 
     @Test
     void everyCallbackThatExecuteAcceptedRunsWhenCloseRacesAFlood() throws Exception {
         long lost = 0;
-        List<String> rounds = new ArrayList<>();
+        long acceptedInAll = 0;
+        String transport = null;
         for (int round = 0; round < ROUNDS; round++) {
-            ran = 0;
             Loop loop = Loop.open();
-            Runnable count = () -> ran++;
             CountDownLatch flooding = new CountDownLatch(FLOODERS);
             List<Flooder> flooders = new ArrayList<>();
             for (int i = 0; i < FLOODERS; i++) {
-                Flooder flooder = new Flooder(loop, count, flooding);
+                Flooder flooder = new Flooder(loop, flooding);
                 flooders.add(flooder);
                 flooder.thread = Thread.ofPlatform().name("flooder-" + i).start(flooder);
             }
             assertTrue(flooding.await(30, TimeUnit.SECONDS));
-            while (ran < RUN_BEFORE_CLOSE) {
+            while (ranIn(flooders) < RUN_BEFORE_CLOSE) {
                 loop.runOnce(true);
             }
             loop.close();
@@ -56,11 +63,18 @@ class LoopSharedTest {
                 assertInstanceOf(RejectedExecutionException.class, flooder.endedWith, "a flooder ends at its first refusal");
                 accepted += flooder.accepted.get();
             }
-            rounds.add(loop.transport() + ": accepted " + accepted + ", ran " + ran);
+            long ran = ranIn(flooders);
+            transport = loop.transport();
+            acceptedInAll += accepted;
             lost += accepted - ran;
         }
-        System.out.println("close racing an execute flood: " + rounds + "; lost " + lost);
-        assertEquals(0, lost, "callbacks execute() accepted that never ran: " + rounds);
+        String seen = "on " + transport + ", " + ROUNDS + " rounds: accepted " + acceptedInAll + ", lost " + lost;
+        System.out.println("close racing an execute flood " + seen);
+        assertEquals(0, lost, "callbacks execute() accepted that never ran, " + seen);
+    }
+
+    private static long ranIn(List<Flooder> flooders) {
+        return flooders.stream().mapToLong(flooder -> flooder.ran.get()).sum();
     }
 
     @Test
@@ -168,18 +182,21 @@ class LoopSharedTest {
         void run() throws Exception;
     }
 
-    /** Calls {@link Loop#execute} as fast as it can until the loop refuses, counting what it accepted. */
+    /**
+     * Calls {@link Loop#execute} as fast as it can, at most {@link #MAX_AHEAD} callbacks ahead of the loop, until
+     * the loop refuses; counts what it accepted and what ran.
+     */
     private static final class Flooder implements Runnable {
         private final Loop loop;
-        private final Runnable task;
         private final CountDownLatch started;
         private final AtomicLong accepted = new AtomicLong();
+        private final AtomicLong ran = new AtomicLong();
+        private final Runnable task = ran::incrementAndGet;
         private volatile Throwable endedWith;
         Thread thread;
 
-        Flooder(Loop loop, Runnable task, CountDownLatch started) {
+        Flooder(Loop loop, CountDownLatch started) {
             this.loop = loop;
-            this.task = task;
             this.started = started;
         }
 
@@ -188,6 +205,10 @@ class LoopSharedTest {
             started.countDown();
             try {
                 while (true) {
+                    if (accepted.get() - ran.get() >= MAX_AHEAD) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
                     loop.execute(task);
                     accepted.incrementAndGet();
                 }
