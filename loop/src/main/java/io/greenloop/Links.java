@@ -116,7 +116,7 @@ final class Links extends WaitList {
         }
         if (!bound.inLoopThread()) {
             try {
-                bound.execute(this::releaseAll);
+                bound.handOff(this::releaseAll);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
                 // Its loop has closed: nobody is left waiting to wake.
             }
@@ -140,7 +140,7 @@ final class Links extends WaitList {
             if (bound.inLoopThread()) {
                 notifyLinks();
             } else {
-                bound.execute(this::notifyLinks);
+                bound.handOff(this::notifyLinks);
             }
         }
         synchronized (this) {

@@ -118,6 +118,7 @@ public final class Loop implements Executor, AutoCloseable {
     private final Thread owner;
     private final Strand ownerStrand;
     private final Transport transport;
+    private final int maxPendingCallbacks;
     private final Thread.Builder.OfVirtual greenletThreads;
     /** What other threads touch; every other field is the owner's (Tokio keeps the two apart as Shared and Core). */
     private final LoopShared shared;
@@ -140,20 +141,21 @@ public final class Loop implements Executor, AutoCloseable {
     /** Its counters for {@link #stats()}, JFR and JMX (the owner writes them; any thread reads them). */
     final LoopStats stats;
 
-    private Loop(Transport transport) {
+    private Loop(Transport transport, Options options) {
         this.owner = Thread.currentThread();
         this.transport = transport;
-        this.shared = new LoopShared(transport);
+        this.maxPendingCallbacks = options.maxPendingCallbacks();
+        this.shared = new LoopShared(transport, maxPendingCallbacks);
         this.liveness = new Liveness(timers, shared);
-        this.greenletThreads = GreenletThreads.builder(this);
+        this.greenletThreads = GreenletThreads.builder(new GreenletScheduler(this));
         this.ownerStrand = new Strand(this, null, owner);
-        this.stats = new LoopStats(this, owner);
+        this.stats = new LoopStats(this, owner, shared);
         this.activity = BlockingMonitor.watch(this, owner);
     }
 
     /** Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on {@code -Dgreenloop.transport=NAME}. */
     public static Loop open() {
-        return openOn(TransportSelection.configuredOrBest());
+        return open(Options.defaults());
     }
 
     /**
@@ -163,7 +165,65 @@ public final class Loop implements Executor, AutoCloseable {
      */
     public static Loop open(String transport) {
         Objects.requireNonNull(transport, "transport");
-        return openOn(TransportSelection.named(transport));
+        return open(Options.defaults().withTransport(transport));
+    }
+
+    /**
+     * Opens a loop for the calling thread with {@code options}: its transport ({@link #open(String)}'s rule) and
+     * its bound on pending callbacks. The calling thread must not have a loop yet.
+     */
+    public static Loop open(Options options) {
+        Objects.requireNonNull(options, "options");
+        TransportProvider provider = options.transport() == null
+                ? TransportSelection.configuredOrBest() : TransportSelection.named(options.transport());
+        return openOn(provider, options);
+    }
+
+    /**
+     * How a loop is opened ({@link Loop#open(Options)}): start from {@link #defaults()} and change what you need
+     * with the {@code with...} copies; a future version may add components, keeping this constructor.
+     *
+     * @param transport           the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"}), or
+     *                            {@code null} for the best one here (or {@code -Dgreenloop.transport})
+     * @param maxPendingCallbacks how many callbacks from {@link Loop#execute(Runnable)} other threads may have
+     *                            queued and not yet taken up by the loop; one more is refused with
+     *                            {@link RejectedExecutionException} (Netty's {@code maxPendingTasks}). By
+     *                            default {@link #UNLIMITED}, as Netty's. It bounds users' callbacks only: the
+     *                            JDK's wake-ups of parked greenlets and greenloop's own hand-offs are never
+     *                            refused, nor what the loop's own thread queues
+     */
+    public record Options(String transport, int maxPendingCallbacks) {
+
+        /** No bound on pending callbacks (the heap is the limit). */
+        public static final int UNLIMITED = Integer.MAX_VALUE;
+
+        /** Checks the values. */
+        public Options {
+            if (transport != null && transport.isBlank()) {
+                throw new IllegalArgumentException("the transport name is blank; name one of " + availableTransports()
+                        + ", or use null for the best one here");
+            }
+            if (maxPendingCallbacks < 1) {
+                throw new IllegalArgumentException("maxPendingCallbacks " + maxPendingCallbacks
+                        + " would refuse every callback from another thread; use at least 1, or Options.UNLIMITED");
+            }
+        }
+
+        /** The best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks. */
+        public static Options defaults() {
+            return new Options(null, UNLIMITED);
+        }
+
+        /** These options with the named transport; {@link Loop#open(Options)} refuses one not available here. */
+        public Options withTransport(String name) {
+            Objects.requireNonNull(name, "name");
+            return new Options(name, maxPendingCallbacks);
+        }
+
+        /** These options with at most {@code n} callbacks from other threads pending ({@link #UNLIMITED}: no bound). */
+        public Options withMaxPendingCallbacks(int n) {
+            return new Options(transport, n);
+        }
     }
 
     /** The names of the transports that work on this machine, best first. */
@@ -176,7 +236,7 @@ public final class Loop implements Executor, AutoCloseable {
         return Strand.resolve().loop;
     }
 
-    private static Loop openOn(TransportProvider provider) {
+    private static Loop openOn(TransportProvider provider, Options options) {
         GreenletThreads.ensureAvailable();
         Strand existing = Strand.current();
         if (existing != null) {
@@ -189,7 +249,7 @@ public final class Loop implements Executor, AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
         }
-        Loop loop = new Loop(transport);
+        Loop loop = new Loop(transport, options);
         loop.ownerStrand.bindToCurrentThread();
         loop.stats.register();
         return loop;
@@ -245,8 +305,9 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code callback} on the loop soon, after what is already queued; thread-safe. From another
-     * thread it wakes a loop blocked in its poll. A closed loop rejects it.
+     * Runs {@code callback} on the loop soon, after what is already queued; thread-safe, never waits. From
+     * another thread it wakes a loop blocked in its poll. A callback it accepts runs, even when the loop is
+     * closed right after ({@link #close()} runs what was accepted); otherwise it throws.
      *
      * <p>Memory consistency effects: actions in a thread prior to calling {@code execute}
      * <i>happen-before</i> the callback runs on the loop's thread. Callbacks from one thread run in the
@@ -254,18 +315,42 @@ public final class Loop implements Executor, AutoCloseable {
      *
      * @param callback what to run on the loop's thread; an exception from it goes to the error handler
      * @throws NullPointerException       if {@code callback} is null
-     * @throws RejectedExecutionException if the loop is closed, from any thread (its owner's too)
+     * @throws RejectedExecutionException if the loop is closed, from any thread (its owner's too), or if
+     *                                    {@link Options#maxPendingCallbacks()} callbacks from other threads are
+     *                                    pending already
      */
     @Override
     public void execute(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (shared.isClosed()) {
-            throw new RejectedExecutionException(this + " is closed: the callback would never run");
-        }
+        submit(callback, true);
+    }
+
+    /**
+     * Like {@link #execute}, for the JDK's wake-ups of this loop's virtual threads and greenloop's own hand-offs
+     * (a link's notification, a pipe's chunk, a socket moved here): never refused for the bound on pending
+     * callbacks, since a greenlet waits for each. Thread-safe.
+     *
+     * @throws RejectedExecutionException if the loop is closed
+     */
+    void handOff(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        submit(callback, false);
+    }
+
+    private void submit(Runnable callback, boolean user) {
         if (inLoopThread()) {
+            if (shared.isClosed()) {
+                throw new RejectedExecutionException(this + " is closed: the callback would never run");
+            }
             ready.add(callback);
-        } else {
-            shared.submit(callback);
+            return;
+        }
+        switch (shared.submit(callback, user)) {
+            case ACCEPTED -> { }
+            case CLOSED -> throw new RejectedExecutionException(this + " is closed: the callback would never run");
+            case FULL -> throw new RejectedExecutionException(this + " has its bound of " + maxPendingCallbacks
+                    + " callbacks from other threads pending (Loop.Options.withMaxPendingCallbacks):"
+                    + " retry later, or hand this loop less work");
         }
     }
 
@@ -496,8 +581,8 @@ public final class Loop implements Executor, AutoCloseable {
                 return false;
             }
             shared.outsideWorkEnded();
-            if (!inLoopThread() && !shared.isClosed()) {
-                shared.submit(() -> { });  // let a loop waiting in its poll re-check whether anything is pending
+            if (!inLoopThread()) {
+                shared.submit(() -> { }, false);  // let a loop waiting in its poll re-check whether anything is pending; closed: none waits
             }
             return true;
         };
@@ -558,16 +643,25 @@ public final class Loop implements Executor, AutoCloseable {
     /**
      * A loop's statistics ({@link #stats()}).
      *
-     * @param iterations     iterations of the four phases so far
-     * @param polls          polls of the transport so far (one per iteration today)
-     * @param tasksRun       tasks run so far: timers, callbacks, greenlet resumptions
-     * @param liveGreenlets  greenlets started and not yet finished
-     * @param pendingTimers  armed timers, the loop's own ones (timeouts, the close grace) included
-     * @param ioWaiters      greenlets, or the owner thread, parked in an I/O or cross-thread wait (a socket, a pipe, a child process)
-     * @param blockedReports blocked-loop reports written for this loop so far
+     * @param iterations       iterations of the four phases so far
+     * @param polls            polls of the transport so far (one per iteration today)
+     * @param tasksRun         tasks run so far: timers, callbacks, greenlet resumptions
+     * @param liveGreenlets    greenlets started and not yet finished
+     * @param pendingTimers    armed timers, the loop's own ones (timeouts, the close grace) included
+     * @param ioWaiters        greenlets, or the owner thread, parked in an I/O or cross-thread wait (a socket, a pipe, a child process)
+     * @param blockedReports   blocked-loop reports written for this loop so far
+     * @param pendingCallbacks the inbox's depth: callbacks other threads handed the loop that it has not taken up
+     *                         yet, users' ({@link #execute}, which {@link Options#maxPendingCallbacks()} bounds) and
+     *                         the JDK's and greenloop's wake-ups of parked greenlets (never bounded); always current
      */
     public record Stats(long iterations, long polls, long tasksRun, int liveGreenlets, int pendingTimers,
-                        int ioWaiters, long blockedReports) {
+                        int ioWaiters, long blockedReports, long pendingCallbacks) {
+
+        /** Statistics without the inbox's depth (0), as the record was before it had one. */
+        public Stats(long iterations, long polls, long tasksRun, int liveGreenlets, int pendingTimers,
+                     int ioWaiters, long blockedReports) {
+            this(iterations, polls, tasksRun, liveGreenlets, pendingTimers, ioWaiters, blockedReports, 0);
+        }
     }
 
     /** Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger} "io.greenloop"). */
@@ -697,7 +791,8 @@ public final class Loop implements Executor, AutoCloseable {
 
     /**
      * Kills the greenlets still alive (each gets {@link GreenletExit} and up to a second in all to run its
-     * {@code finally} blocks), then closes the transport. Owner thread only.
+     * {@code finally} blocks), refuses every later {@link #execute}, runs the callbacks accepted before (so
+     * that none is lost), then closes the transport. Owner thread only.
      */
     @Override
     public void close() {
@@ -716,10 +811,36 @@ public final class Loop implements Executor, AutoCloseable {
         }
         graceTimer.cancel();
         shared.markClosed();
-        BlockingMonitor.unwatch(activity);
-        stats.unregister();
-        transport.close();
-        ownerStrand.unbindFromCurrentThread();
+        try {
+            runAcceptedCallbacks();
+        } finally {
+            BlockingMonitor.unwatch(activity);
+            stats.unregister();
+            transport.close();
+            ownerStrand.unbindFromCurrentThread();
+        }
+    }
+
+    /**
+     * Runs what {@link #execute} accepted before the loop closed: the ready queue, and the inbox until the
+     * callbacks counted in it are all taken (a thread that counted one before the close may still be linking
+     * it: then wait for it). The inbox refuses new ones now, so this ends.
+     */
+    private void runAcceptedCallbacks() {
+        inPhases = true;
+        try {
+            while (!ready.isEmpty() || !shared.inboxIsEmpty()) {
+                shared.moveInboxTo(ready, MAX_INBOX_MOVE_PER_PASS);
+                if (ready.isEmpty()) {
+                    Thread.yield();  // the thread still linking its callback may need this core
+                }
+                for (int tasks = ready.size(); tasks > 0; tasks--) {
+                    runSafely(ready.poll());
+                }
+            }
+        } finally {
+            inPhases = false;
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.greenloop;
 
 import io.greenloop.internal.SafeLog;
 import io.greenloop.net.StreamServer;
-import io.greenloop.net.TcpSocket;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,7 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,12 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One loop per core, Netty's {@code EventLoopGroup}: N platform threads, each owning one {@link Loop} that
  * runs until {@link #close()}. Work goes to a loop with {@link #submit} or {@link #execute} (round robin)
  * or to a chosen one through {@link #loops()}; inside a group's greenlets {@code Green.*} acts on that
- * greenlet's own loop. {@link #serve} runs one TCP server across every loop: with a listener per loop on
- * the same port ({@code SO_REUSEPORT}) on the epoll transport, where Linux balances connections over them;
- * elsewhere (nio, kqueue: macOS accepts {@code SO_REUSEPORT} but does not balance) with one acceptor on the
- * first loop that hands each accepted connection to the next loop, where it is registered and used only
- * (so there a stalled first loop holds up new connections, as a stalled boss loop does in Netty; the
- * connections the other loops serve go on).
+ * greenlet's own loop. {@link #serve} runs one TCP server across every loop: on Linux (epoll and nio) with a
+ * listener per loop on the same port ({@code SO_REUSEPORT}), which the kernel balances over them; elsewhere
+ * (macOS accepts {@code SO_REUSEPORT} but does not balance it) with one acceptor thread that runs nothing else
+ * and hands each accepted connection to the next loop, where it is registered and used only. Either way no
+ * loop accepts for another, so a stalled loop delays only the connections it serves itself.
  *
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
@@ -37,8 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoopGroup implements AutoCloseable {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
-    /** The transport whose {@code SO_REUSEPORT} listeners the kernel balances (Linux); the others get an acceptor. */
-    private static final String BALANCING_TRANSPORT = "epoll";
     /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
     private static final long THREAD_CHECK_MILLIS = 100;
 
@@ -46,12 +41,10 @@ public final class LoopGroup implements AutoCloseable {
     private final List<Loop> loops;
     private final List<Thread> threads;
     private final List<Throwable> failures;
-    private final List<Served> servers = new CopyOnWriteArrayList<>();
+    /** The servers started on the group, stopped by {@link #close()}. */
+    private final List<GroupListeners> listening = new CopyOnWriteArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean closed;
-
-    /** A server started on one loop of the group, stopped by {@link #close()}. */
-    private record Served(Loop loop, StreamServer server) { }
 
     private LoopGroup(String name, List<Loop> loops, List<Thread> threads, List<Throwable> failures) {
         this.name = name;
@@ -79,7 +72,15 @@ public final class LoopGroup implements AutoCloseable {
         if (loops < 1) {
             throw new IllegalArgumentException("a LoopGroup needs at least one loop, not " + loops);
         }
-        String name = "LoopGroup-" + GROUPS.incrementAndGet();
+        return start("LoopGroup-" + GROUPS.incrementAndGet(), loops, transport);
+    }
+
+    /** The acceptor thread of a server across {@code group} ({@link GroupListeners}): a group of one loop on {@code transport}. */
+    static LoopGroup startAcceptor(LoopGroup group, String transport) {
+        return start(group.name + "-acceptor", 1, transport);
+    }
+
+    private static LoopGroup start(String name, int loops, String transport) {
         List<CompletableFuture<Loop>> opened = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -175,62 +176,22 @@ public final class LoopGroup implements AutoCloseable {
      * address (with the real port when port 0 was asked) once every listener is up. {@link #close()} stops it.
      */
     public InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler) throws IOException {
+        return serve(address, handler, GroupListeners.Spread.forThisOs());
+    }
+
+    /** {@link #serve(InetSocketAddress, StreamServer.Handler)} spread as asked, whatever this OS would choose: tests run both ways. */
+    InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler, GroupListeners.Spread spread) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(handler, "handler");
         checkOpen("serve");
-        Loop first = loops.getFirst();
-        if (!first.transport().equals(BALANCING_TRANSPORT)) {
-            return startServer(first, address, (socket, peer) -> handOff(socket, peer, handler), false);
-        }
-        InetSocketAddress bound = startServer(first, address, handler, true);
-        for (Loop loop : loops.subList(1, loops.size())) {
-            startServer(loop, bound, handler, true);
-        }
-        return bound;
+        GroupListeners listeners = GroupListeners.start(this, spread, address, StreamServer.Options.defaults(), handler);
+        listening.add(listeners);
+        return listeners.address();
     }
 
-    /** The acceptor's handler: serves the connection here when it is this loop's turn, else moves it there. */
-    private void handOff(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
-        Loop target = next();
-        if (target == Loop.current()) {
-            handler.handle(socket, peer);
-            return;
-        }
-        try {
-            socket.handOff(target, handler);
-        } catch (RejectedExecutionException e) {
-            if (!closed) {
-                throw e;
-            }
-            // The group is closing and the target loop is gone: the connection is closed, as close() would have.
-        }
-    }
-
-    /** Starts a server on {@code loop}'s thread and waits for it to listen; returns its bound address. */
-    private InetSocketAddress startServer(Loop loop, InetSocketAddress address, StreamServer.Handler handler,
-                                          boolean reusePort) throws IOException {
-        StreamServer server = new StreamServer(address, handler, StreamServer.Options.defaults().withReusePort(reusePort));
-        CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                server.start();
-                servers.add(new Served(loop, server));
-                listening.complete(server.address());
-            } catch (Throwable e) {
-                listening.completeExceptionally(e);
-            }
-        });
-        try {
-            return listening.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("could not start a server for " + address + " on " + loop, e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting a server for " + address + " on " + loop, e);
-        }
+    /** Whether {@link #close()} has begun. */
+    boolean isClosed() {
+        return closed;
     }
 
     private void checkOpen(String operation) {
@@ -252,7 +213,14 @@ public final class LoopGroup implements AutoCloseable {
                     + " call it from another thread");
         }
         closed = true;
-        // Servers first, on every loop, so that no acceptor hands a connection to a loop that is ending.
+        // Servers first, acceptor threads before the loops, so that no acceptor hands a connection to a loop that is ending.
+        for (GroupListeners listeners : listening) {
+            try {
+                listeners.closeAcceptor();
+            } catch (RuntimeException acceptorFailed) {
+                failures.add(acceptorFailed);
+            }
+        }
         List<CountDownLatch> serversStopped = new ArrayList<>();
         for (Loop loop : loops) {
             serversStopped.add(stopServers(loop));
@@ -272,7 +240,7 @@ public final class LoopGroup implements AutoCloseable {
         }
         for (Loop loop : loops) {
             try {
-                loop.execute(loop::stop);  // after what is queued already, such as a connection handed over
+                loop.handOff(loop::stop);  // after what is queued already, such as a connection handed over
             } catch (RejectedExecutionException closedAlready) {
                 loop.stop();
             }
@@ -290,12 +258,10 @@ public final class LoopGroup implements AutoCloseable {
     private CountDownLatch stopServers(Loop loop) {
         CountDownLatch stopped = new CountDownLatch(1);
         try {
-            loop.execute(() -> loop.spawn(() -> {
+            loop.handOff(() -> loop.spawn(() -> {
                 try {
-                    for (Served served : servers) {
-                        if (served.loop() == loop) {
-                            served.server().close();
-                        }
+                    for (GroupListeners listeners : listening) {
+                        listeners.closeOn(loop);
                     }
                 } finally {
                     stopped.countDown();

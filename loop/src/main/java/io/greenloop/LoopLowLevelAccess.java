@@ -20,4 +20,9 @@ final class LoopLowLevelAccess implements LoopAccess {
     public void spendSocketBudget(Loop loop, String operation) {
         loop.spendSocketBudget(operation);
     }
+
+    @Override
+    public void handOff(Loop loop, Runnable callback) {
+        loop.handOff(callback);
+    }
 }

@@ -29,6 +29,9 @@ public interface LoopMXBean {
     /** Blocked-loop reports written for this loop so far. */
     long getBlockedReports();
 
+    /** Callbacks other threads handed the loop that it has not taken up yet (its inbox's depth), now. */
+    long getPendingCallbacks();
+
     /** What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks. */
     String formatRunInfo();
 }

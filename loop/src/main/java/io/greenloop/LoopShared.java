@@ -3,44 +3,54 @@ package io.greenloop;
 import io.greenloop.spi.Transport;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The part of a loop that other threads touch (Tokio's {@code Shared}, beside the owner-only
- * {@code Core} that is {@link Loop} itself): the inbox of cross-thread callbacks, the wake-up handshake
- * with the poll, the stop and closed flags, and the count of outstanding cross-thread work. Everything
- * else in a loop is confined to its thread.
+ * {@code Core} that is {@link Loop} itself): the inbox of cross-thread callbacks (which also knows whether
+ * the loop is closed), the wake-up handshake with the poll, the stop flag, and the count of outstanding
+ * cross-thread work. Everything else in a loop is confined to its thread.
  *
  * <p>The wake-up handshake: the loop sets {@code polling} and then looks at the inbox before a blocking
  * poll; {@link #submit} adds to the inbox and then looks at {@code polling}. One of the two sees the
  * other, so a callback is never left in the inbox of a loop that sleeps; {@code wakeupPending} makes
  * one thread per poll write the wake-up (an eventfd or a pipe), not one per callback.
  *
- * <p>Thread rule: {@link #submit}, {@link #requestStop}, {@link #isClosed} and the outside-work count
- * on any thread; the poll bracket, {@link #moveInboxTo} and {@link #markClosed} on the loop thread.
+ * <p>Thread rule: {@link #submit}, {@link #requestStop}, {@link #isClosed}, {@link #pendingCallbacks} and
+ * the outside-work count on any thread; the poll bracket, {@link #moveInboxTo} and {@link #markClosed} on
+ * the loop thread.
  */
 final class LoopShared {
 
     private final Transport transport;
-    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    private final MpscInbox inbox;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final AtomicInteger outsideWork = new AtomicInteger();
     private volatile boolean polling;
     private volatile boolean stopRequested;
-    private volatile boolean closed;
 
-    LoopShared(Transport transport) {
+    /** The shared part of a loop polling {@code transport}, refusing users' callbacks beyond {@code maxPendingCallbacks}. */
+    LoopShared(Transport transport, int maxPendingCallbacks) {
         this.transport = transport;
+        this.inbox = new MpscInbox(maxPendingCallbacks);
     }
 
-    /** Queues {@code callback} for the loop and wakes it if it sleeps in its poll. Any thread. */
-    void submit(Runnable callback) {
-        inbox.add(callback);
-        if (polling && !wakeupPending.getAndSet(true)) {
+    /**
+     * Queues {@code callback} for the loop and wakes it if it sleeps in its poll, unless the loop is closed or
+     * (for a {@code user}'s callback only) the bound on pending ones is reached: it says which. Any thread.
+     */
+    MpscInbox.Admission submit(Runnable callback, boolean user) {
+        MpscInbox.Admission admission = inbox.offer(callback, user);
+        if (admission == MpscInbox.Admission.ACCEPTED && polling && !wakeupPending.getAndSet(true)) {
             transport.wakeup();
         }
+        return admission;
+    }
+
+    /** How many callbacks other threads handed in that the loop has not taken yet. Any thread. */
+    long pendingCallbacks() {
+        return inbox.depth();
     }
 
     boolean inboxIsEmpty() {
@@ -52,11 +62,7 @@ final class LoopShared {
      * how many it moved. Bounded because other threads may add as fast as the loop moves. Loop thread only.
      */
     int moveInboxTo(ArrayDeque<Runnable> ready, int max) {
-        int moved = 0;
-        for (Runnable task; moved < max && (task = inbox.poll()) != null; moved++) {
-            ready.add(task);
-        }
-        return moved;
+        return inbox.drainTo(ready, max);
     }
 
     /**
@@ -100,11 +106,12 @@ final class LoopShared {
     }
 
     boolean isClosed() {
-        return closed;
+        return inbox.isClosed();
     }
 
+    /** Refuses every later callback; those accepted before stay in the inbox for the loop to run. Loop thread only. */
     void markClosed() {
-        closed = true;
+        inbox.close();
     }
 
     void outsideWorkStarted() {

@@ -20,7 +20,7 @@ import javax.management.ObjectName;
  * reads them with opaque loads: each value is one the owner really wrote, never torn, and never older
  * than one it read before. The three gauges (live greenlets, pending timers, I/O waiters) are the loop's
  * own plain fields; the owner copies them here before every poll, the moment it may go quiet, so another
- * thread sees them as of the loop's last poll.
+ * thread sees them as of the loop's last poll. The inbox's depth is read where it is kept, always current.
  *
  * <p>The snapshot is not atomic across fields: each field was true at some moment during the call, not
  * all at the same moment (a metrics scrape needs no more, and the loop never waits for a reader).
@@ -63,6 +63,7 @@ final class LoopStats implements LoopMXBean {
     }
 
     private final Loop loop;
+    private final LoopShared shared;
     private final String name;
     private long iterations;
     private long polls;
@@ -75,8 +76,9 @@ final class LoopStats implements LoopMXBean {
     /** Written and read on {@link #JMX_THREAD} only. */
     private ObjectName registeredAs;
 
-    LoopStats(Loop loop, Thread owner) {
+    LoopStats(Loop loop, Thread owner, LoopShared shared) {
         this.loop = loop;
+        this.shared = shared;
         this.name = owner.getName() + "-" + LOOP_NUMBERS.incrementAndGet();
         LoopEvents.loadIfRecorderRunning();
     }
@@ -118,7 +120,8 @@ final class LoopStats implements LoopMXBean {
     /** The counters now, with gauges the caller read itself (the owner thread reads the loop's exact ones). */
     Loop.Stats snapshot(int liveGreenlets, int pendingTimers, int ioWaiters) {
         return new Loop.Stats((long) ITERATIONS.getOpaque(this), (long) POLLS.getOpaque(this),
-                (long) TASKS_RUN.getOpaque(this), liveGreenlets, pendingTimers, ioWaiters, blockedReports.get());
+                (long) TASKS_RUN.getOpaque(this), liveGreenlets, pendingTimers, ioWaiters, blockedReports.get(),
+                shared.pendingCallbacks());
     }
 
     /**
@@ -196,6 +199,11 @@ final class LoopStats implements LoopMXBean {
     @Override
     public long getBlockedReports() {
         return blockedReports.get();
+    }
+
+    @Override
+    public long getPendingCallbacks() {
+        return shared.pendingCallbacks();
     }
 
     /** The whole JVM's run info, {@link Green#formatRunInfo()}: every open loop, its greenlets and their stacks. */

@@ -82,9 +82,10 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
      * thread started inside a greenlet (a guest strand, made now); the answer is kept in {@link #CURRENT}.
      */
     private static Strand strandOfLoopThread(Thread thread) {
-        if (!(GreenletThreads.schedulerOf(thread) instanceof Loop loop)) {
+        if (!(GreenletThreads.schedulerOf(thread) instanceof GreenletScheduler scheduler)) {
             return null;
         }
+        Loop loop = scheduler.loop;
         Strand strand = loop.greenletStrandOf(thread);
         if (strand == null) {
             strand = new Strand(loop, null, thread, Kind.GUEST);

@@ -6,6 +6,8 @@ import io.greenloop.net.TcpSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -14,6 +16,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,15 +41,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link LoopGroup} on the transport under test (nio in loop's build; each native transport runs it from
  * loop's test-jar with {@code -Dgreenloop.transport=NAME}, see {@link TransportUnderTest}): round robin, {@code serve} spreading
- * connections over the loops (on epoll one {@code SO_REUSEPORT} listener per loop, elsewhere one acceptor
- * handing sockets over), a stalled loop not holding up the others, and {@code close()} with live
- * connections. Clients are plain JDK sockets on the test thread.
+ * connections over the loops both ways ({@link GroupListeners.Spread}: one {@code SO_REUSEPORT} listener per
+ * loop, as on Linux, and an acceptor thread handing sockets over, as on macOS), a stalled loop holding up
+ * neither the connections nor the new connections of the others, and {@code close()} with live connections.
+ * Clients are plain JDK sockets on the test thread.
  */
 public class LoopGroupConformanceTest {
 
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
     static final int LOOPS = 2;
     static final int READ_TIMEOUT_MILLIS = 30_000;
+    /** How many new connections the other loop must serve while the first one is blocked. */
+    static final int SERVED_WHILE_BLOCKED = 5;
+    /** A bound on the clients one blocked-loop test opens: with half of them on the other loop, far more than enough. */
+    static final int MAX_CLIENTS_WHILE_BLOCKED = 400;
 
     private LoopGroup group;
     private final ConcurrentLinkedQueue<Throwable> loopErrors = new ConcurrentLinkedQueue<>();
@@ -113,9 +125,10 @@ public class LoopGroupConformanceTest {
         assertTrue(failing.exception() instanceof IOException);
     }
 
-    @Test
-    void servedConnectionsSpreadOverTheLoopsAndWorkThere() throws Exception {
-        InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing());
+    @ParameterizedTest
+    @EnumSource(GroupListeners.Spread.class)
+    void servedConnectionsSpreadOverTheLoopsAndWorkThere(GroupListeners.Spread spread) throws Exception {
+        InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing(), spread);
         List<Socket> clients = new ArrayList<>();
         Set<Integer> loopsSeen = new HashSet<>();
         try {
@@ -136,8 +149,19 @@ public class LoopGroupConformanceTest {
     }
 
     @Test
-    void aStalledLoopDoesNotStopTheOthers() throws Exception {
+    void theDefaultSpreadServesToo() throws Exception {
         InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing());
+        try (Socket client = connect(address)) {
+            int loop = client.getInputStream().read();
+            assertTrue(loop == 0 || loop == 1, "served by loop " + loop);
+            assertEchoes(client, "default");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupListeners.Spread.class)
+    void aStalledLoopDoesNotStopTheOthers(GroupListeners.Spread spread) throws Exception {
+        InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing(), spread);
         List<Socket> clients = new ArrayList<>();
         try {
             Socket onSecond = null;
@@ -149,13 +173,8 @@ public class LoopGroupConformanceTest {
                 }
             }
             assertTrue(onSecond != null, "no connection landed on the second loop");
-            CountDownLatch stalled = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            group.loops().get(0).execute(() -> {
-                stalled.countDown();
-                awaitQuietly(release);  // blocks loop 0's thread, as a runaway computation would
-            });
-            assertTrue(stalled.await(30, TimeUnit.SECONDS));
+            blockFirstLoopUntil(release);
             try {
                 assertEchoes(onSecond, "still served");
                 AsyncResult<String> second = new AsyncResult<>();
@@ -172,6 +191,66 @@ public class LoopGroupConformanceTest {
         }
     }
 
+    /**
+     * While loop 0 is blocked (until the test has seen enough), new connections keep coming, and those that
+     * loop 1 serves are accepted and answered: no loop accepts for another, whichever way connections are
+     * spread. Those that land on the blocked loop wait for it, unanswered, and are left aside.
+     */
+    @ParameterizedTest
+    @EnumSource(GroupListeners.Spread.class)
+    void aBlockedLoopDelaysNoNewConnectionServedByAnother(GroupListeners.Spread spread) throws Exception {
+        InetSocketAddress address = group.serve(ANY_LOCAL_PORT, tellingLoopThenEchoing(), spread);
+        CountDownLatch release = new CountDownLatch(1);
+        blockFirstLoopUntil(release);
+        List<SocketChannel> clients = new ArrayList<>();
+        Set<SocketChannel> answered = new HashSet<>();
+        int servedByOthers = 0;
+        try (Selector selector = Selector.open()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (servedByOthers < SERVED_WHILE_BLOCKED && clients.size() < MAX_CLIENTS_WHILE_BLOCKED
+                    && System.nanoTime() - deadline < 0) {
+                SocketChannel client = SocketChannel.open(address);
+                clients.add(client);
+                client.configureBlocking(false);
+                client.register(selector, SelectionKey.OP_READ);
+                selector.select(20);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    assertNotEquals(0, firstByte((SocketChannel) key.channel()), "the blocked loop answered");
+                    answered.add((SocketChannel) key.channel());
+                    servedByOthers++;
+                }
+                selector.selectedKeys().clear();
+            }
+        } finally {
+            release.countDown();
+        }
+        for (SocketChannel client : clients) {
+            if (!answered.contains(client)) {
+                client.configureBlocking(true);  // the selector is closed: each is served now, mostly by loop 0
+                assertTrue(Set.of(0, 1).contains(firstByte(client)));
+            }
+            client.close();  // nothing unread: the handler sees the end of the stream, not a reset
+        }
+        assertEquals(SERVED_WHILE_BLOCKED, servedByOthers, "loop 1 served only " + servedByOthers + " of "
+                + clients.size() + " new connections while loop 0 was blocked (" + spread + ")");
+    }
+
+    private static int firstByte(SocketChannel client) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        assertEquals(1, client.read(one), "the handler's first byte");
+        return one.get(0);
+    }
+
+    /** Blocks loop 0's thread, as a runaway computation would, until {@code release}; returns once it is blocked. */
+    private void blockFirstLoopUntil(CountDownLatch release) throws InterruptedException {
+        CountDownLatch blocked = new CountDownLatch(1);
+        group.loops().get(0).execute(() -> {
+            blocked.countDown();
+            awaitQuietly(release);
+        });
+        assertTrue(blocked.await(30, TimeUnit.SECONDS));
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(60, TimeUnit.SECONDS);
@@ -180,8 +259,9 @@ public class LoopGroupConformanceTest {
         }
     }
 
-    @Test
-    void closeWithLiveConnectionsKillsTheHandlersAndEndsTheLoops() throws Exception {
+    @ParameterizedTest
+    @EnumSource(GroupListeners.Spread.class)
+    void closeWithLiveConnectionsKillsTheHandlersAndEndsTheLoops(GroupListeners.Spread spread) throws Exception {
         AtomicInteger started = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger();
         InetSocketAddress address = group.serve(ANY_LOCAL_PORT, (socket, peer) -> {
@@ -192,7 +272,7 @@ public class LoopGroupConformanceTest {
             } finally {
                 finished.incrementAndGet();
             }
-        });
+        }, spread);
         List<Socket> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 6; i++) {

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.Set;
@@ -53,6 +55,24 @@ class LoopGroupTest {
         assertEquals(3, Set.copyOf(group.loops()).size());
         group.close();
         group.close();  // idempotent
+        assertEquals(Set.of(), threadNames(name + "-"));
+    }
+
+    @Test
+    void theAcceptorThreadRunsNothingButAcceptsAndEndsWithClose() throws Exception {
+        LoopGroup group = LoopGroup.start(2, "nio");
+        String name = group.toString().substring(0, group.toString().indexOf('['));
+        InetSocketAddress address = group.serve(new InetSocketAddress("127.0.0.1", 0),
+                (socket, peer) -> socket.write(new byte[] {(byte) group.loops().indexOf(Loop.current())}, 0, 1),
+                GroupListeners.Spread.ACCEPTOR_THREAD);
+        assertEquals(Set.of(name + "-0", name + "-1", name + "-acceptor-0"), threadNames(name + "-"));
+        try (Socket client = new Socket()) {
+            client.setSoTimeout(30_000);
+            client.connect(address, 10_000);
+            int loop = client.getInputStream().read();
+            assertTrue(loop == 0 || loop == 1, "a loop of the group serves, not the acceptor: " + loop);
+        }
+        group.close();
         assertEquals(Set.of(), threadNames(name + "-"));
     }
 

@@ -36,7 +36,8 @@ class LoopMXBeanTest {
 
         Set<String> attributes = Arrays.stream(SERVER.getMBeanInfo(name).getAttributes())
                 .map(attribute -> attribute.getName()).collect(Collectors.toSet());
-        assertEquals(Set.of("Iterations", "Polls", "TasksRun", "LiveGreenlets", "PendingTimers", "IoWaiters", "BlockedReports"), attributes);
+        assertEquals(Set.of("Iterations", "Polls", "TasksRun", "LiveGreenlets", "PendingTimers", "IoWaiters", "BlockedReports",
+                "PendingCallbacks"), attributes);
         assertTrue((Long) SERVER.getAttribute(name, "TasksRun") >= 2, "the greenlet started and resumed after its sleep");
         assertTrue((Long) SERVER.getAttribute(name, "Iterations") > 0);
         assertEquals(0, (Integer) SERVER.getAttribute(name, "LiveGreenlets"));
@@ -50,6 +51,14 @@ class LoopMXBeanTest {
 
         LoopMXBean proxy = JMX.newMXBeanProxy(SERVER, name, LoopMXBean.class);
         assertTrue(proxy.getPolls() > 0, "a typed proxy reads the same bean");
+
+        Thread.ofPlatform().start(() -> {
+            loop.execute(() -> { });
+            loop.execute(() -> { });
+        }).join();
+        assertEquals(2L, SERVER.getAttribute(name, "PendingCallbacks"), "the inbox's depth, before the loop takes them");
+        loop.runOnce(false);
+        assertEquals(0L, proxy.getPendingCallbacks());
     }
 
     /** Loop names are unique in the JVM, also for owners with the same name and with characters JMX reserves. */

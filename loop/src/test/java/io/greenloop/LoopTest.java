@@ -144,6 +144,32 @@ class LoopTest {
     }
 
     @Test
+    void optionsChooseTheTransportAndRefuseABoundBelowOne() throws Exception {
+        Loop.Options defaults = Loop.Options.defaults();
+        assertEquals(null, defaults.transport());
+        assertEquals(Loop.Options.UNLIMITED, defaults.maxPendingCallbacks());
+        for (int bad : new int[] {0, -1, Integer.MIN_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> defaults.withMaxPendingCallbacks(bad));
+            assertTrue(e.getMessage().contains("maxPendingCallbacks " + bad) && e.getMessage().contains("at least 1"), e::getMessage);
+        }
+        assertThrows(NullPointerException.class, () -> defaults.withTransport(null));
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class, () -> defaults.withTransport(" "));
+        assertTrue(blank.getMessage().contains("nio"), blank::getMessage);
+        AtomicReference<Throwable> unknown = new AtomicReference<>();
+        AtomicReference<String> chosen = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            unknown.set(assertThrows(IllegalArgumentException.class,
+                    () -> Loop.open(defaults.withTransport("no-such-transport"))));
+            try (Loop loop = Loop.open(defaults.withTransport("nio").withMaxPendingCallbacks(1))) {
+                chosen.set(loop.transport());
+            }
+        });
+        assertTrue(joinQuietly(other));
+        assertTrue(unknown.get().getMessage().contains("nio"), "names the available ones: " + unknown.get().getMessage());
+        assertEquals("nio", chosen.get());
+    }
+
+    @Test
     void executeOnAClosedLoopIsRejectedOnItsOwnerThreadAndOthers() throws Exception {
         AtomicReference<Loop> closed = new AtomicReference<>();
         AtomicReference<Throwable> onOwner = new AtomicReference<>();

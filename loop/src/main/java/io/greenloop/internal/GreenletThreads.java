@@ -101,7 +101,7 @@ public final class GreenletThreads {
     }
 
     /**
-     * The scheduler of virtual thread {@code thread} (a loop for a greenlet, and for any virtual thread
+     * The scheduler of virtual thread {@code thread} (a loop's for a greenlet, and for any virtual thread
      * started inside one, since a virtual thread inherits its parent's scheduler), or {@code null} for a
      * platform thread or when the JDK's shape differs.
      */

@@ -24,6 +24,9 @@ public interface LoopAccess {
      */
     void spendSocketBudget(Loop loop, String operation);
 
+    /** Runs {@code callback} on the loop soon, from any thread, never refused for the bound on pending callbacks. */
+    void handOff(Loop loop, Runnable callback);
+
     /** Installs the implementation; {@code Loop}'s class initializer calls it, once. */
     static void install(LoopAccess access) {
         Objects.requireNonNull(access, "access");

@@ -306,7 +306,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
      * there in a new greenlet, which closes it when the handler returns; this object is closed at once
-     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting; never
+     * refused for {@code target}'s bound on pending callbacks, only when {@code target} is closed
+     * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
+     * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
      */
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -321,7 +324,7 @@ public final class TcpSocket implements AutoCloseable {
         DetachedStream detached = core.handle.detach();
         core.close();
         try {
-            target.execute(() -> adoptAndServe(target, detached, peer, handler));
+            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler));
         } catch (RuntimeException e) {
             detached.close();
             throw e;
@@ -338,7 +341,12 @@ public final class TcpSocket implements AutoCloseable {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
         }
-        target.spawn(() -> serve(socket, peer, handler));
+        try {
+            target.spawn(() -> serve(socket, peer, handler));
+        } catch (RuntimeException e) {
+            socket.close();  // the target closed between the hand-off and now: nobody will serve it
+            throw e;
+        }
     }
 
     private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {

@@ -22,7 +22,7 @@ import java.util.concurrent.Semaphore;
  *
  * <p>Thread rule: {@link #read}, {@link #available} and {@link #close} on the loop's thread or its
  * greenlets, one reader at a time; the pump touches only {@link #room}, {@link #abandoned} and
- * {@code Loop.execute}.
+ * {@code LowLevel.handOff}.
  */
 final class PipeInput extends InputStream {
 
@@ -70,11 +70,11 @@ final class PipeInput extends InputStream {
                 }
                 int n = source.read(buffer);
                 if (n < 0) {
-                    loop.execute(() -> deliver(null, null));
+                    LowLevel.handOff(loop, () -> deliver(null, null));
                     return;
                 }
                 byte[] chunk = Arrays.copyOf(buffer, n);
-                loop.execute(() -> deliver(chunk, null));
+                LowLevel.handOff(loop, () -> deliver(chunk, null));
             }
         } catch (IOException e) {
             if (!abandoned) {
@@ -95,7 +95,7 @@ final class PipeInput extends InputStream {
 
     private void handOverFailure(IOException error) {
         try {
-            loop.execute(() -> deliver(null, error));
+            LowLevel.handOff(loop, () -> deliver(null, error));
         } catch (RejectedExecutionException e) {
             closeSource();
         }

@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
  * {@link #write}, {@link #flush} or {@link #close}. The pump runs only while there is something to write.
  *
  * <p>Thread rule: everything on the loop's thread or its greenlets; the pump touches only the queue and
- * {@code Loop.execute}.
+ * {@code LowLevel.handOff}.
  */
 final class PipeOutput extends OutputStream {
 
@@ -147,7 +147,7 @@ final class PipeOutput extends OutputStream {
             }
             IOException error = writeToPipe(chunk);
             try {
-                loop.execute(() -> written(chunk, error));
+                LowLevel.handOff(loop, () -> written(chunk, error));
             } catch (RejectedExecutionException e) {
                 writeToPipe(CLOSE); // the loop closed: nobody will write more, so the child should see the end
                 return;

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * The threads that do the blocking halves of child-process pipes. A read from a {@link Process} pipe
  * blocks its thread in a native call, and for a greenlet that thread is the loop's, so every pipe of a
  * {@link Subprocess} gets a pump here while it has work: it blocks on the pipe and hands chunks to the
- * loop with {@code Loop.execute}. Each pump may block for the child's whole life, so the pool grows with
+ * loop with {@code LowLevel.handOff}. Each pump may block for the child's whole life, so the pool grows with
  * the number of open pipes (no fixed size could be right) and shrinks when they close.
  */
 final class Pipes {
