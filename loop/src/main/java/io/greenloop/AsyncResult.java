@@ -4,6 +4,7 @@ import io.greenloop.internal.WaitBounds;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return get(Duration.of(timeout, unit.toChronoUnit()));
+        return get(WaitBounds.of(timeout, unit));
     }
 
     private boolean awaitSet(Duration timeout) throws InterruptedException {
@@ -113,6 +114,25 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
             throw new ExecutionException(exception);
         }
         return value;
+    }
+
+    /**
+     * A new {@link CompletableFuture} that completes when this result is set: with its value, or exceptionally
+     * with its exception (a {@link CancellationException} as a cancellation). Call it from any thread: it
+     * waits for nothing, binds this result to no loop and makes none, so code that composes
+     * {@link java.util.concurrent.CompletionStage}s can wait for a result set by a greenlet or a pool thread
+     * without blocking a thread. Stages added with the non-async methods run on the thread that calls
+     * {@link #set} or {@link #setException} (at once, on the caller's thread, when it is set already): when
+     * that is a greenlet, keep them short and non-blocking, or use the {@code ...Async} methods with an
+     * executor such as a {@link LoopGroup} or {@link ThreadPool}.
+     *
+     * <p>Each call returns a future of its own: completing or cancelling it changes neither this result nor
+     * the futures of other callers.
+     *
+     * @return a future completed with this result's outcome
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        return links.newCompletableFuture(this);
     }
 
     /** Not supported: an {@code AsyncResult} is completed by whoever holds it; returns {@code false}. */

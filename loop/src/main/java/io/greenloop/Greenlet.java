@@ -1,11 +1,14 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -281,7 +284,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
+        if (!join(WaitBounds.of(timeout, unit))) {
             throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();
@@ -295,6 +298,27 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             throw new ExecutionException(name() + " failed: " + exception, exception);
         }
         return value();
+    }
+
+    /**
+     * A new {@link CompletableFuture} that completes when this greenlet finishes, as {@link #get()} reports it:
+     * with its value ({@code null} when it was killed with {@link GreenletExit}, which counts as success, as
+     * in gevent), exceptionally with what it threw, or with a {@link CancellationException} after
+     * {@link #cancel}. Call it from any thread: it waits for nothing and makes no loop, so code that composes
+     * {@link java.util.concurrent.CompletionStage}s can wait for greenlets without blocking a thread. Stages
+     * added with the non-async methods run on its loop's thread as it finishes, inside the finishing greenlet
+     * (or at once, on the caller's thread, when it has finished already): keep them short and non-blocking, or
+     * use the {@code ...Async} methods with an executor such as a {@link LoopGroup} or {@link ThreadPool}.
+     *
+     * <p>Each call returns a future of its own. Cancelling it (or completing it) does not kill the greenlet
+     * and changes nothing for other callers: to stop the greenlet, {@link #kill()} or {@link #cancel} it.
+     * A greenlet that never finishes (never started, or still running when its loop closed) never completes
+     * the future, as it never ends a {@link #join()}.
+     *
+     * @return a future completed with this greenlet's outcome
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        return links().newCompletableFuture(this);
     }
 
     /** Kills it with {@link GreenletExit} and waits until it is dead. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,9 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
  *
+ * <p>An {@link Executor}, so JDK code can hand it work: {@code CompletableFuture.supplyAsync(body, group)} runs
+ * {@code body} as a callback on one of its loops (spawn a greenlet there for work that waits).
+ *
  * <p>Thread rule: every method is thread-safe.
  */
-public final class LoopGroup implements AutoCloseable {
+public final class LoopGroup implements AutoCloseable, Executor {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
     /** The transport whose {@code SO_REUSEPORT} listeners the kernel balances (Linux); the others get an acceptor. */
@@ -140,10 +144,19 @@ public final class LoopGroup implements AutoCloseable {
         return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
     }
 
-    /** Runs {@code callback} on the next loop (round robin) soon; thread-safe, returns at once. */
+    /**
+     * Runs {@code callback} on the next loop (round robin) soon, as a callback on that loop's thread; thread-safe,
+     * returns at once.
+     *
+     * @param callback what to run
+     * @throws RejectedExecutionException once the group is closed ({@link Executor}'s contract)
+     */
+    @Override
     public void execute(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        checkOpen("execute");
+        if (closed) {
+            throw new RejectedExecutionException("execute on " + name + ", which is closed; start a new LoopGroup");
+        }
         next().execute(callback);
     }
 
