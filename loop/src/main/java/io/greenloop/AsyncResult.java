@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code AsyncResult}. {@link #set} and {@link #setException} are thread-safe and may be called once;
  * waiters on a loop are woken by its notifier, other threads directly. A greenlet or loop-owning thread
  * waiting for it keeps its loop alive, since another thread may be the one to set it.
+ *
+ * @param <T> the type of the value
  */
 public final class AsyncResult<T> implements Future<T>, Waitable {
 
@@ -32,12 +34,22 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
     public AsyncResult() {
     }
 
-    /** Completes it with {@code value} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    /**
+     * Completes it with {@code value} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when
+     * already completed.
+     *
+     * @param value the value
+     */
     public void set(T value) {
         complete(value, null);
     }
 
-    /** Completes it with {@code error} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    /**
+     * Completes it with {@code error} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when
+     * already completed.
+     *
+     * @param error the exception
+     */
     public void setException(Throwable error) {
         complete(null, java.util.Objects.requireNonNull(error, "error"));
     }
@@ -57,17 +69,29 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         return state.get() == SET;
     }
 
-    /** The value once set, else {@code null}. Never waits. */
+    /**
+     * The value once set, else {@code null}. Never waits.
+     *
+     * @return the value once set, else {@code null}
+     */
     public T value() {
         return ready() ? value : null;
     }
 
-    /** The exception once set with one, else {@code null}. Never waits. */
+    /**
+     * The exception once set with one, else {@code null}. Never waits.
+     *
+     * @return the exception once set with one, else {@code null}
+     */
     public Throwable exception() {
         return ready() ? exception : null;
     }
 
-    /** Whether it was completed with a value. */
+    /**
+     * Whether it was completed with a value.
+     *
+     * @return whether it was completed with a value
+     */
     public boolean successful() {
         return ready() && exception == null;
     }
@@ -79,7 +103,15 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         return outcome();
     }
 
-    /** Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}. */
+    /**
+     * Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the value
+     * @throws InterruptedException when a thread that owns no loop is interrupted while it waits
+     * @throws ExecutionException wrapping the exception it was set with
+     * @throws TimeoutException when {@code timeout} passes first
+     */
     public T get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
         if (!awaitSet(timeout)) {
             throw new TimeoutException("no result " + WaitBounds.waited(timeout));

@@ -64,12 +64,21 @@ public final class LoopGroup implements AutoCloseable, Executor {
         this.threads = List.copyOf(threads);
     }
 
-    /** Starts one loop per available processor on the default transport; returns once every loop runs. */
+    /**
+     * Starts one loop per available processor on the default transport; returns once every loop runs.
+     *
+     * @return the running group
+     */
     public static LoopGroup start() {
         return start(Runtime.getRuntime().availableProcessors());
     }
 
-    /** Starts {@code loops} loops on the default transport ({@code Loop.open()}); returns once every loop runs. */
+    /**
+     * Starts {@code loops} loops on the default transport ({@code Loop.open()}); returns once every loop runs.
+     *
+     * @param loops how many loops (and threads), 1 or more
+     * @return the running group
+     */
     public static LoopGroup start(int loops) {
         return start(loops, null);
     }
@@ -78,6 +87,10 @@ public final class LoopGroup implements AutoCloseable, Executor {
      * Starts {@code loops} loops on the named transport ({@code null}: the default), threads named
      * "LoopGroup-N-i"; returns once every loop runs. If one cannot open, those already open are closed
      * and the failure is thrown.
+     *
+     * @param loops how many loops (and threads), 1 or more
+     * @param transport the transport name ("epoll", "kqueue", "nio")
+     * @return the running group
      */
     public static LoopGroup start(int loops, String transport) {
         if (loops < 1) {
@@ -129,17 +142,29 @@ public final class LoopGroup implements AutoCloseable, Executor {
         }
     }
 
-    /** How many loops the group has. */
+    /**
+     * How many loops the group has.
+     *
+     * @return how many loops the group has
+     */
     public int size() {
         return loops.size();
     }
 
-    /** The loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}. */
+    /**
+     * The loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}.
+     *
+     * @return the loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}
+     */
     public List<Loop> loops() {
         return loops;
     }
 
-    /** The loop whose turn it is, round robin. */
+    /**
+     * The loop whose turn it is, round robin.
+     *
+     * @return the loop whose turn it is, round robin
+     */
     public Loop next() {
         return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
     }
@@ -163,6 +188,10 @@ public final class LoopGroup implements AutoCloseable, Executor {
     /**
      * Runs {@code body} in a greenlet on the next loop (round robin); returns at once with the result to
      * come, which holds what {@code body} returned or threw.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return the result to come
      */
     public <T> AsyncResult<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -186,6 +215,11 @@ public final class LoopGroup implements AutoCloseable, Executor {
      * Serves TCP on {@code address} across every loop of the group, running {@code handler} for each connection
      * in a greenlet on one loop (see the class comment for how connections are spread); returns the bound
      * address (with the real port when port 0 was asked) once every listener is up. {@link #close()} stops it.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param handler runs each connection, in a greenlet of its own
+     * @return the bound address
+     * @throws IOException if the operation fails; the message says what failed
      */
     public InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(address, "address");

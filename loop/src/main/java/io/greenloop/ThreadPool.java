@@ -62,7 +62,12 @@ public final class ThreadPool extends AbstractExecutorService {
     /** Spawners waiting for room in the queue, first come first woken; each is told once when a task starts. */
     private final java.util.ArrayDeque<AsyncResult<Void>> waitingForRoom = new java.util.ArrayDeque<>();
 
-    /** A pool of {@code threads} worker threads, started as tasks arrive; fewer than one is an {@link IllegalArgumentException}. */
+    /**
+     * A pool of {@code threads} worker threads, started as tasks arrive; fewer than one is an {@link
+     * IllegalArgumentException}.
+     *
+     * @param threads the number of worker threads
+     */
     public ThreadPool(int threads) {
         this(threads, "greenloop-pool-" + POOLS.incrementAndGet());
     }
@@ -71,12 +76,20 @@ public final class ThreadPool extends AbstractExecutorService {
      * A pool of {@code threads} worker threads where at most {@code maxQueued} (1 or more) tasks wait for a
      * worker: {@link #spawn} parks the calling greenlet (drives the loop on its owner thread, blocks other
      * threads) while that many wait, so a fast producer cannot pile up unbounded work.
+     *
+     * @param threads the number of worker threads
+     * @param maxQueued how many tasks may wait for a worker, 1 or more
      */
     public ThreadPool(int threads, int maxQueued) {
         this(threads, "greenloop-pool-" + POOLS.incrementAndGet(), maxQueued);
     }
 
-    /** A pool of {@code threads} worker threads named {@code name-1}, {@code name-2}, ... */
+    /**
+     * A pool of {@code threads} worker threads named {@code name-1}, {@code name-2}, ...
+     *
+     * @param threads the number of worker threads
+     * @param name the name
+     */
     public ThreadPool(int threads, String name) {
         this(threads, name, Integer.MAX_VALUE);
     }

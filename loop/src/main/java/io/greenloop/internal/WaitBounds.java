@@ -17,12 +17,21 @@ public final class WaitBounds {
      * A {@code java.util.concurrent} bound ({@code timeout} in {@code unit}) as a {@link Duration} that a deadline
      * ({@code now + bound}) cannot overflow: {@code get(Long.MAX_VALUE, DAYS)} means "forever", and 73 years is
      * forever here. A bound of zero or less stays one.
+     *
+     * @param timeout the bound, in {@code unit}
+     * @param unit the unit of {@code timeout}
+     * @return a {@code java.util.concurrent} bound
      */
     public static Duration of(long timeout, TimeUnit unit) {
         return Duration.ofNanos(Math.min(unit.toNanos(timeout), Long.MAX_VALUE / 4));
     }
 
-    /** "after 250 ms", or for a bound of zero or less "at once (a timeout of -1 ms means: do not wait)". */
+    /**
+     * "after 250 ms", or for a bound of zero or less "at once (a timeout of -1 ms means: do not wait)".
+     *
+     * @param bound the bound that ran out
+     * @return the phrase
+     */
     public static String waited(Duration bound) {
         return bound.isPositive() ? "after " + bound.toMillis() + " ms"
                 : "at once (a timeout of " + bound.toMillis() + " ms means: do not wait)";

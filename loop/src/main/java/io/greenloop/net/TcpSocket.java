@@ -65,6 +65,11 @@ public final class TcpSocket implements AutoCloseable {
      * as Python's {@code socket.create_connection}: tries every address the name resolves to, in order,
      * until one connects. When none does, the exception names each address tried and why it failed
      * ({@link ConnectException} when every one refused or reset).
+     *
+     * @param host a host name or address literal
+     * @param port the TCP port
+     * @return the connected socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TcpSocket connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "host");
@@ -101,6 +106,11 @@ public final class TcpSocket implements AutoCloseable {
      * Connects to {@code address} from the calling thread's loop, parking until the connection is made;
      * refused throws {@link ConnectException}, no answer within {@code timeout} ({@code null}: the OS's
      * limit) throws {@link SocketTimeoutException}.
+     *
+     * @param address where to connect
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the connected socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TcpSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -172,6 +182,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Reads into {@code dst} from its position, parking until at least one byte is there; returns the
      * count, or -1 at end of stream (0 only when {@code dst} is full). Heap and direct buffers both work.
+     *
+     * @param dst where the bytes go, from its position up to its limit
+     * @return the bytes read, or -1 at end of stream
+     * @throws IOException if the operation fails; the message says what failed
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
@@ -196,13 +210,26 @@ public final class TcpSocket implements AutoCloseable {
         return n;
     }
 
-    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream. */
+    /**
+     * Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @return the bytes read, or -1 at end of stream
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         return read(ByteBuffer.wrap(b, off, len));
     }
 
-    /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
+    /**
+     * Writes all of {@code src} from its position, parking whenever the send buffer is full.
+     *
+     * @param src the bytes to write, from its position to its limit
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
         write(src, core.deadline(), "TcpSocket.write");
@@ -218,7 +245,14 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
-    /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
+    /**
+     * Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         write(ByteBuffer.wrap(b, off, len));
@@ -228,6 +262,9 @@ public final class TcpSocket implements AutoCloseable {
      * Writes all of {@code srcs}, in order, each from its position, in as few system calls as the transport
      * can ({@code writev(2)} on epoll and kqueue, a gathering channel write on nio), parking whenever the
      * send buffer is full; a timeout counts from the first wait, as for {@link #write(ByteBuffer)}.
+     *
+     * @param srcs the buffers to write, in order, each from its position to its limit
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void write(ByteBuffer... srcs) throws IOException {
         Objects.requireNonNull(srcs, "srcs");
@@ -259,6 +296,12 @@ public final class TcpSocket implements AutoCloseable {
      * Sends {@code count} bytes of {@code file} from {@code position} (fewer when the file ends first), with
      * {@code sendfile(2)} where the transport can, so the bytes never pass through the Java heap; parks
      * whenever the send buffer is full. Returns the bytes sent. The file's own position is not changed.
+     *
+     * @param file the file
+     * @param position where in the file to start
+     * @param count how many
+     * @return the bytes sent
+     * @throws IOException if the operation fails; the message says what failed
      */
     public long transferFrom(FileChannel file, long position, long count) throws IOException {
         Objects.requireNonNull(file, "file");
@@ -289,6 +332,10 @@ public final class TcpSocket implements AutoCloseable {
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
      * there in a new greenlet, which closes it when the handler returns; this object is closed at once
      * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     *
+     * @param target the loop to serve it on
+     * @param handler serves the connection there, in a new greenlet
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -331,7 +378,11 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
-    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    /**
+     * This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket.
+     *
+     * @return this socket as an {@link InputStream} whose reads park like {@link #read}
+     */
     public InputStream inputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.inputStream");
         if (inputStream == null) {
@@ -340,7 +391,11 @@ public final class TcpSocket implements AutoCloseable {
         return inputStream;
     }
 
-    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    /**
+     * This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket.
+     *
+     * @return this socket as an {@link OutputStream} whose writes park like {@link #write}
+     */
     public OutputStream outputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.outputStream");
         if (outputStream == null) {
@@ -352,12 +407,22 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Limits each later read and write ({@code null}: no limit); one that takes longer throws
      * {@link SocketTimeoutException} and leaves the socket open (a timed-out write may have sent part).
+     *
+     * @param timeout how long each operation may wait; {@code null}: no limit
      */
     public void setTimeout(Duration timeout) {
         core.timeout(timeout);
     }
 
-    /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
+    /**
+     * Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket.
+     *
+     * @param <T> the type of the value
+     * @param option the option
+     * @param value the value
+     * @return this socket
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         SocketCore.checkOption(option, value);
         core.open("TcpSocket.setOption").setOption(option, value);
@@ -367,6 +432,11 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Reads a socket option back ({@code TCP_NODELAY}, on by default, {@code SO_RCVBUF}, {@code SO_LINGER},
      * the {@link LinuxSocketOptions} on epoll, ...); one the transport lacks throws {@link UnsupportedOperationException}.
+     *
+     * @param <T> the type of the value
+     * @param name the option
+     * @return its value
+     * @throws IOException if the operation fails; the message says what failed
      */
     public <T> T option(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
@@ -378,12 +448,20 @@ public final class TcpSocket implements AutoCloseable {
         return core.activity();
     }
 
-    /** Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. */
+    /**
+     * Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void shutdownOutput() throws IOException {
         core.open("TcpSocket.shutdownOutput").shutdownOutput();
     }
 
-    /** The local address, or {@code null} when it is not known (closed before it was ever asked). */
+    /**
+     * The local address, or {@code null} when it is not known (closed before it was ever asked).
+     *
+     * @return the local address, or {@code null} when it is not known (closed before it was ever asked)
+     */
     public InetSocketAddress localAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.localAddress");
         if (localAddress == null && !core.isClosed()) {
@@ -396,7 +474,11 @@ public final class TcpSocket implements AutoCloseable {
         return localAddress;
     }
 
-    /** The peer's address, or {@code null} when it is not known (closed before it was ever asked). */
+    /**
+     * The peer's address, or {@code null} when it is not known (closed before it was ever asked).
+     *
+     * @return the peer's address, or {@code null} when it is not known (closed before it was ever asked)
+     */
     public InetSocketAddress remoteAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.remoteAddress");
         if (remoteAddress == null && !core.isClosed()) {
@@ -409,7 +491,11 @@ public final class TcpSocket implements AutoCloseable {
         return remoteAddress;
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether {@link #close()} was called
+     */
     public boolean isClosed() {
         return core.isClosed();
     }

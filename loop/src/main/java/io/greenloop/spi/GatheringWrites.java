@@ -12,7 +12,14 @@ public final class GatheringWrites {
     private GatheringWrites() {
     }
 
-    /** How many buffers from {@code from} on (before {@code to}) are direct, up to the first heap buffer. */
+    /**
+     * How many buffers from {@code from} on (before {@code to}) are direct, up to the first heap buffer.
+     *
+     * @param srcs the buffers to write, in order, each from its position to its limit
+     * @param from the index of the first buffer to look at
+     * @param to the index after the last one
+     * @return how many buffers from {@code from} on
+     */
     public static int directRun(ByteBuffer[] srcs, int from, int to) {
         int i = from;
         while (i < to && srcs[i].isDirect()) {
@@ -24,6 +31,12 @@ public final class GatheringWrites {
     /**
      * Copies the buffers from {@code from} on, in order, into {@code scratch} (from its start, until it is full)
      * without moving their positions; returns how many bytes it holds, with its limit set there.
+     *
+     * @param scratch a direct buffer to copy into, from its start
+     * @param srcs the buffers to write, in order, each from its position to its limit
+     * @param from the index of the first buffer to copy
+     * @param to the index after the last one
+     * @return how many bytes {@code scratch} holds
      */
     public static int copyInto(ByteBuffer scratch, ByteBuffer[] srcs, int from, int to) {
         scratch.clear();
@@ -37,7 +50,14 @@ public final class GatheringWrites {
         return filled;
     }
 
-    /** Moves the buffers' positions past the {@code written} bytes sent from them. */
+    /**
+     * Moves the buffers' positions past the {@code written} bytes sent from them.
+     *
+     * @param srcs the buffers to write, in order, each from its position to its limit
+     * @param from the index of the first buffer written from
+     * @param to the index after the last one
+     * @param written how many bytes were sent
+     */
     public static void advance(ByteBuffer[] srcs, int from, int to, long written) {
         long left = written;
         for (int i = from; i < to && left > 0; i++) {
