@@ -4,6 +4,7 @@ import io.greenloop.internal.WaitBounds;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code AsyncResult}. {@link #set} and {@link #setException} are thread-safe and may be called once;
  * waiters on a loop are woken by its notifier, other threads directly. A greenlet or loop-owning thread
  * waiting for it keeps its loop alive, since another thread may be the one to set it.
+ *
+ * @param <T> the type of the value
  */
 public final class AsyncResult<T> implements Future<T>, Waitable {
 
@@ -31,12 +34,22 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
     public AsyncResult() {
     }
 
-    /** Completes it with {@code value} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    /**
+     * Completes it with {@code value} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when
+     * already completed.
+     *
+     * @param value the value
+     */
     public void set(T value) {
         complete(value, null);
     }
 
-    /** Completes it with {@code error} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when already completed. */
+    /**
+     * Completes it with {@code error} and wakes its waiters; thread-safe. Throws {@link IllegalStateException} when
+     * already completed.
+     *
+     * @param error the exception
+     */
     public void setException(Throwable error) {
         complete(null, java.util.Objects.requireNonNull(error, "error"));
     }
@@ -56,17 +69,29 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         return state.get() == SET;
     }
 
-    /** The value once set, else {@code null}. Never waits. */
+    /**
+     * The value once set, else {@code null}. Never waits.
+     *
+     * @return the value once set, else {@code null}
+     */
     public T value() {
         return ready() ? value : null;
     }
 
-    /** The exception once set with one, else {@code null}. Never waits. */
+    /**
+     * The exception once set with one, else {@code null}. Never waits.
+     *
+     * @return the exception once set with one, else {@code null}
+     */
     public Throwable exception() {
         return ready() ? exception : null;
     }
 
-    /** Whether it was completed with a value. */
+    /**
+     * Whether it was completed with a value.
+     *
+     * @return whether it was completed with a value
+     */
     public boolean successful() {
         return ready() && exception == null;
     }
@@ -78,7 +103,15 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
         return outcome();
     }
 
-    /** Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}. */
+    /**
+     * Like {@link #get()} but gives up after {@code timeout} with a {@link TimeoutException}.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the value
+     * @throws InterruptedException when a thread that owns no loop is interrupted while it waits
+     * @throws ExecutionException wrapping the exception it was set with
+     * @throws TimeoutException when {@code timeout} passes first
+     */
     public T get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
         if (!awaitSet(timeout)) {
             throw new TimeoutException("no result " + WaitBounds.waited(timeout));
@@ -88,7 +121,7 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return get(Duration.of(timeout, unit.toChronoUnit()));
+        return get(WaitBounds.of(timeout, unit));
     }
 
     private boolean awaitSet(Duration timeout) throws InterruptedException {
@@ -113,6 +146,25 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
             throw new ExecutionException(exception);
         }
         return value;
+    }
+
+    /**
+     * A new {@link CompletableFuture} that completes when this result is set: with its value, or exceptionally
+     * with its exception (a {@link CancellationException} as a cancellation). Call it from any thread: it
+     * waits for nothing, binds this result to no loop and makes none, so code that composes
+     * {@link java.util.concurrent.CompletionStage}s can wait for a result set by a greenlet or a pool thread
+     * without blocking a thread. Stages added with the non-async methods run on the thread that calls
+     * {@link #set} or {@link #setException} (at once, on the caller's thread, when it is set already): when
+     * that is a greenlet, keep them short and non-blocking, or use the {@code ...Async} methods with an
+     * executor such as a {@link LoopGroup} or {@link ThreadPool}.
+     *
+     * <p>Each call returns a future of its own: completing or cancelling it changes neither this result nor
+     * the futures of other callers.
+     *
+     * @return a future completed with this result's outcome
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        return links.newCompletableFuture(this);
     }
 
     /** Not supported: an {@code AsyncResult} is completed by whoever holds it; returns {@code false}. */

@@ -34,7 +34,11 @@ public final class Event implements Waitable {
         flag = false;
     }
 
-    /** Whether the flag is set. */
+    /**
+     * Whether the flag is set.
+     *
+     * @return whether the flag is set
+     */
     public boolean isSet() {
         return flag;
     }
@@ -49,7 +53,12 @@ public final class Event implements Waitable {
         await(null);
     }
 
-    /** Parks until the flag is set or {@code timeout} passes ({@code null}: no limit); {@code true} when set. */
+    /**
+     * Parks until the flag is set or {@code timeout} passes ({@code null}: no limit); {@code true} when set.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when set, {@code false} when the time ran out
+     */
     public boolean await(Duration timeout) {
         return links.awaitReady(timeout, "Event.await()");
     }

@@ -20,17 +20,36 @@ public final class Green {
     private Green() {
     }
 
-    /** Starts {@code body} in a new greenlet on the calling thread's loop. */
+    /**
+     * Starts {@code body} in a new greenlet on the calling thread's loop.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public static <T> Greenlet<T> spawn(Callable<T> body) {
         return Loop.current().spawn(body);
     }
 
-    /** Starts {@code body} in a new greenlet on the calling thread's loop. */
+    /**
+     * Starts {@code body} in a new greenlet on the calling thread's loop.
+     *
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public static Greenlet<Void> spawn(CheckedRunnable body) {
         return Loop.current().spawn(body);
     }
 
-    /** Starts {@code body} in a new greenlet after {@code delay}; until then it is pending, and a kill stops it from ever running. */
+    /**
+     * Starts {@code body} in a new greenlet after {@code delay}; until then it is pending, and a kill stops it from
+     * ever running.
+     *
+     * @param <T> the type of the value
+     * @param delay how long from now
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public static <T> Greenlet<T> spawnLater(Duration delay, Callable<T> body) {
         Objects.requireNonNull(delay, "delay");
         Objects.requireNonNull(body, "body");
@@ -40,12 +59,24 @@ public final class Green {
         });
     }
 
-    /** Waits until every greenlet has finished; returns them in completion order. */
+    /**
+     * Waits until every greenlet has finished; returns them in completion order.
+     *
+     * @param greenlets the greenlets
+     * @return the greenlets, in the order they finished
+     */
     public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets) {
         return joinAll(greenlets, null);
     }
 
-    /** Waits until every greenlet has finished or {@code timeout} passed; returns the finished ones, in completion order. */
+    /**
+     * Waits until every greenlet has finished or {@code timeout} passed; returns the finished ones, in completion
+     * order.
+     *
+     * @param greenlets the greenlets
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the finished greenlets, in the order they finished
+     */
     public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
         return joinAll(greenlets, timeout, false);
     }
@@ -54,6 +85,11 @@ public final class Green {
      * Like {@link #joinAll(Collection, Duration)}; with {@code raiseError}, as soon as one fails (a kill
      * with {@link GreenletExit} is no failure) stop waiting and throw its failure: an unchecked one as it
      * is, a checked one wrapped in a {@link CompletionException}. gevent's {@code joinall(raise_error=True)}.
+     *
+     * @param greenlets the greenlets
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @param raiseError whether the first failure ends the wait and is thrown
+     * @return the finished greenlets, in the order they finished
      */
     public static List<Greenlet<?>> joinAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout, boolean raiseError) {
         Objects.requireNonNull(greenlets, "greenlets");
@@ -111,6 +147,11 @@ public final class Green {
      * Waits until every object is ready or {@code timeout} passed ({@code null}: no limit), gevent's
      * {@code wait(objects, timeout)}; returns the ready ones, those ready already first, then in the order
      * they became ready.
+     *
+     * @param <W> the type of the objects waited for
+     * @param objects the objects to wait for
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the ready objects: those ready already first, then in the order they became ready
      */
     public static <W extends Waitable> List<W> waitAll(Collection<W> objects, Duration timeout) {
         Objects.requireNonNull(objects, "objects");
@@ -121,6 +162,12 @@ public final class Green {
      * Waits until {@code count} of the objects are ready (all of them when there are fewer), or
      * {@code timeout} passed ({@code null}: no limit), gevent's {@code wait(objects, timeout, count)};
      * returns at most {@code count} ready ones, those ready already first, then in the order they became ready.
+     *
+     * @param <W> the type of the objects waited for
+     * @param objects the objects to wait for
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @param count how many
+     * @return at most {@code count} ready objects, in the order they became ready
      */
     public static <W extends Waitable> List<W> waitAll(Collection<W> objects, Duration timeout, int count) {
         Objects.requireNonNull(objects, "objects");
@@ -164,6 +211,11 @@ public final class Green {
      * no limit), counted from the start of the iteration. The iterator's {@code hasNext()} parks (and
      * honours kill and {@link Timeout}); each {@code iterator()} call starts a new wait, on the loop's
      * thread. Links left by an iteration abandoned early go when their objects become ready.
+     *
+     * @param <W> the type of the objects waited for
+     * @param objects the objects to wait for
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the objects, each yielded as it becomes ready
      */
     public static <W extends Waitable> Iterable<W> iwait(Collection<W> objects, Duration timeout) {
         Objects.requireNonNull(objects, "objects");
@@ -178,6 +230,8 @@ public final class Green {
      * Kills the greenlets all at once, gevent's {@code killall}: raises {@link GreenletExit} in each at its
      * current or next blocking point, then waits until all are dead. When the caller is one of them, the
      * others are killed and awaited first, then it is killed itself. Loop thread only.
+     *
+     * @param greenlets the greenlets
      */
     public static void killAll(Collection<? extends Greenlet<?>> greenlets) {
         killAll(greenlets, null);
@@ -186,6 +240,10 @@ public final class Green {
     /**
      * Like {@link #killAll(Collection)}, but waits at most {@code timeout} ({@code null}: no limit) for them
      * to die; {@code true} when all are dead, {@code false} when some still run (they caught the kill).
+     *
+     * @param greenlets the greenlets
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when all are dead
      */
     public static boolean killAll(Collection<? extends Greenlet<?>> greenlets, Duration timeout) {
         Objects.requireNonNull(greenlets, "greenlets");
@@ -229,6 +287,8 @@ public final class Green {
     /**
      * Pauses the caller for {@code duration}; zero or less is {@link #sleep()}. Other greenlets, timers and
      * I/O run meanwhile.
+     *
+     * @param duration how long to pause
      */
     public static void sleep(Duration duration) {
         Objects.requireNonNull(duration, "duration");
@@ -256,13 +316,21 @@ public final class Green {
         strand.raisePending();
     }
 
-    /** The calling greenlet, or {@code null} outside greenlets. */
+    /**
+     * The calling greenlet, or {@code null} outside greenlets.
+     *
+     * @return the calling greenlet, or {@code null} outside greenlets
+     */
     public static Greenlet<?> current() {
         Strand strand = Strand.current();
         return strand == null ? null : strand.greenlet;
     }
 
-    /** The calling thread's loop, made on first use. */
+    /**
+     * The calling thread's loop, made on first use.
+     *
+     * @return the calling thread's loop, made on first use
+     */
     public static Loop loop() {
         return Loop.current();
     }
@@ -271,6 +339,11 @@ public final class Green {
      * Runs {@code body} with a {@link Timeout} of {@code timeout} ({@code null}: no limit, it just runs);
      * throws {@link Timeout.Expired} when it passes. Unchecked exceptions from the body propagate as they
      * are, checked ones wrapped in a {@link CompletionException}.
+     *
+     * @param <T> the type of the value
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @param body the code to run in the greenlet
+     * @return what {@code body} returned
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -286,6 +359,12 @@ public final class Green {
      * Like {@link #withTimeout(Duration, Callable)}, but returns {@code fallback} when this call's own
      * timeout expires, gevent's {@code with_timeout(timeout_value=)}; an outer {@link Timeout} still
      * propagates as {@link Timeout.Expired}.
+     *
+     * @param <T> the type of the value
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @param body the code to run in the greenlet
+     * @param fallback what to return when this call's timeout expires
+     * @return what {@code body} returned, or {@code fallback}
      */
     public static <T> T withTimeout(Duration timeout, Callable<T> body, T fallback) {
         Objects.requireNonNull(body, "body");
@@ -323,6 +402,8 @@ public final class Green {
      * A report of every open loop in this JVM (owner thread, transport, the owner's stack) and every live
      * greenlet on each: its name, state (running, ready, or parked and on what) and stack, gevent's
      * {@code util.format_run_info}. Safe from any thread, e.g. a diagnostics endpoint; never waits on a loop.
+     *
+     * @return a report of every open loop in this JVM
      */
     public static String formatRunInfo() {
         return RunInfo.format();

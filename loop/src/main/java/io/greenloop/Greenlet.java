@@ -1,11 +1,14 @@
 package io.greenloop;
 
+import io.greenloop.internal.WaitBounds;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,8 @@ import java.util.function.Consumer;
  * <p>Thread rule: {@link #join()}, {@link #get()} and the state queries work from any thread (a thread
  * that owns no loop just blocks); {@link #kill()}, {@link #start()} and {@link #link} on its loop's thread
  * or greenlets.
+ *
+ * @param <T> the type of the value
  */
 public final class Greenlet<T> implements Future<T>, Waitable {
 
@@ -92,12 +97,21 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      * A greenlet that runs {@code body} once {@link #start()}ed, on the calling thread's loop (on a thread
      * with none, its default loop, opened now): gevent's {@code Greenlet(run)}. Until started it does not
      * keep the loop alive; a kill before the start means it never runs.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return a greenlet that runs {@code body} once {@link #start()}ed, on the calling thread's loop
      */
     public static <T> Greenlet<T> unstarted(Callable<T> body) {
         return Loop.current().newGreenlet(body);
     }
 
-    /** Schedules it to run on its loop soon; a second call (or one after {@link #startLater}) does nothing. Loop thread only. */
+    /**
+     * Schedules it to run on its loop soon; a second call (or one after {@link #startLater}) does nothing. Loop
+     * thread only.
+     *
+     * @return this greenlet
+     */
     public Greenlet<T> start() {
         strand.loop.requireLoopThread("Greenlet.start");
         if (state == State.NEW) {
@@ -109,6 +123,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     /**
      * Schedules it to run after {@code delay}, gevent's {@code start_later}; until then it is not running,
      * and a kill stops it from ever running. Does nothing when already started. Loop thread only.
+     *
+     * @param delay how long from now
+     * @return this greenlet
      */
     public Greenlet<T> startLater(Duration delay) {
         Objects.requireNonNull(delay, "delay");
@@ -129,12 +146,20 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         thread.start();
     }
 
-    /** Whether {@link #start()} or {@link #startLater} was called (a spawned greenlet starts at once). Never waits. */
+    /**
+     * Whether {@link #start()} or {@link #startLater} was called (a spawned greenlet starts at once). Never waits.
+     *
+     * @return whether {@link #start()} or {@link #startLater} was called
+     */
     public boolean started() {
         return state != State.NEW;
     }
 
-    /** Whether it has finished, or was killed before it ran. Never waits. */
+    /**
+     * Whether it has finished, or was killed before it ran. Never waits.
+     *
+     * @return whether it has finished, or was killed before it ran
+     */
     public boolean dead() {
         return state == State.DEAD;
     }
@@ -226,12 +251,20 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return completionNumber;
     }
 
-    /** The body's result once it finished successfully, else {@code null}. Never waits. */
+    /**
+     * The body's result once it finished successfully, else {@code null}. Never waits.
+     *
+     * @return the body's result once it finished successfully, else {@code null}
+     */
     public T value() {
         return state == State.DEAD && exception == null ? value : null;
     }
 
-    /** The exception it failed with (or the {@link GreenletExit} that killed it), else {@code null}. Never waits. */
+    /**
+     * The exception it failed with (or the {@link GreenletExit} that killed it), else {@code null}. Never waits.
+     *
+     * @return the exception it failed with
+     */
     public Throwable exception() {
         return state == State.DEAD ? exception : null;
     }
@@ -242,12 +275,21 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state == State.DEAD;
     }
 
-    /** Whether it finished without an exception; being killed with {@link GreenletExit} counts as successful, as in gevent. */
+    /**
+     * Whether it finished without an exception; being killed with {@link GreenletExit} counts as successful, as in
+     * gevent.
+     *
+     * @return whether it finished without an exception
+     */
     public boolean successful() {
         return state == State.DEAD && (exception == null || exception instanceof GreenletExit);
     }
 
-    /** Its name, {@code Greenlet-N} in spawn order on its loop; also its virtual thread's name. */
+    /**
+     * Its name, {@code Greenlet-N} in spawn order on its loop; also its virtual thread's name.
+     *
+     * @return its name, {@code Greenlet-N} in spawn order on its loop; also its virtual thread's name
+     */
     public String name() {
         return name;
     }
@@ -257,7 +299,12 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         join(null);
     }
 
-    /** Waits until it has finished or {@code timeout} passed ({@code null}: no timeout); {@code true} when finished. */
+    /**
+     * Waits until it has finished or {@code timeout} passed ({@code null}: no timeout); {@code true} when finished.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when it has finished
+     */
     public boolean join(Duration timeout) {
         if (state == State.DEAD) {
             return true;
@@ -281,7 +328,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!join(Duration.of(timeout, unit.toChronoUnit()))) {
+        if (!join(WaitBounds.of(timeout, unit))) {
             throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();
@@ -297,12 +344,38 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return value();
     }
 
+    /**
+     * A new {@link CompletableFuture} that completes when this greenlet finishes, as {@link #get()} reports it:
+     * with its value ({@code null} when it was killed with {@link GreenletExit}, which counts as success, as
+     * in gevent), exceptionally with what it threw, or with a {@link CancellationException} after
+     * {@link #cancel}. Call it from any thread: it waits for nothing and makes no loop, so code that composes
+     * {@link java.util.concurrent.CompletionStage}s can wait for greenlets without blocking a thread. Stages
+     * added with the non-async methods run on its loop's thread as it finishes, inside the finishing greenlet
+     * (or at once, on the caller's thread, when it has finished already): keep them short and non-blocking, or
+     * use the {@code ...Async} methods with an executor such as a {@link LoopGroup} or {@link ThreadPool}.
+     *
+     * <p>Each call returns a future of its own. Cancelling it (or completing it) does not kill the greenlet
+     * and changes nothing for other callers: to stop the greenlet, {@link #kill()} or {@link #cancel} it.
+     * A greenlet that never finishes (never started, or still running when its loop closed) never completes
+     * the future, as it never ends a {@link #join()}.
+     *
+     * @return a future completed with this greenlet's outcome
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        return links().newCompletableFuture(this);
+    }
+
     /** Kills it with {@link GreenletExit} and waits until it is dead. */
     public void kill() {
         kill(null, true, null);
     }
 
-    /** Kills it with {@link GreenletExit}; {@code block=false} returns at once, as gevent's {@code kill(g, block=False)}. Loop thread only. */
+    /**
+     * Kills it with {@link GreenletExit}; {@code block=false} returns at once, as gevent's {@code kill(g,
+     * block=False)}. Loop thread only.
+     *
+     * @param block whether to wait until it is dead
+     */
     public void kill(boolean block) {
         kill(null, block, null);
     }
@@ -311,6 +384,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      * Raises {@code error} ({@code null}: a {@link GreenletExit}) in it at its current or next blocking
      * point (a greenlet that has not started dies at once and never runs); with {@code block}, waits up to
      * {@code timeout} ({@code null}: no limit) until it is dead. Loop thread only.
+     *
+     * @param error the exception
+     * @param block whether to wait until it is dead
+     * @param timeout how long to wait at most; {@code null}: no limit
      */
     public void kill(Throwable error, boolean block, Duration timeout) {
         Throwable raised = error != null ? error : new GreenletExit();
@@ -367,6 +444,9 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     /**
      * Runs {@code callback} with this greenlet on the loop after it finishes; linking a finished greenlet
      * schedules the callback at once. Loop thread only.
+     *
+     * @param callback what to run
+     * @return this greenlet
      */
     public Greenlet<T> link(Consumer<? super Greenlet<T>> callback) {
         Objects.requireNonNull(callback, "callback");

@@ -13,7 +13,11 @@ public class GreenletExit extends Error {
         super("greenlet killed");
     }
 
-    /** A kill that says why. */
+    /**
+     * A kill that says why.
+     *
+     * @param message what happened, for the log
+     */
     public GreenletExit(String message) {
         super(message);
     }

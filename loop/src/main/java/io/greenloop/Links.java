@@ -1,5 +1,11 @@
 package io.greenloop;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -9,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * when every link only wakes a parked waiter, the wake-ups are done inline (they run no user code, they
  * queue the waiter's strand). Links present when an {@link Event} is set are released: they run even if
  * the event is cleared before the notifier gets to them. Also lets threads that own no loop wait for the
- * owner on its monitor, and polls owners that implement only {@link Waitable#ready()}. The list is
+ * owner on its monitor or be called back when it is ready, and polls owners that implement only
+ * {@link Waitable#ready()}. The list is
  * touched on its loop's thread only; the loop is bound by the first link.
  */
 final class Links extends WaitList {
@@ -22,6 +29,8 @@ final class Links extends WaitList {
     /** How many links run callbacks, as opposed to only waking a waiter. */
     private int callbackLinks;
     private int foreignWaiters;
+    /** {@link #whenReadyFromAnyThread} callbacks not yet run; guarded by this object's monitor. */
+    private List<Runnable> readyCallbacks;
 
     /**
      * Links for {@code owner}, bound to {@code loop} or (when {@code null}) to the loop of the first link.
@@ -133,21 +142,76 @@ final class Links extends WaitList {
         return loop;
     }
 
-    /** Like {@link #notifyLinks()}, from any thread: hands the notification to the loop and wakes monitor waiters. */
+    /**
+     * Like {@link #notifyLinks()}, from any thread: hands the notification to the loop, wakes monitor waiters and
+     * runs the {@link #whenReadyFromAnyThread} callbacks here. The waiters and callbacks are served even when the
+     * loop has closed (the hand-off then throws {@link java.util.concurrent.RejectedExecutionException}): they
+     * need no loop.
+     */
     void notifyFromAnyThread() {
-        Loop bound = loop;
-        if (bound != null) {
-            if (bound.inLoopThread()) {
-                notifyLinks();
-            } else {
-                bound.handOff(this::notifyLinks);
+        try {
+            Loop bound = loop;
+            if (bound != null) {
+                if (bound.inLoopThread()) {
+                    notifyLinks();
+                } else {
+                    bound.handOff(this::notifyLinks);
+                }
+            }
+        } finally {
+            List<Runnable> callbacks;
+            synchronized (this) {
+                if (foreignWaiters > 0) {
+                    notifyAll();
+                }
+                callbacks = readyCallbacks;
+                readyCallbacks = null;
+            }
+            if (callbacks != null) {
+                callbacks.forEach(Runnable::run);
             }
         }
+    }
+
+    /**
+     * A new future that completes, once the owner is ready, with what {@code owner.get()} then returns or throws
+     * (it no longer waits then): the value, the cause of its {@link ExecutionException},
+     * or its {@link CancellationException}. {@code owner} is the owner of these links.
+     */
+    <T> CompletableFuture<T> newCompletableFuture(Future<T> owner) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        whenReadyFromAnyThread(() -> {
+            try {
+                future.complete(owner.get());
+            } catch (ExecutionException e) {
+                future.completeExceptionally(e.getCause());
+            } catch (CancellationException | InterruptedException e) {
+                future.completeExceptionally(e);  // a cancellation; an interrupt cannot come: a ready owner does not wait
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Runs {@code callback} once the owner is ready, on the thread that makes it ready, or at once on this
+     * thread when it is ready already. From any thread; binds no loop and makes none, so a thread that owns
+     * none can wait this way without blocking. For owners whose readiness is final ({@link Greenlet},
+     * {@link AsyncResult}); the callback must not throw.
+     */
+    void whenReadyFromAnyThread(Runnable callback) {
+        java.util.Objects.requireNonNull(callback, "callback");
         synchronized (this) {
-            if (foreignWaiters > 0) {
-                notifyAll();
+            // The owner turns ready before it notifies, and the notification takes this lock: either we see it
+            // ready here, or the notification finds the callback in the list.
+            if (!owner.ready()) {
+                if (readyCallbacks == null) {
+                    readyCallbacks = new ArrayList<>(1);
+                }
+                readyCallbacks.add(callback);
+                return;
             }
         }
+        callback.run();
     }
 
     /** Blocks a thread that owns no loop until the owner is ready; {@code true} when it is. */

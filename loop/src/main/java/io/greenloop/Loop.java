@@ -111,7 +111,12 @@ public final class Loop implements Executor, AutoCloseable {
      */
     @FunctionalInterface
     public interface ErrorHandler {
-        /** Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block. */
+        /**
+         * Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block.
+         *
+         * @param greenlet the greenlet that failed, or {@code null} for a callback
+         * @param error what it threw
+         */
         void handle(Greenlet<?> greenlet, Throwable error);
     }
 
@@ -153,7 +158,12 @@ public final class Loop implements Executor, AutoCloseable {
         this.activity = BlockingMonitor.watch(this, owner);
     }
 
-    /** Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on {@code -Dgreenloop.transport=NAME}. */
+    /**
+     * Opens a loop for the calling thread on the best transport this machine has (epoll, kqueue, then nio), or on
+     * {@code -Dgreenloop.transport=NAME}.
+     *
+     * @return the calling thread's new loop
+     */
     public static Loop open() {
         return open(Options.defaults());
     }
@@ -162,6 +172,9 @@ public final class Loop implements Executor, AutoCloseable {
      * Opens a loop for the calling thread on the named transport ({@code "epoll"}, {@code "kqueue"},
      * {@code "nio"}); an unknown or unavailable one throws {@link IllegalArgumentException} naming those
      * that are available.
+     *
+     * @param transport the transport name ("epoll", "kqueue", "nio")
+     * @return the calling thread's new loop
      */
     public static Loop open(String transport) {
         Objects.requireNonNull(transport, "transport");
@@ -226,12 +239,20 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
-    /** The names of the transports that work on this machine, best first. */
+    /**
+     * The names of the transports that work on this machine, best first.
+     *
+     * @return the names of the transports that work on this machine, best first
+     */
     public static List<String> availableTransports() {
         return TransportSelection.availableNames();
     }
 
-    /** The calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one. */
+    /**
+     * The calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one.
+     *
+     * @return the calling thread's loop
+     */
     public static Loop current() {
         return Strand.resolve().loop;
     }
@@ -255,7 +276,11 @@ public final class Loop implements Executor, AutoCloseable {
         return loop;
     }
 
-    /** The name of the transport in use. */
+    /**
+     * The name of the transport in use.
+     *
+     * @return the name of the transport in use
+     */
     public String transport() {
         return transport.name();
     }
@@ -266,7 +291,13 @@ public final class Loop implements Executor, AutoCloseable {
         return transport;
     }
 
-    /** Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only. */
+    /**
+     * Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public <T> Greenlet<T> spawn(Callable<T> body) {
         return newGreenlet(body).start();
     }
@@ -299,7 +330,12 @@ public final class Loop implements Executor, AutoCloseable {
         return thread;
     }
 
-    /** Starts {@code body} in a new greenlet. Loop thread only. */
+    /**
+     * Starts {@code body} in a new greenlet. Loop thread only.
+     *
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public Greenlet<Void> spawn(CheckedRunnable body) {
         return this.<Void>newGreenlet((Object) body).start();
     }
@@ -360,7 +396,13 @@ public final class Loop implements Executor, AutoCloseable {
         ready.add(callback);
     }
 
-    /** Runs {@code callback} on the loop after {@code delay}. Loop thread only. */
+    /**
+     * Runs {@code callback} on the loop after {@code delay}. Loop thread only.
+     *
+     * @param delay how long from now
+     * @param callback what to run
+     * @return a handle whose {@code cancel()} disarms it
+     */
     public Cancellable schedule(Duration delay, Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         requireLoopThread("schedule");
@@ -434,6 +476,8 @@ public final class Loop implements Executor, AutoCloseable {
     /**
      * Runs one iteration of the four phases; {@code mayWait} lets the poll wait while anything is pending
      * (libuv's {@code UV_RUN_ONCE}), otherwise it only looks ({@code UV_RUN_NOWAIT}). Owner thread only.
+     *
+     * @param mayWait whether the poll may wait for I/O or a timer
      */
     public void runOnce(boolean mayWait) {
         runOnce(mayWait ? PollWait.WHILE_ALIVE : PollWait.NO);
@@ -572,6 +616,8 @@ public final class Loop implements Executor, AutoCloseable {
      * Counts cross-thread work (a thread-pool task, a child process) as pending until the returned handle
      * is cancelled; thread-safe, both ways. While it is pending the loop stays alive and
      * {@link Green#waitAll()} keeps waiting.
+     *
+     * @return the handle to cancel when the work is done
      */
     public Cancellable keepAlive() {
         shared.outsideWorkStarted();
@@ -625,7 +671,11 @@ public final class Loop implements Executor, AutoCloseable {
         return liveness.snapshotFromAnyThread();
     }
 
-    /** How many greenlets have started and not yet finished. Loop thread only. */
+    /**
+     * How many greenlets have started and not yet finished. Loop thread only.
+     *
+     * @return how many greenlets have started and not yet finished
+     */
     public int liveGreenlets() {
         return liveness.liveGreenlets();
     }
@@ -635,6 +685,8 @@ public final class Loop implements Executor, AutoCloseable {
      * loop thread every field is exact; from another thread the counters are current and the gauges (live
      * greenlets, pending timers, I/O waiters) are as of the loop's last poll, and the fields are not one
      * atomic snapshot: each was true at some moment during the call.
+     *
+     * @return what the loop has done so far and what it holds now
      */
     public Stats stats() {
         return inLoopThread() ? stats.snapshot(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits()) : stats.snapshot();
@@ -664,7 +716,12 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
-    /** Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger} "io.greenloop"). */
+    /**
+     * Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger}
+     * "io.greenloop").
+     *
+     * @param handler called with each failure of a greenlet or callback
+     */
     public void errorHandler(ErrorHandler handler) {
         requireLoopThread("errorHandler");
         this.errorHandler = Objects.requireNonNull(handler, "handler");

@@ -8,7 +8,11 @@ package io.greenloop;
 public class LoopExit extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** An exit whose message says what was awaited. */
+    /**
+     * An exit whose message says what was awaited.
+     *
+     * @param message what happened, for the log
+     */
     public LoopExit(String message) {
         super(message);
     }

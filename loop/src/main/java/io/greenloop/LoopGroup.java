@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,9 +31,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
  *
+ * <p>An {@link Executor}, so JDK code can hand it work: {@code CompletableFuture.supplyAsync(body, group)} runs
+ * {@code body} as a callback on one of its loops (spawn a greenlet there for work that waits).
+ *
  * <p>Thread rule: every method is thread-safe.
  */
-public final class LoopGroup implements AutoCloseable {
+public final class LoopGroup implements AutoCloseable, Executor {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
     /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
@@ -53,12 +58,21 @@ public final class LoopGroup implements AutoCloseable {
         this.threads = List.copyOf(threads);
     }
 
-    /** Starts one loop per available processor on the default transport; returns once every loop runs. */
+    /**
+     * Starts one loop per available processor on the default transport; returns once every loop runs.
+     *
+     * @return the running group
+     */
     public static LoopGroup start() {
         return start(Runtime.getRuntime().availableProcessors());
     }
 
-    /** Starts {@code loops} loops on the default transport ({@code Loop.open()}); returns once every loop runs. */
+    /**
+     * Starts {@code loops} loops on the default transport ({@code Loop.open()}); returns once every loop runs.
+     *
+     * @param loops how many loops (and threads), 1 or more
+     * @return the running group
+     */
     public static LoopGroup start(int loops) {
         return start(loops, null);
     }
@@ -67,6 +81,10 @@ public final class LoopGroup implements AutoCloseable {
      * Starts {@code loops} loops on the named transport ({@code null}: the default), threads named
      * "LoopGroup-N-i"; returns once every loop runs. If one cannot open, those already open are closed
      * and the failure is thrown.
+     *
+     * @param loops how many loops (and threads), 1 or more
+     * @param transport the transport name ("epoll", "kqueue", "nio")
+     * @return the running group
      */
     public static LoopGroup start(int loops, String transport) {
         if (loops < 1) {
@@ -126,31 +144,56 @@ public final class LoopGroup implements AutoCloseable {
         }
     }
 
-    /** How many loops the group has. */
+    /**
+     * How many loops the group has.
+     *
+     * @return how many loops the group has
+     */
     public int size() {
         return loops.size();
     }
 
-    /** The loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}. */
+    /**
+     * The loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}.
+     *
+     * @return the loops, in thread order; hand work to one with {@link Loop#execute(Runnable)}
+     */
     public List<Loop> loops() {
         return loops;
     }
 
-    /** The loop whose turn it is, round robin. */
+    /**
+     * The loop whose turn it is, round robin.
+     *
+     * @return the loop whose turn it is, round robin
+     */
     public Loop next() {
         return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
     }
 
-    /** Runs {@code callback} on the next loop (round robin) soon; thread-safe, returns at once. */
+    /**
+     * Runs {@code callback} on the next loop (round robin) soon, as a callback on that loop's thread; thread-safe,
+     * returns at once.
+     *
+     * @param callback what to run
+     * @throws RejectedExecutionException once the group is closed ({@link Executor}'s contract)
+     */
+    @Override
     public void execute(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        checkOpen("execute");
+        if (closed) {
+            throw new RejectedExecutionException("execute on " + name + ", which is closed; start a new LoopGroup");
+        }
         next().execute(callback);
     }
 
     /**
      * Runs {@code body} in a greenlet on the next loop (round robin); returns at once with the result to
      * come, which holds what {@code body} returned or threw.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return the result to come
      */
     public <T> AsyncResult<T> submit(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -174,6 +217,11 @@ public final class LoopGroup implements AutoCloseable {
      * Serves TCP on {@code address} across every loop of the group, running {@code handler} for each connection
      * in a greenlet on one loop (see the class comment for how connections are spread); returns the bound
      * address (with the real port when port 0 was asked) once every listener is up. {@link #close()} stops it.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param handler runs each connection, in a greenlet of its own
+     * @return the bound address
+     * @throws IOException if the operation fails; the message says what failed
      */
     public InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler) throws IOException {
         return serve(address, handler, GroupListeners.Spread.forThisOs());

@@ -8,30 +8,66 @@ package io.greenloop;
  */
 public interface LoopMXBean {
 
-    /** Iterations of the loop's four phases so far. */
+    /**
+     * Iterations of the loop's four phases so far.
+     *
+     * @return the number of iterations
+     */
     long getIterations();
 
-    /** Polls of the transport so far. */
+    /**
+     * Polls of the transport so far.
+     *
+     * @return the number of polls
+     */
     long getPolls();
 
-    /** Tasks (timers, callbacks, greenlet resumptions) run so far. */
+    /**
+     * Tasks (timers, callbacks, greenlet resumptions) run so far.
+     *
+     * @return the number of tasks run
+     */
     long getTasksRun();
 
-    /** Greenlets started and not yet finished, as of the loop's last poll. */
+    /**
+     * Greenlets started and not yet finished, as of the loop's last poll.
+     *
+     * @return the number of live greenlets
+     */
     int getLiveGreenlets();
 
-    /** Armed timers, as of the loop's last poll. */
+    /**
+     * Armed timers, as of the loop's last poll.
+     *
+     * @return the number of armed timers
+     */
     int getPendingTimers();
 
-    /** Greenlets (or the owner thread) parked in an I/O or cross-thread wait, as of the loop's last poll. */
+    /**
+     * Greenlets (or the owner thread) parked in an I/O or cross-thread wait, as of the loop's last poll.
+     *
+     * @return the number of I/O and cross-thread waiters
+     */
     int getIoWaiters();
 
-    /** Blocked-loop reports written for this loop so far. */
+    /**
+     * Blocked-loop reports written for this loop so far.
+     *
+     * @return the number of blocked-loop reports
+     */
     long getBlockedReports();
 
-    /** Callbacks other threads handed the loop that it has not taken up yet (its inbox's depth), now. */
+    /**
+     * Callbacks other threads handed the loop that it has not taken up yet (its inbox's depth), now.
+     *
+     * @return the inbox's depth
+     */
     long getPendingCallbacks();
 
-    /** What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks. */
+    /**
+     * What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks.
+     *
+     * @return what runs in this JVM, as {@link Green#formatRunInfo()}
+     */
     String formatRunInfo();
 }

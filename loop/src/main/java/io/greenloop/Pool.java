@@ -37,7 +37,11 @@ public final class Pool {
     /** The feeders of this pool's map and imap calls still pulling inputs: {@link #kill()} stops them first. */
     private final Set<Greenlet<?>> feeders = new LinkedHashSet<>();
 
-    /** A pool that runs at most {@code size} (1 or more) greenlets at once. */
+    /**
+     * A pool that runs at most {@code size} (1 or more) greenlets at once.
+     *
+     * @param size how many greenlets run at once at most
+     */
     public Pool(int size) {
         if (size < 1) {
             throw new IllegalArgumentException("a pool's size must be 1 or more, not " + size
@@ -62,6 +66,10 @@ public final class Pool {
     /**
      * Starts {@code body} in a new greenlet of the pool, first parking while the pool is full (FIFO with
      * other spawners). Honours kill and {@link Timeout} while it parks.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
      */
     public <T> Greenlet<T> spawn(Callable<T> body) {
         Objects.requireNonNull(body, "body");
@@ -96,7 +104,12 @@ public final class Pool {
         return greenlet;
     }
 
-    /** Starts {@code body} in a new greenlet of the pool, parking while the pool is full. */
+    /**
+     * Starts {@code body} in a new greenlet of the pool, parking while the pool is full.
+     *
+     * @param body the code to run in the greenlet
+     * @return the new greenlet
+     */
     public Greenlet<Void> spawn(CheckedRunnable body) {
         Objects.requireNonNull(body, "body");
         return spawn(() -> {
@@ -109,6 +122,8 @@ public final class Pool {
      * Adds a greenlet spawned elsewhere to the pool, gevent's {@code Pool.add}: parks while the pool is
      * full, then the greenlet takes a slot until it finishes (or is {@link #discard}ed). Adding one that
      * is in the pool already does nothing.
+     *
+     * @param greenlet the greenlet
      */
     public void add(Greenlet<?> greenlet) {
         Objects.requireNonNull(greenlet, "greenlet");
@@ -128,7 +143,11 @@ public final class Pool {
         greenlet.link(this::discard);
     }
 
-    /** Takes {@code greenlet} out of the pool (it keeps running) and frees its slot; not in the pool: nothing happens. */
+    /**
+     * Takes {@code greenlet} out of the pool (it keeps running) and frees its slot; not in the pool: nothing happens.
+     *
+     * @param greenlet the greenlet
+     */
     public void discard(Greenlet<?> greenlet) {
         binding.check(this, "Pool.discard");
         if (greenlets.remove(greenlet)) {
@@ -139,12 +158,20 @@ public final class Pool {
         }
     }
 
-    /** How many more greenlets could be spawned now without parking. Never parks. */
+    /**
+     * How many more greenlets could be spawned now without parking. Never parks.
+     *
+     * @return how many more greenlets could be spawned now without parking
+     */
     public int freeCount() {
         return slots == null ? Integer.MAX_VALUE : slots.available();
     }
 
-    /** Whether spawning now would park: no slot is free. Never parks. */
+    /**
+     * Whether spawning now would park: no slot is free. Never parks.
+     *
+     * @return whether spawning now would park: no slot is free
+     */
     public boolean full() {
         return freeCount() <= 0;
     }
@@ -152,6 +179,9 @@ public final class Pool {
     /**
      * Parks until a slot is free or {@code timeout} passes ({@code null}: no limit), gevent's
      * {@code wait_available}; returns {@link #freeCount()}. Honours kill and {@link Timeout}.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the number of free slots
      */
     public int waitAvailable(Duration timeout) {
         binding.check(this, "Pool.waitAvailable");
@@ -165,6 +195,11 @@ public final class Pool {
      * Runs {@code body} in a greenlet of the pool (parking while it is full), waits for it and returns its
      * value or rethrows its very exception, gevent's {@code Pool.apply}. Called from a greenlet of this pool,
      * it runs {@code body} right there, since waiting for a slot held by the caller could deadlock.
+     *
+     * @param <T> the type of the value
+     * @param body the code to run in the greenlet
+     * @return what {@code body} returned
+     * @throws Exception what {@code body} threw
      */
     public <T> T apply(Callable<T> body) throws Exception {
         Objects.requireNonNull(body, "body");
@@ -190,17 +225,29 @@ public final class Pool {
         return greenlet.value();
     }
 
-    /** Its size: the most greenlets it runs at once. */
+    /**
+     * Its size: the most greenlets it runs at once.
+     *
+     * @return its size: the most greenlets it runs at once
+     */
     public int size() {
         return size;
     }
 
-    /** How many of its greenlets are running (or about to). Never parks. */
+    /**
+     * How many of its greenlets are running (or about to). Never parks.
+     *
+     * @return how many of its greenlets are running (or about to)
+     */
     public int count() {
         return greenlets.size();
     }
 
-    /** A snapshot of its greenlets, in spawn order. */
+    /**
+     * A snapshot of its greenlets, in spawn order.
+     *
+     * @return a snapshot of its greenlets, in spawn order
+     */
     public List<Greenlet<?>> greenlets() {
         return List.copyOf(greenlets);
     }
@@ -210,7 +257,13 @@ public final class Pool {
         join(null);
     }
 
-    /** Waits until it has no greenlet running or {@code timeout} passes ({@code null}: no limit); {@code true} when empty. */
+    /**
+     * Waits until it has no greenlet running or {@code timeout} passes ({@code null}: no limit); {@code true} when
+     * empty.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when empty
+     */
     public boolean join(Duration timeout) {
         binding.check(this, "Pool.join");
         return empty.await(timeout);
@@ -248,6 +301,12 @@ public final class Pool {
      * {@code items} (a new list). The first failure (in completion order) is rethrown after the other
      * greenlets of this call are killed; see the class comment for its type. A kill or {@link Timeout} of
      * the caller kills them too.
+     *
+     * @param <A> the type of the inputs
+     * @param <R> the type of the results
+     * @param fn the function applied to each item, in a greenlet
+     * @param items the inputs
+     * @return the results, in the order of {@code items}
      */
     public <A, R> List<R> map(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
         MapRun<A, R> run = this.<A, R>start(fn, items, false, Integer.MAX_VALUE);
@@ -268,6 +327,12 @@ public final class Pool {
      * order they finish. The iterator's {@code next()} parks until the next result; a failure is thrown
      * from the {@code next()} that reaches it, and iteration may go on past it, as in gevent. Greenlets of
      * an abandoned iteration keep running ({@link #kill()} stops them). Iterable once.
+     *
+     * @param <A> the type of the inputs
+     * @param <R> the type of the results
+     * @param fn the function applied to each item, in a greenlet
+     * @param items the inputs
+     * @return the results, in the order they finish
      */
     public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Collection<? extends A> items) {
         return imapUnordered(fn, items, Integer.MAX_VALUE);
@@ -277,6 +342,13 @@ public final class Pool {
      * Like {@link #imapUnordered(Function, Collection)} over any {@code Iterable}, pulled lazily (an input
      * only once a slot is free), with at most {@code maxsize} results running or finished and not yet
      * consumed: a slow consumer holds back the producer (gevent's {@code imap_unordered(maxsize=)}).
+     *
+     * @param <A> the type of the inputs
+     * @param <R> the type of the results
+     * @param fn the function applied to each item, in a greenlet
+     * @param items the inputs
+     * @param maxsize how many finished results are held at most for a slow consumer
+     * @return the results, in the order they finish
      */
     public <A, R> Iterable<R> imapUnordered(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
         return this.<A, R>start(fn, items, false, checkMaxsize(maxsize)).once("imapUnordered");
@@ -287,12 +359,27 @@ public final class Pool {
      * lazily: inputs are pulled as slots free up (at most {@link #size()} run), so {@code items} may be
      * endless. A result that finishes early waits for those before it; a failure is thrown from the
      * {@code next()} that reaches it. gevent's {@code imap}. Iterable once.
+     *
+     * @param <A> the type of the inputs
+     * @param <R> the type of the results
+     * @param fn the function applied to each item, in a greenlet
+     * @param items the inputs
+     * @return the results, in input order
      */
     public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items) {
         return imap(fn, items, Integer.MAX_VALUE);
     }
 
-    /** Like {@link #imap(Function, Iterable)}, with at most {@code maxsize} results running or held for the consumer. */
+    /**
+     * Like {@link #imap(Function, Iterable)}, with at most {@code maxsize} results running or held for the consumer.
+     *
+     * @param <A> the type of the inputs
+     * @param <R> the type of the results
+     * @param fn the function applied to each item, in a greenlet
+     * @param items the inputs
+     * @param maxsize how many finished results are held at most for a slow consumer
+     * @return the results, in input order
+     */
     public <A, R> Iterable<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items, int maxsize) {
         return this.<A, R>start(fn, items, true, checkMaxsize(maxsize)).once("imap");
     }

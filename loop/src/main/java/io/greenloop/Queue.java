@@ -31,6 +31,8 @@ import java.util.PriorityQueue;
  * <p>Thread rule: it belongs to the loop that first uses it; use it inside that loop's greenlets or on
  * its owner thread (where a blocking call drives the loop). Other threads get an
  * {@link IllegalStateException}; they can hand items over with {@code loop.execute(() -> queue.offer(x))}.
+ *
+ * @param <E> the type of the items
  */
 public final class Queue<E> {
 
@@ -116,7 +118,11 @@ public final class Queue<E> {
         this(UNBOUNDED, new DequeItems<>(new ArrayDeque<>(), false));
     }
 
-    /** A queue that holds at most {@code capacity} items; 0 makes it a rendezvous channel. */
+    /**
+     * A queue that holds at most {@code capacity} items; 0 makes it a rendezvous channel.
+     *
+     * @param capacity how many items it holds at most
+     */
     public Queue(int capacity) {
         this(checkCapacity(capacity, 0), new DequeItems<>(new ArrayDeque<>(), false));
     }
@@ -127,23 +133,48 @@ public final class Queue<E> {
         allDone.set();
     }
 
-    /** An unbounded last-in, first-out queue, gevent's {@code LifoQueue}. */
+    /**
+     * An unbounded last-in, first-out queue, gevent's {@code LifoQueue}.
+     *
+     * @param <E> the type of the items
+     * @return an unbounded last-in, first-out queue, gevent's {@code LifoQueue}
+     */
     public static <E> Queue<E> lifo() {
         return new Queue<>(UNBOUNDED, new DequeItems<>(new ArrayDeque<>(), true));
     }
 
-    /** A last-in, first-out queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full. */
+    /**
+     * A last-in, first-out queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full.
+     *
+     * @param <E> the type of the items
+     * @param capacity how many items it holds at most
+     * @return a last-in, first-out queue of at most {@code capacity}
+     */
     public static <E> Queue<E> lifo(int capacity) {
         return new Queue<>(checkCapacity(capacity, 1), new DequeItems<>(new ArrayDeque<>(), true));
     }
 
-    /** An unbounded queue that hands out the smallest item by {@code order} first, gevent's {@code PriorityQueue}. */
+    /**
+     * An unbounded queue that hands out the smallest item by {@code order} first, gevent's {@code PriorityQueue}.
+     *
+     * @param <E> the type of the items
+     * @param order orders the items: the smallest comes out first
+     * @return an unbounded queue that hands out the smallest item by {@code order} first, gevent's {@code
+     *     PriorityQueue}
+     */
     public static <E> Queue<E> priority(Comparator<? super E> order) {
         Objects.requireNonNull(order, "order");
         return new Queue<>(UNBOUNDED, new PriorityItems<>(new PriorityQueue<>(order)));
     }
 
-    /** A priority queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full. */
+    /**
+     * A priority queue of at most {@code capacity} (1 or more) items; {@link #put} parks while full.
+     *
+     * @param <E> the type of the items
+     * @param capacity how many items it holds at most
+     * @param order orders the items: the smallest comes out first
+     * @return a priority queue of at most {@code capacity}
+     */
     public static <E> Queue<E> priority(int capacity, Comparator<? super E> order) {
         Objects.requireNonNull(order, "order");
         return new Queue<>(checkCapacity(capacity, 1), new PriorityItems<>(new PriorityQueue<>(order)));
@@ -157,12 +188,22 @@ public final class Queue<E> {
         return capacity;
     }
 
-    /** Adds {@code item}, parking while the queue is full (for a rendezvous queue: until a taker takes it). */
+    /**
+     * Adds {@code item}, parking while the queue is full (for a rendezvous queue: until a taker takes it).
+     *
+     * @param item the item
+     */
     public void put(E item) {
         offer(item, null);
     }
 
-    /** Adds {@code item} if that needs no wait: a taker is waiting or there is room. Never parks; {@code true} when added. */
+    /**
+     * Adds {@code item} if that needs no wait: a taker is waiting or there is room. Never parks; {@code true} when
+     * added.
+     *
+     * @param item the item
+     * @return {@code true} when added
+     */
     public boolean offer(E item) {
         requireItem(item);
         binding.check(this, "Queue.offer");
@@ -181,6 +222,10 @@ public final class Queue<E> {
     /**
      * Adds {@code item}, parking while the queue is full, up to {@code timeout} ({@code null}: no limit;
      * zero or less: do not park); {@code true} when added. Honours kill and {@link Timeout}.
+     *
+     * @param item the item
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when added
      */
     public boolean offer(E item, Duration timeout) {
         if (offer(item)) {
@@ -192,12 +237,21 @@ public final class Queue<E> {
         return putters.park(binding.caller(), "Queue.put()", item, timeout, null) != null;
     }
 
-    /** Removes and returns the head, parking while the queue is empty. Honours kill and {@link Timeout}. */
+    /**
+     * Removes and returns the head, parking while the queue is empty. Honours kill and {@link Timeout}.
+     *
+     * @return the head
+     */
     public E take() {
         return poll(null);
     }
 
-    /** Removes and returns the head (for a rendezvous queue: a parked putter's item), or {@code null} when there is none. Never parks. */
+    /**
+     * Removes and returns the head (for a rendezvous queue: a parked putter's item), or {@code null} when there is
+     * none. Never parks.
+     *
+     * @return the head, or {@code null}
+     */
     public E poll() {
         binding.check(this, "Queue.poll");
         E item = items.poll();
@@ -218,6 +272,9 @@ public final class Queue<E> {
     /**
      * Removes and returns the head, parking while the queue is empty, up to {@code timeout} ({@code null}:
      * no limit; zero or less: do not park); {@code null} on timeout. Honours kill and {@link Timeout}.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the head, or {@code null} on timeout
      */
     public E poll(Duration timeout) {
         E item = poll();
@@ -228,22 +285,39 @@ public final class Queue<E> {
         return taken == null ? null : taken.value();
     }
 
-    /** The head without removing it, or {@code null} when the queue holds no item (a rendezvous queue never does). Never parks. */
+    /**
+     * The head without removing it, or {@code null} when the queue holds no item (a rendezvous queue never does).
+     * Never parks.
+     *
+     * @return the head without removing it, or {@code null} when the queue holds no item
+     */
     public E peek() {
         return items.peek();
     }
 
-    /** How many items it holds (not counting those of parked putters). Never parks. */
+    /**
+     * How many items it holds (not counting those of parked putters). Never parks.
+     *
+     * @return how many items it holds (not counting those of parked putters)
+     */
     public int size() {
         return items.size();
     }
 
-    /** Whether it holds no item. Never parks. */
+    /**
+     * Whether it holds no item. Never parks.
+     *
+     * @return whether it holds no item
+     */
     public boolean isEmpty() {
         return items.size() == 0;
     }
 
-    /** Its capacity: {@link Integer#MAX_VALUE} when unbounded, 0 for a rendezvous channel. */
+    /**
+     * Its capacity: {@link Integer#MAX_VALUE} when unbounded, 0 for a rendezvous channel.
+     *
+     * @return its capacity: {@link Integer#MAX_VALUE} when unbounded, 0 for a rendezvous channel
+     */
     public int capacity() {
         return capacity;
     }
@@ -269,13 +343,23 @@ public final class Queue<E> {
         join(null);
     }
 
-    /** Like {@link #join()}, for at most {@code timeout} ({@code null}: no limit); {@code true} when every task is done. */
+    /**
+     * Like {@link #join()}, for at most {@code timeout} ({@code null}: no limit); {@code true} when every task is
+     * done.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when every task is done
+     */
     public boolean join(Duration timeout) {
         binding.check(this, "Queue.join");
         return allDone.await(timeout);
     }
 
-    /** How many items were put and not yet marked done by {@link #taskDone()}. Never parks. */
+    /**
+     * How many items were put and not yet marked done by {@link #taskDone()}. Never parks.
+     *
+     * @return how many items were put and not yet marked done by {@link #taskDone()}
+     */
     public long unfinishedTasks() {
         return unfinished;
     }

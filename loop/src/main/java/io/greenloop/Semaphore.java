@@ -31,7 +31,11 @@ public final class Semaphore implements Waitable {
     private final int bound;
     private int available;
 
-    /** A semaphore with {@code permits} free permits (0 or more); {@link #release()} may add more. */
+    /**
+     * A semaphore with {@code permits} free permits (0 or more); {@link #release()} may add more.
+     *
+     * @param permits the number of permits
+     */
     public Semaphore(int permits) {
         this(permits, Integer.MAX_VALUE);
     }
@@ -48,6 +52,9 @@ public final class Semaphore implements Waitable {
      * A bounded semaphore (gevent's {@code BoundedSemaphore}) with {@code permits} free permits: releasing
      * it when all {@code permits} are free already throws {@link IllegalStateException}, which catches
      * a release without its acquire.
+     *
+     * @param permits the number of permits
+     * @return a bounded semaphore
      */
     public static Semaphore bounded(int permits) {
         return new Semaphore(permits, permits);
@@ -61,6 +68,9 @@ public final class Semaphore implements Waitable {
     /**
      * Takes a permit, parking until one is free or {@code timeout} passes ({@code null}: no limit; zero or
      * less: do not park); {@code true} when it got one.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when it got a permit
      */
     public boolean acquire(Duration timeout) {
         if (tryAcquire()) {
@@ -72,7 +82,11 @@ public final class Semaphore implements Waitable {
         return waiters.park(binding.caller(), "Semaphore.acquire()", null, timeout, passOn) != null;
     }
 
-    /** Takes a permit if one is free, never parking; {@code true} when it got one. */
+    /**
+     * Takes a permit if one is free, never parking; {@code true} when it got one.
+     *
+     * @return {@code true} when it got a permit
+     */
     public boolean tryAcquire() {
         binding.check(this, "Semaphore.acquire");
         // Permits are handed straight to waiters, so a free permit means nobody waits: taking it is fair.
@@ -100,7 +114,11 @@ public final class Semaphore implements Waitable {
         links.notifyLinks();
     }
 
-    /** How many permits are free now. Never parks. */
+    /**
+     * How many permits are free now. Never parks.
+     *
+     * @return how many permits are free now
+     */
     public int available() {
         return available;
     }

@@ -21,13 +21,22 @@ public final class Timeout implements AutoCloseable {
         private static final long serialVersionUID = 1L;
         private final transient Timeout timeout;
 
-        /** An expiry of {@code timeout}, with a message that says how long it was. */
+        /**
+         * An expiry of {@code timeout}, with a message that says how long it was.
+         *
+         * @param timeout the timeout that expired, or {@code null} when raised by hand
+         * @param message what happened, for the log
+         */
         public Expired(Timeout timeout, String message) {
             super(message);
             this.timeout = timeout;
         }
 
-        /** The timeout that expired, to tell nested timeouts apart ({@code null} when raised by hand). */
+        /**
+         * The timeout that expired, to tell nested timeouts apart ({@code null} when raised by hand).
+         *
+         * @return the timeout that expired, to tell nested timeouts apart ({@code null} when raised by hand)
+         */
         public Timeout timeout() {
             return timeout;
         }
@@ -47,6 +56,9 @@ public final class Timeout implements AutoCloseable {
     /**
      * Starts a timeout of {@code duration} for the calling greenlet or loop-owning thread (on a thread with
      * no loop, for its default loop, opened now); {@code null} means no limit: it never fires.
+     *
+     * @param duration how long until it fires; {@code null}: never
+     * @return the started timeout, to cancel when done
      */
     public static Timeout start(Duration duration) {
         return new Timeout(Strand.resolve(), duration);
@@ -67,7 +79,11 @@ public final class Timeout implements AutoCloseable {
         return expired;
     }
 
-    /** Whether it has fired. */
+    /**
+     * Whether it has fired.
+     *
+     * @return whether it has fired
+     */
     public boolean expiredAlready() {
         return expired != null;
     }

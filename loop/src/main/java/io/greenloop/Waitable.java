@@ -7,7 +7,11 @@ package io.greenloop;
  */
 public interface Waitable {
 
-    /** Whether it is ready now (finished, set, exited). Never waits. */
+    /**
+     * Whether it is ready now (finished, set, exited). Never waits.
+     *
+     * @return whether it is ready now (finished, set, exited)
+     */
     boolean ready();
 
     /**
@@ -15,6 +19,9 @@ public interface Waitable {
      * returned handle unlinks it. Loop thread only; the callback must not block. greenloop's own
      * waitables are woken by whatever makes them ready; this default, for a class that implements only
      * {@link #ready()}, asks {@code ready()} on the loop every few milliseconds instead.
+     *
+     * @param callback what to run
+     * @return a handle whose {@code cancel()} unlinks the callback
      */
     default Cancellable onReady(Runnable callback) {
         return Links.pollUntilReady(this, callback);

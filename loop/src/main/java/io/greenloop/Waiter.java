@@ -14,6 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread rule: create and wait on the greenlet or loop-owning thread that will park; wake on that
  * loop's thread. A waiter is good for one wait.
+ *
+ * @param <T> the type of the value
  */
 public final class Waiter<T> extends WaitNode {
 
@@ -35,6 +37,8 @@ public final class Waiter<T> extends WaitNode {
     /**
      * A waiter for the calling greenlet or loop-owning thread; {@code what} names the wait in a
      * {@link LoopExit} message ("Event.await()").
+     *
+     * @param what names the wait in messages
      */
     public Waiter(String what) {
         this(Strand.resolve(), what);
@@ -60,13 +64,19 @@ public final class Waiter<T> extends WaitNode {
      * Marks this wait as one that something outside the loop will end (another thread, the OS): while it
      * is parked the loop counts as having pending work, so a loop-owning thread blocks in its poll instead
      * of throwing {@link LoopExit}. I/O waits and cross-thread results use it.
+     *
+     * @return this waiter
      */
     public Waiter<T> keepingLoopAlive() {
         this.keepsLoopAlive = true;
         return this;
     }
 
-    /** Ends the wait with {@code value}. Loop thread only; ignored after the first wake-up. */
+    /**
+     * Ends the wait with {@code value}. Loop thread only; ignored after the first wake-up.
+     *
+     * @param value the value
+     */
     public void wake(T value) {
         if (!woken && !expired) {
             this.outcome = value;
@@ -75,7 +85,12 @@ public final class Waiter<T> extends WaitNode {
         }
     }
 
-    /** Ends the wait by raising {@code error} in the waiting strand. Loop thread only; ignored after the first wake-up. */
+    /**
+     * Ends the wait by raising {@code error} in the waiting strand. Loop thread only; ignored after the first
+     * wake-up.
+     *
+     * @param error the exception
+     */
     public void wakeWithError(Throwable error) {
         if (!woken && !expired) {
             this.outcome = Objects.requireNonNull(error, "error");
@@ -101,12 +116,20 @@ public final class Waiter<T> extends WaitNode {
         return outcome;
     }
 
-    /** Whether it has been woken (and so {@link #get()} would not park). */
+    /**
+     * Whether it has been woken (and so {@link #get()} would not park).
+     *
+     * @return whether it has been woken (and so {@link #get()} would not park)
+     */
     public boolean isWoken() {
         return woken;
     }
 
-    /** Parks until woken and returns the value, or raises the error it was woken with. */
+    /**
+     * Parks until woken and returns the value, or raises the error it was woken with.
+     *
+     * @return the value it was woken with
+     */
     public T get() {
         await(null);
         if (failed) {
@@ -118,6 +141,9 @@ public final class Waiter<T> extends WaitNode {
     /**
      * Parks until woken or until {@code timeout} passes ({@code null}: no timeout); {@code true} when woken.
      * A kill or an expired {@link Timeout} is raised from here instead, unless the wake-up came first.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return {@code true} when woken
      */
     public boolean await(Duration timeout) {
         strand.raisePending();

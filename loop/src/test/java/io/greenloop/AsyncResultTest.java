@@ -3,8 +3,14 @@ package io.greenloop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -102,6 +108,104 @@ class AsyncResultTest {
         waiter.join();
         assertInstanceOf(TimeoutException.class, waiter.exception());
         loop.takeErrors();
+    }
+
+    @Test
+    void itsCompletableFutureCompletesOnTheSettingThreadAndTheThreadThatAskedMadeNoLoop() throws Exception {
+        AsyncResult<String> result = new AsyncResult<>();
+        AtomicReference<CompletableFuture<String>> chained = new AtomicReference<>();
+        AtomicReference<Object> askerLoop = new AtomicReference<>("not run");
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        Thread asker = Thread.ofPlatform().start(() -> {
+            chained.set(result.toCompletableFuture().thenApply(value -> {
+                ranOn.set(Thread.currentThread());
+                return value + ", then composed";
+            }));
+            askerLoop.set(Strand.current());
+        });
+        asker.join();
+        assertNull(askerLoop.get(), "asking for the future made no loop for a plain thread");
+        assertFalse(chained.get().isDone());
+        Thread setter = Thread.ofPlatform().start(() -> result.set("set"));
+        setter.join();
+        assertEquals("set, then composed", chained.get().getNow("not yet"), "completed by set(), with nobody waiting");
+        assertSame(setter, ranOn.get(), "the stage ran on the thread that set the result");
+        assertEquals("set", result.toCompletableFuture().getNow("not yet"), "a set result gives a completed future");
+    }
+
+    @Test
+    void itsCompletableFutureCarriesTheExceptionAndCancellingItLeavesTheResultUnset() {
+        AsyncResult<String> failing = new AsyncResult<>();
+        CompletableFuture<String> failed = failing.toCompletableFuture();
+        IOException error = new IOException("disk on fire");
+        failing.setException(error);
+        assertSame(error, failed.exceptionNow());
+
+        AsyncResult<String> cancelledBySetter = new AsyncResult<>();
+        CompletableFuture<String> cancelled = cancelledBySetter.toCompletableFuture();
+        cancelledBySetter.setException(new CancellationException("given up"));
+        assertTrue(cancelled.isCancelled());
+
+        AsyncResult<String> open = new AsyncResult<>();
+        CompletableFuture<String> mine = open.toCompletableFuture();
+        CompletableFuture<String> yours = open.toCompletableFuture();
+        assertTrue(mine.cancel(true));
+        assertFalse(open.ready(), "cancelling a future of it does not complete the result");
+        assertFalse(yours.isDone(), "nor another caller's future");
+        open.set("later");
+        assertEquals("later", yours.getNow("not yet"));
+    }
+
+    @Test
+    void aSetAfterTheLoopThatWaitedHasClosedStillWakesThreadsAndCompletesFutures() throws Exception {
+        AsyncResult<String> result = new AsyncResult<>();
+        // A loop waits for it (binding it to that loop), gives up, and closes.
+        AtomicReference<Object> gaveUp = new AtomicReference<>();
+        Thread.ofPlatform().start(() -> {
+            try (Loop other = Loop.open()) {
+                result.get(Duration.ofMillis(1));
+            } catch (Exception e) {
+                gaveUp.set(e);
+            }
+        }).join();
+        assertInstanceOf(TimeoutException.class, gaveUp.get());
+        CompletableFuture<String> future = result.toCompletableFuture();
+        AtomicReference<Object> seen = new AtomicReference<>();
+        CountDownLatch waiting = new CountDownLatch(1);
+        // No bound on this wait: a timed one would recheck at its end and hide a wake-up that never came.
+        Thread waiter = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                waiting.countDown();
+                seen.set(result.get());
+            } catch (Exception e) {
+                seen.set(e);
+            }
+        });
+        waiting.await();
+        Eventually.await("the waiter to wait", () -> waiter.getState() == Thread.State.WAITING);
+        Thread.ofPlatform().start(() -> {
+            try {
+                result.set("set");
+            } catch (RejectedExecutionException closedLoop) {
+                // The loop that once waited is gone: set() says so, having set the result.
+            }
+        }).join();
+        waiter.join(Eventually.LIMIT.toMillis());
+        assertEquals("set", seen.get(), "the waiting thread was woken");
+        assertEquals("set", future.getNow("not completed"));
+    }
+
+    @Test
+    void getWithTheLongestTimeoutMeansForever() throws Exception {
+        AsyncResult<String> result = new AsyncResult<>();
+        result.set("ready");
+        assertEquals("ready", result.get(Long.MAX_VALUE, TimeUnit.DAYS));
+        AsyncResult<String> later = new AsyncResult<>();
+        Greenlet<String> waiter = Green.spawn(() -> later.get(Long.MAX_VALUE, TimeUnit.DAYS));
+        Green.sleep(Duration.ofMillis(20));
+        assertFalse(waiter.ready(), "a bound of Long.MAX_VALUE days has not run out");
+        later.set("set");
+        assertEquals("set", waiter.get());
     }
 
     private static void sleepQuietly(long millis) {

@@ -7,12 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -34,21 +33,19 @@ class ExecutableJarTest {
     @Test
     void aJarWhoseManifestOpensJavaLangRunsAGreenletWithoutCommandLineFlags() throws Exception {
         Path jar = executableJar("app.jar", true);
-        Result run = runJar(jar);
+        ChildProcess.Result run = runJar(jar);
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stdout().contains("hello from Greenlet-0"), run.toString());
         assertTrue(run.stdout().contains("Stats[iterations="), run.toString());
-        // The JVM's own warnings (restricted methods, illegal access) start with "WARNING:"; a blocked-loop report
-        // (a slow first greenlet on a busy machine) is greenloop's, not the flags'.
-        assertTrue(run.stderr().lines().noneMatch(line -> line.startsWith("WARNING:") && !line.contains("without yielding")),
-                "no JVM warning: " + run);
+        // The JVM's own warnings (restricted methods, illegal access) start with "WARNING:".
+        assertEquals(List.of(), ChildProcess.jvmWarnings(run.stderr()), "no JVM warning: " + run);
     }
 
     /** Shows that the manifest attribute is what made the first run work. */
     @Test
     void withoutAddOpensTheSameJarFailsSayingWhichFlagIsMissing() throws Exception {
         Path jar = executableJar("no-add-opens.jar", false);
-        Result run = runJar(jar);
+        ChildProcess.Result run = runJar(jar);
         assertNotEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains("--add-opens java.base/java.lang=ALL-UNNAMED"), run.toString());
     }
@@ -90,23 +87,7 @@ class ExecutableJarTest {
         return String.join(" ", entries);
     }
 
-    private Result runJar(Path jar) throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", jar.toString());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.directory(directory.toFile());
-        Path stdout = directory.resolve(jar.getFileName() + ".out");
-        Path stderr = directory.resolve(jar.getFileName() + ".err");
-        builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        Process process = builder.start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the child JVM did not finish in 60 s: " + Files.readString(stderr));
-        }
-        return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
-    }
-
-    private record Result(int exitCode, String stdout, String stderr) {
+    private ChildProcess.Result runJar(Path jar) throws IOException, InterruptedException {
+        return ChildProcess.run(ChildProcess.javaJar(jar), directory, jar.getFileName().toString(), Duration.ofSeconds(60));
     }
 }

@@ -3,10 +3,12 @@ package io.greenloop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -327,5 +329,86 @@ class GreenletTest {
         other.join();
         assertInstanceOf(IllegalStateException.class, refused.get());
         greenlet.kill();
+    }
+
+    @Test
+    void itsCompletableFutureCompletesAsItFinishesAndCancellingTheFutureDoesNotKillIt() throws Exception {
+        Event go = new Event();
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            go.await();
+            return "done";
+        });
+        CompletableFuture<String> mine = greenlet.toCompletableFuture();
+        CompletableFuture<String> yours = greenlet.toCompletableFuture();
+        AtomicReference<Boolean> onItsLoop = new AtomicReference<>();
+        CompletableFuture<Integer> chained = yours.thenApply(value -> {
+            onItsLoop.set(loop.loop().inLoopThread());
+            return value.length();
+        });
+        assertTrue(mine.cancel(true));
+        Green.sleep(Duration.ofMillis(20));
+        assertFalse(greenlet.dead(), "cancelling the future did not kill the greenlet");
+        assertFalse(yours.isDone(), "nor did it complete another caller's future");
+        go.set();
+        assertEquals("done", greenlet.get());
+        assertEquals(4, chained.getNow(-1), "completed as the greenlet finished, with nobody waiting for it");
+        assertEquals(Boolean.TRUE, onItsLoop.get(), "the stage ran on the greenlet's loop");
+        assertTrue(mine.isCancelled());
+    }
+
+    @Test
+    void itsCompletableFutureReportsTheOutcomeAsGetDoes() throws Exception {
+        IOException error = new IOException("disk on fire");
+        Greenlet<String> failing = Green.spawn(() -> {
+            throw error;
+        });
+        CompletableFuture<String> failed = failing.toCompletableFuture();
+        failing.join();
+        loop.forgetError(error);
+        assertSame(error, failed.exceptionNow());
+
+        Greenlet<String> killed = Green.spawn(() -> {
+            Green.sleep(Duration.ofSeconds(10));
+            return "never";
+        });
+        CompletableFuture<String> ofKilled = killed.toCompletableFuture();
+        Green.sleep();
+        killed.kill();
+        assertNull(ofKilled.getNow("not completed"), "a kill counts as success with no value, as get() says");
+
+        Greenlet<String> cancelled = Green.spawn(() -> {
+            Green.sleep(Duration.ofSeconds(10));
+            return "never";
+        });
+        CompletableFuture<String> ofCancelled = cancelled.toCompletableFuture();
+        Green.sleep();
+        cancelled.cancel(true);
+        cancelled.join();
+        assertTrue(ofCancelled.isCancelled());
+
+        Greenlet<String> finished = Green.spawn(() -> "done");
+        finished.join();
+        assertEquals("done", finished.toCompletableFuture().getNow("not completed"), "a finished greenlet's is complete");
+    }
+
+    @Test
+    void aThreadWithNoLoopGetsTheFutureWithoutMakingALoopOrWaiting() throws Exception {
+        Event go = new Event();
+        Greenlet<String> greenlet = Green.spawn(() -> {
+            go.await();
+            return "done";
+        });
+        AtomicReference<CompletableFuture<String>> future = new AtomicReference<>();
+        AtomicReference<Object> askerLoop = new AtomicReference<>("not run");
+        Thread asker = Thread.ofPlatform().start(() -> {
+            future.set(greenlet.toCompletableFuture().thenApply(value -> value + " and composed"));
+            askerLoop.set(Strand.current());
+        });
+        asker.join();
+        assertNull(askerLoop.get(), "no loop was made for the asking thread");
+        assertFalse(future.get().isDone());
+        go.set();
+        greenlet.join();
+        assertEquals("done and composed", future.get().getNow("not completed"));
     }
 }

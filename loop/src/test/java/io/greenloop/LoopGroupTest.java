@@ -10,12 +10,23 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,6 +128,67 @@ class LoopGroupTest {
             assertEquals(fatal, reported.getCause());
         } finally {
             group.close();
+        }
+    }
+
+    @Test
+    void itIsAnExecutorThatJdkCodeHandsWorkTo() throws Exception {
+        LoopGroup group = LoopGroup.start(2, "nio");
+        String name = group.toString().substring(0, group.toString().indexOf('['));
+        Executor executor = group;
+        String ranOn = CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(), executor).get(30, TimeUnit.SECONDS);
+        assertTrue(ranOn.startsWith(name + "-"), ranOn);
+        group.close();
+        assertThrows(RejectedExecutionException.class, () -> executor.execute(() -> { }));
+    }
+
+    /**
+     * Plain code composes stages over greenlets on the group's loops, and no thread waits for them: the loops
+     * go on serving while the chains are pending, no thread is added per chain, and each stage runs on the loop
+     * thread that finished what it waited for.
+     */
+    @Test
+    void completionStagesWaitOnGreenletsWithoutBlockingAThread() throws Exception {
+        int chains = 100;
+        try (LoopGroup group = LoopGroup.start(2, "nio")) {
+            // One result per loop: an AsyncResult is waited for on one loop.
+            Map<Loop, AsyncResult<String>> releases = new HashMap<>();
+            group.loops().forEach(loop -> releases.put(loop, new AsyncResult<>()));
+            List<Greenlet<String>> waiting = new ArrayList<>();
+            for (int i = 0; i < chains; i++) {
+                Loop loop = group.next();
+                int n = i;
+                waiting.add(CompletableFuture.supplyAsync(() -> loop.spawn(() -> releases.get(loop).get() + n), loop)
+                        .get(30, TimeUnit.SECONDS));
+            }
+            ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
+            int threadsBefore = threadBean.getThreadCount();
+            Set<Boolean> onTheGreenletsLoop = ConcurrentHashMap.newKeySet();
+            List<CompletableFuture<String>> composed = new ArrayList<>();
+            for (Greenlet<String> greenlet : waiting) {
+                composed.add(greenlet.toCompletableFuture()
+                        .thenCompose(value -> {
+                            onTheGreenletsLoop.add(greenlet.loop().inLoopThread());
+                            return group.submit(() -> value + " and then").toCompletableFuture();
+                        })
+                        .thenApplyAsync(value -> value + " on " + Thread.currentThread().getName(), group));
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(composed.toArray(CompletableFuture[]::new));
+            for (int i = 0; i < group.size(); i++) {
+                assertEquals("serving", group.submit(() -> "serving").get(30, TimeUnit.SECONDS),
+                        "the loops go on while the chains are pending");
+            }
+            assertFalse(all.isDone());
+            assertTrue(threadBean.getThreadCount() < threadsBefore + chains / 2,
+                    "no thread waits per chain: " + threadsBefore + " threads before, " + threadBean.getThreadCount() + " now");
+            releases.values().forEach(release -> release.set("released "));
+            all.get(30, TimeUnit.SECONDS);
+            String name = group.toString().substring(0, group.toString().indexOf('['));
+            for (int i = 0; i < chains; i++) {
+                String value = composed.get(i).get();
+                assertTrue(value.startsWith("released " + i + " and then on " + name + "-"), value);
+            }
+            assertEquals(Set.of(true), onTheGreenletsLoop, "each first stage ran on the loop of the greenlet it waited for");
         }
     }
 }

@@ -72,7 +72,12 @@ public final class GreenletThreads {
         }
     }
 
-    /** A virtual-thread builder whose threads are scheduled by {@code scheduler}: it gets every continuation to run. */
+    /**
+     * A virtual-thread builder whose threads are scheduled by {@code scheduler}: it gets every continuation to run.
+     *
+     * @param scheduler runs the threads' continuations (a loop)
+     * @return a virtual-thread builder whose threads are scheduled by {@code scheduler}
+     */
     public static Thread.Builder.OfVirtual builder(Executor scheduler) {
         ensureAvailable();
         try {
@@ -87,6 +92,10 @@ public final class GreenletThreads {
      * scheduler (a bound {@code VirtualThread::runContinuation}); {@code null} for any other task or when
      * the JDK's shape differs. For the blocked-loop report only: it reflects on a JDK lambda, so it is
      * kept off every hot path and never fails.
+     *
+     * @param task a task that the JDK handed a scheduler
+     * @return the virtual thread whose continuation {@code task} runs, when {@code task} is what the JDK handed our
+     *     scheduler
      */
     public static Thread virtualThreadOf(Runnable task) {
         if (task == null) {
@@ -104,6 +113,9 @@ public final class GreenletThreads {
      * The scheduler of virtual thread {@code thread} (a loop's for a greenlet, and for any virtual thread
      * started inside one, since a virtual thread inherits its parent's scheduler), or {@code null} for a
      * platform thread or when the JDK's shape differs.
+     *
+     * @param thread a virtual thread
+     * @return the scheduler of virtual thread {@code thread}
      */
     public static Executor schedulerOf(Thread thread) {
         if (SCHEDULER == null || !thread.isVirtual()) {

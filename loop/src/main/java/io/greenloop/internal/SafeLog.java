@@ -19,12 +19,24 @@ public final class SafeLog {
     private SafeLog() {
     }
 
-    /** Logs {@code message} with {@code thrown} attached ({@code null}: none); never throws but fatal VM errors. */
+    /**
+     * Logs {@code message} with {@code thrown} attached ({@code null}: none); never throws but fatal VM errors.
+     *
+     * @param level the level
+     * @param message what happened, for the log
+     * @param thrown the exception to attach, or {@code null}
+     */
     public static void log(Level level, String message, Throwable thrown) {
         guarded(() -> System.getLogger(NAME).log(level, message, thrown));
     }
 
-    /** Logs a {@link java.text.MessageFormat} pattern with its parameters; never throws but fatal VM errors. */
+    /**
+     * Logs a {@link java.text.MessageFormat} pattern with its parameters; never throws but fatal VM errors.
+     *
+     * @param level the level
+     * @param format the pattern
+     * @param params its parameters
+     */
     public static void log(Level level, String format, Object... params) {
         guarded(() -> System.getLogger(NAME).log(level, format, params));
     }
@@ -39,7 +51,11 @@ public final class SafeLog {
         }
     }
 
-    /** How many log calls failed inside the logger since the JVM started. */
+    /**
+     * How many log calls failed inside the logger since the JVM started.
+     *
+     * @return how many log calls failed inside the logger since the JVM started
+     */
     public static long failures() {
         return FAILURES.sum();
     }

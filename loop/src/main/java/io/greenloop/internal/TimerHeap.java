@@ -9,6 +9,10 @@ import java.util.Arrays;
  */
 public final class TimerHeap {
 
+    /** An empty heap. */
+    public TimerHeap() {
+    }
+
     /** An armed timer; {@link #cancel()} removes it from its heap. */
     public static final class Timer implements io.greenloop.Cancellable {
         private final TimerHeap heap;
@@ -24,17 +28,29 @@ public final class TimerHeap {
             this.task = task;
         }
 
-        /** The deadline in the loop's clock. */
+        /**
+         * The deadline in the loop's clock.
+         *
+         * @return the deadline in the loop's clock
+         */
         public long deadline() {
             return deadline;
         }
 
-        /** The callback it runs when due. */
+        /**
+         * The callback it runs when due.
+         *
+         * @return the callback it runs when due
+         */
         public Runnable task() {
             return task;
         }
 
-        /** Whether it is still armed (neither fired nor cancelled). */
+        /**
+         * Whether it is still armed (neither fired nor cancelled).
+         *
+         * @return whether it is still armed (neither fired nor cancelled)
+         */
         public boolean isArmed() {
             return index >= 0;
         }
@@ -58,7 +74,13 @@ public final class TimerHeap {
     private int size;
     private long nextSequence;
 
-    /** Arms a timer for {@code deadline} that runs {@code task}. */
+    /**
+     * Arms a timer for {@code deadline} that runs {@code task}.
+     *
+     * @param deadline when to run it, in {@code System.nanoTime()} terms
+     * @param task what to run when it is due
+     * @return the armed timer
+     */
     public Timer add(long deadline, Runnable task) {
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
@@ -71,12 +93,21 @@ public final class TimerHeap {
         return timer;
     }
 
-    /** The timer due first, or {@code null} when none is armed. */
+    /**
+     * The timer due first, or {@code null} when none is armed.
+     *
+     * @return the timer due first, or {@code null} when none is armed
+     */
     public Timer peek() {
         return size == 0 ? null : heap[0];
     }
 
-    /** Removes and returns the first timer if its deadline is at or before {@code now}, else {@code null}. */
+    /**
+     * Removes and returns the first timer if its deadline is at or before {@code now}, else {@code null}.
+     *
+     * @param now the current time, in {@code System.nanoTime()} terms
+     * @return the due timer, or {@code null}
+     */
     public Timer pollDue(long now) {
         if (size == 0 || heap[0].deadline - now > 0) {
             return null;
@@ -86,7 +117,11 @@ public final class TimerHeap {
         return first;
     }
 
-    /** How many timers are armed. */
+    /**
+     * How many timers are armed.
+     *
+     * @return how many timers are armed
+     */
     public int size() {
         return size;
     }

@@ -71,6 +71,10 @@ public final class Dns {
     /**
      * The first IPv4 address of {@code host}, dotted ({@code "127.0.0.1"}). Throws
      * {@link UnknownHostException}, naming the host, when it has no address or no IPv4 one.
+     *
+     * @param host a host name or address literal
+     * @return the first IPv4 address of {@code host}, dotted ({@code "127.0.0.1"})
+     * @throws UnknownHostException if the name does not resolve, or the lookup runs out of time
      */
     public static String getHostByName(String host) throws UnknownHostException {
         List<InetAddress> addresses = getAllByName(host);
@@ -85,6 +89,10 @@ public final class Dns {
     /**
      * Every address of {@code host}, as {@link InetAddress#getAllByName} gives them (its cache included).
      * Throws {@link UnknownHostException}, naming the host, when the name does not resolve.
+     *
+     * @param host a host name or address literal
+     * @return every address of {@code host}, as {@link InetAddress#getAllByName} gives them
+     * @throws UnknownHostException if the name does not resolve, or the lookup runs out of time
      */
     public static List<InetAddress> getAllByName(String host) throws UnknownHostException {
         Objects.requireNonNull(host, "host");

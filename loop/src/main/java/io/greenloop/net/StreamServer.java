@@ -62,14 +62,27 @@ public final class StreamServer implements AutoCloseable {
     /** What a server runs for each connection, in a greenlet of its own. */
     @FunctionalInterface
     public interface Handler {
-        /** Serves one connection; the server closes {@code socket} when this returns or throws. */
+        /**
+         * Serves one connection; the server closes {@code socket} when this returns or throws.
+         *
+         * @param socket the socket
+         * @param peer the remote address
+         * @throws Exception anything: it is logged, and only this connection ends
+         */
         void handle(TcpSocket socket, InetSocketAddress peer) throws Exception;
     }
 
     /** What a {@link #tls TLS server} runs for each connection, after the handshake, in a greenlet of its own. */
     @FunctionalInterface
     public interface TlsHandler {
-        /** Serves one connection whose handshake is done; the server closes {@code socket} (close_notify) when this returns or throws. */
+        /**
+         * Serves one connection whose handshake is done; the server closes {@code socket} (close_notify) when this
+         * returns or throws.
+         *
+         * @param socket the socket
+         * @param peer the remote address
+         * @throws Exception anything: it is logged, and only this connection ends
+         */
         void handle(TlsSocket socket, InetSocketAddress peer) throws Exception;
     }
 
@@ -113,42 +126,87 @@ public final class StreamServer implements AutoCloseable {
             }
         }
 
-        /** Options with the {@link #DEFAULT_HANDSHAKE_TIMEOUT}. */
+        /**
+         * Options with the {@link #DEFAULT_HANDSHAKE_TIMEOUT}.
+         *
+         * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+         * @param reusePort whether to set {@code SO_REUSEPORT}
+         * @param maxConcurrentHandlers how many handlers run at once at most; beyond it new connections wait in the
+         *     backlog
+         * @param idleTimeout how long a connection may stay silent before it is closed; {@code null}: no limit
+         */
         public Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout) {
             this(backlog, reusePort, maxConcurrentHandlers, idleTimeout, DEFAULT_HANDSHAKE_TIMEOUT);
         }
 
-        /** Options without an idle timeout. */
+        /**
+         * Options without an idle timeout.
+         *
+         * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+         * @param reusePort whether to set {@code SO_REUSEPORT}
+         * @param maxConcurrentHandlers how many handlers run at once at most; beyond it new connections wait in the
+         *     backlog
+         */
         public Options(int backlog, boolean reusePort, int maxConcurrentHandlers) {
             this(backlog, reusePort, maxConcurrentHandlers, null);
         }
 
-        /** Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit, no idle timeout. */
+        /**
+         * Backlog {@link TcpListener#DEFAULT_BACKLOG}, no {@code SO_REUSEPORT}, no handler limit, no idle timeout.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(TcpListener.DEFAULT_BACKLOG, false, UNLIMITED, null);
         }
 
-        /** These options with another backlog. */
+        /**
+         * These options with another backlog.
+         *
+         * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+         * @return a copy with that change
+         */
         public Options withBacklog(int backlog) {
             return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
-        /** These options with {@code SO_REUSEPORT} on or off. */
+        /**
+         * These options with {@code SO_REUSEPORT} on or off.
+         *
+         * @param reusePort whether to set {@code SO_REUSEPORT}
+         * @return a copy with that change
+         */
         public Options withReusePort(boolean reusePort) {
             return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
-        /** These options with another limit on concurrent handlers. */
+        /**
+         * These options with another limit on concurrent handlers.
+         *
+         * @param maxConcurrentHandlers how many handlers run at once at most; beyond it new connections wait in the
+         *     backlog
+         * @return a copy with that change
+         */
         public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
             return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
-        /** These options with another idle timeout ({@code null}: none). */
+        /**
+         * These options with another idle timeout ({@code null}: none).
+         *
+         * @param idleTimeout how long a connection may stay silent before it is closed; {@code null}: no limit
+         * @return a copy with that change
+         */
         public Options withIdleTimeout(Duration idleTimeout) {
             return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
 
-        /** These options with another limit on each TLS handshake. */
+        /**
+         * These options with another limit on each TLS handshake.
+         *
+         * @param handshakeTimeout how long each TLS handshake may take
+         * @return a copy with that change
+         */
         public Options withHandshakeTimeout(Duration handshakeTimeout) {
             return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
         }
@@ -172,17 +230,35 @@ public final class StreamServer implements AutoCloseable {
     private Greenlet<Void> acceptor;
     private Waiter<Void> capacity;
 
-    /** A server for {@code address} (port 0: any free port) with {@link Options#defaults()}. */
+    /**
+     * A server for {@code address} (port 0: any free port) with {@link Options#defaults()}.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param handler runs each connection, in a greenlet of its own
+     */
     public StreamServer(InetSocketAddress address, Handler handler) {
         this(address, handler, Options.defaults());
     }
 
-    /** A server that runs at most {@code maxConcurrentHandlers} handlers at once; later connections wait their turn. */
+    /**
+     * A server that runs at most {@code maxConcurrentHandlers} handlers at once; later connections wait their turn.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param handler runs each connection, in a greenlet of its own
+     * @param maxConcurrentHandlers how many handlers run at once at most; beyond it new connections wait in the
+     *     backlog
+     */
     public StreamServer(InetSocketAddress address, Handler handler, int maxConcurrentHandlers) {
         this(address, handler, Options.defaults().withMaxConcurrentHandlers(maxConcurrentHandlers));
     }
 
-    /** A server with the given {@link Options}. */
+    /**
+     * A server with the given {@link Options}.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param handler runs each connection, in a greenlet of its own
+     * @param options the server options
+     */
     public StreamServer(InetSocketAddress address, Handler handler, Options options) {
         this.address = Objects.requireNonNull(address, "address");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -193,12 +269,25 @@ public final class StreamServer implements AutoCloseable {
      * A TLS server (gevent's {@code ssl_context=}): each connection's handshake runs in its greenlet under
      * {@link Options#handshakeTimeout()}, then {@code handler} runs; a failed handshake (a plain-text client,
      * an untrusted peer, a timeout) is logged at DEBUG and closes that connection only.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param context the TLS configuration: keys, certificates, trust
+     * @param handler runs each connection, in a greenlet of its own
+     * @return a TLS server (gevent's {@code ssl_context=})
      */
     public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler) {
         return tls(address, context, handler, Options.defaults());
     }
 
-    /** {@link #tls(InetSocketAddress, SSLContext, TlsHandler)} with the given {@link Options}. */
+    /**
+     * {@link #tls(InetSocketAddress, SSLContext, TlsHandler)} with the given {@link Options}.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param context the TLS configuration: keys, certificates, trust
+     * @param handler runs each connection, in a greenlet of its own
+     * @param options the server options
+     * @return the server, not yet started
+     */
     public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler, Options options) {
         Objects.requireNonNull(context, "context");
         return tls(address, () -> {
@@ -211,6 +300,12 @@ public final class StreamServer implements AutoCloseable {
     /**
      * A TLS server whose engines come from {@code engines}, one per connection, set up by the caller (another
      * provider, ALPN, client authentication); otherwise as {@link #tls(InetSocketAddress, SSLContext, TlsHandler)}.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param engines makes the engine of each connection
+     * @param handler runs each connection, in a greenlet of its own
+     * @param options the server options
+     * @return a TLS server whose engines come from {@code engines}, one per connection, set up by the caller
      */
     public static StreamServer tls(InetSocketAddress address, Supplier<SSLEngine> engines, TlsHandler handler, Options options) {
         Objects.requireNonNull(engines, "engines");
@@ -219,7 +314,11 @@ public final class StreamServer implements AutoCloseable {
         return new StreamServer(address, TlsServing.handler(engines, handler, options.handshakeTimeout()), options);
     }
 
-    /** Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. */
+    /**
+     * Binds on the calling thread's loop and starts accepting in a greenlet; returns at once.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void start() throws IOException {
         if (state == State.STOPPED && listener == null) {
             throw new IllegalStateException("this StreamServer was stopped before it started; make a new one to serve");
@@ -234,7 +333,11 @@ public final class StreamServer implements AutoCloseable {
         acceptor = loop.spawn(this::acceptLoop);
     }
 
-    /** Starts the server if needed, then waits (parks, or drives the loop on its owner thread) until it is stopped. */
+    /**
+     * Starts the server if needed, then waits (parks, or drives the loop on its owner thread) until it is stopped.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void serveForever() throws IOException {
         if (state == State.NEW || (state == State.STOPPED && listener == null)) {
             start();
@@ -390,12 +493,20 @@ public final class StreamServer implements AutoCloseable {
         return running;
     }
 
-    /** The bound address, with the real port when port 0 was asked; before {@link #start()}, the requested one. */
+    /**
+     * The bound address, with the real port when port 0 was asked; before {@link #start()}, the requested one.
+     *
+     * @return the bound address, with the real port when port 0 was asked
+     */
     public InetSocketAddress address() {
         return listener != null ? listener.localAddress() : address;
     }
 
-    /** How many handlers are running now. */
+    /**
+     * How many handlers are running now.
+     *
+     * @return how many handlers are running now
+     */
     public int activeHandlers() {
         return handlers.size();
     }

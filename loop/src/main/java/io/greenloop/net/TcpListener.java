@@ -33,7 +33,14 @@ public final class TcpListener implements AutoCloseable {
         this.localAddress = localAddress;
     }
 
-    /** Binds and listens on {@code address} (port 0: any free port) on the calling thread's loop. */
+    /**
+     * Binds and listens on {@code address} (port 0: any free port) on the calling thread's loop.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+     * @return the listening socket
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public static TcpListener bind(InetSocketAddress address, int backlog) throws IOException {
         return bind(address, backlog, false);
     }
@@ -42,6 +49,12 @@ public final class TcpListener implements AutoCloseable {
      * Binds and listens on {@code address} (port 0: any free port) on the calling thread's loop; with
      * {@code reusePort} it sets {@code SO_REUSEPORT} first, so that listeners of other loops (other
      * threads) can bind the same port and share its connections.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+     * @param reusePort whether to set {@code SO_REUSEPORT}
+     * @return the listening socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TcpListener bind(InetSocketAddress address, int backlog, boolean reusePort) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -64,6 +77,9 @@ public final class TcpListener implements AutoCloseable {
     /**
      * Accepts the next connection, parking until one arrives; a {@link #close()} meanwhile throws
      * {@code SocketException("socket closed")}, a timeout set with {@link #setTimeout} {@link SocketTimeoutException}.
+     *
+     * @return the accepted connection
+     * @throws IOException if the operation fails; the message says what failed
      */
     public TcpSocket accept() throws IOException {
         ListenerHandle handle = core.openForReading("TcpListener.accept");
@@ -78,17 +94,29 @@ public final class TcpListener implements AutoCloseable {
         return TcpSocket.connected(core.loop, accepted);
     }
 
-    /** Limits each later {@link #accept()} ({@code null}: no limit); expiry throws {@link SocketTimeoutException}. */
+    /**
+     * Limits each later {@link #accept()} ({@code null}: no limit); expiry throws {@link SocketTimeoutException}.
+     *
+     * @param timeout how long each operation may wait; {@code null}: no limit
+     */
     public void setTimeout(Duration timeout) {
         core.timeout(timeout);
     }
 
-    /** The bound address, with the real port when port 0 was asked. */
+    /**
+     * The bound address, with the real port when port 0 was asked.
+     *
+     * @return the bound address, with the real port when port 0 was asked
+     */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether {@link #close()} was called
+     */
     public boolean isClosed() {
         return core.isClosed();
     }

@@ -66,6 +66,11 @@ public final class TcpSocket implements AutoCloseable {
      * as Python's {@code socket.create_connection}: tries every address the name resolves to, in order,
      * until one connects. When none does, the exception names each address tried and why it failed
      * ({@link ConnectException} when every one refused or reset).
+     *
+     * @param host a host name or address literal
+     * @param port the TCP port
+     * @return the connected socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TcpSocket connect(String host, int port) throws IOException {
         Objects.requireNonNull(host, "host");
@@ -104,6 +109,11 @@ public final class TcpSocket implements AutoCloseable {
      * limit) throws {@link SocketTimeoutException}. A timeout of zero or less does not wait: the connection
      * must be made by the connect call itself, else it times out at once (a TCP handshake takes a round trip,
      * so even on loopback it usually times out).
+     *
+     * @param address where to connect
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the connected socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TcpSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
         Objects.requireNonNull(address, "address");
@@ -175,6 +185,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Reads into {@code dst} from its position, parking until at least one byte is there; returns the
      * count, or -1 at end of stream (0 only when {@code dst} is full). Heap and direct buffers both work.
+     *
+     * @param dst where the bytes go, from its position up to its limit
+     * @return the bytes read, or -1 at end of stream
+     * @throws IOException if the operation fails; the message says what failed
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
@@ -200,13 +214,26 @@ public final class TcpSocket implements AutoCloseable {
         return n;
     }
 
-    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream. */
+    /**
+     * Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @return the bytes read, or -1 at end of stream
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         return read(ByteBuffer.wrap(b, off, len));
     }
 
-    /** Writes all of {@code src} from its position, parking whenever the send buffer is full. */
+    /**
+     * Writes all of {@code src} from its position, parking whenever the send buffer is full.
+     *
+     * @param src the bytes to write, from its position to its limit
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
         write(src, core.deadline(), "TcpSocket.write");
@@ -236,7 +263,14 @@ public final class TcpSocket implements AutoCloseable {
         return handle;
     }
 
-    /** Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full. */
+    /**
+     * Writes {@code len} bytes of {@code b} from {@code off}, parking whenever the send buffer is full.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
         write(ByteBuffer.wrap(b, off, len));
@@ -246,6 +280,9 @@ public final class TcpSocket implements AutoCloseable {
      * Writes all of {@code srcs}, in order, each from its position, in as few system calls as the transport
      * can ({@code writev(2)} on epoll and kqueue, a gathering channel write on nio), parking whenever the
      * send buffer is full; a timeout counts from the first wait, as for {@link #write(ByteBuffer)}.
+     *
+     * @param srcs the buffers to write, in order, each from its position to its limit
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void write(ByteBuffer... srcs) throws IOException {
         Objects.requireNonNull(srcs, "srcs");
@@ -277,6 +314,12 @@ public final class TcpSocket implements AutoCloseable {
      * Sends {@code count} bytes of {@code file} from {@code position} (fewer when the file ends first), with
      * {@code sendfile(2)} where the transport can, so the bytes never pass through the Java heap; parks
      * whenever the send buffer is full. Returns the bytes sent. The file's own position is not changed.
+     *
+     * @param file the file
+     * @param position where in the file to start
+     * @param count how many
+     * @return the bytes sent
+     * @throws IOException if the operation fails; the message says what failed
      */
     public long transferFrom(FileChannel file, long position, long count) throws IOException {
         Objects.requireNonNull(file, "file");
@@ -310,6 +353,10 @@ public final class TcpSocket implements AutoCloseable {
      * refused for {@code target}'s bound on pending callbacks, only when {@code target} is closed
      * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
      * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     *
+     * @param target the loop to serve it on
+     * @param handler serves the connection there, in a new greenlet
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -357,7 +404,11 @@ public final class TcpSocket implements AutoCloseable {
         }
     }
 
-    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    /**
+     * This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket.
+     *
+     * @return this socket as an {@link InputStream} whose reads park like {@link #read}
+     */
     public InputStream inputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.inputStream");
         if (inputStream == null) {
@@ -366,7 +417,11 @@ public final class TcpSocket implements AutoCloseable {
         return inputStream;
     }
 
-    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    /**
+     * This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket.
+     *
+     * @return this socket as an {@link OutputStream} whose writes park like {@link #write}
+     */
     public OutputStream outputStream() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.outputStream");
         if (outputStream == null) {
@@ -378,12 +433,22 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Limits each later read and write ({@code null}: no limit); one that takes longer throws
      * {@link SocketTimeoutException} and leaves the socket open (a timed-out write may have sent part).
+     *
+     * @param timeout how long each operation may wait; {@code null}: no limit
      */
     public void setTimeout(Duration timeout) {
         core.timeout(timeout);
     }
 
-    /** Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket. */
+    /**
+     * Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket.
+     *
+     * @param <T> the type of the value
+     * @param option the option
+     * @param value the value
+     * @return this socket
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         SocketCore.checkOption(option, value);
         core.open("TcpSocket.setOption").setOption(option, value);
@@ -393,6 +458,11 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Reads a socket option back ({@code TCP_NODELAY}, on by default, {@code SO_RCVBUF}, {@code SO_LINGER},
      * the {@link LinuxSocketOptions} on epoll, ...); one the transport lacks throws {@link UnsupportedOperationException}.
+     *
+     * @param <T> the type of the value
+     * @param name the option
+     * @return its value
+     * @throws IOException if the operation fails; the message says what failed
      */
     public <T> T option(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
@@ -407,13 +477,19 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Half-closes the connection: sends FIN; the peer reads end of stream, and this side can still read. A later
      * write, gathering write or {@code transferFrom} throws {@link SocketException}.
+     *
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void shutdownOutput() throws IOException {
         core.open("TcpSocket.shutdownOutput").shutdownOutput();
         outputShutdown = true;
     }
 
-    /** The local address, or {@code null} when it is not known (closed before it was ever asked). */
+    /**
+     * The local address, or {@code null} when it is not known (closed before it was ever asked).
+     *
+     * @return the local address, or {@code null} when it is not known (closed before it was ever asked)
+     */
     public InetSocketAddress localAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.localAddress");
         if (localAddress == null && !core.isClosed()) {
@@ -426,7 +502,11 @@ public final class TcpSocket implements AutoCloseable {
         return localAddress;
     }
 
-    /** The peer's address, or {@code null} when it is not known (closed before it was ever asked). */
+    /**
+     * The peer's address, or {@code null} when it is not known (closed before it was ever asked).
+     *
+     * @return the peer's address, or {@code null} when it is not known (closed before it was ever asked)
+     */
     public InetSocketAddress remoteAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.remoteAddress");
         if (remoteAddress == null && !core.isClosed()) {
@@ -439,7 +519,11 @@ public final class TcpSocket implements AutoCloseable {
         return remoteAddress;
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether {@link #close()} was called
+     */
     public boolean isClosed() {
         return core.isClosed();
     }

@@ -116,6 +116,12 @@ public final class TlsSocket implements AutoCloseable {
     /**
      * Connects to {@code host}:{@code port} and does the client handshake, parking until both are done:
      * SNI names {@code host}, and the server's certificate must match it (the HTTPS rules of RFC 2818).
+     *
+     * @param host a host name or address literal
+     * @param port the TCP port
+     * @param context the TLS configuration: keys, certificates, trust
+     * @return the connected socket, handshake done
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TlsSocket connect(String host, int port, SSLContext context) throws IOException {
         Objects.requireNonNull(context, "context");
@@ -136,6 +142,12 @@ public final class TlsSocket implements AutoCloseable {
     /**
      * The client side of TLS over a connected socket (STARTTLS), with SNI and hostname verification for
      * {@code peerHost}; the handshake happens on the first {@link #handshake()}, read or write.
+     *
+     * @param socket the socket
+     * @param context the TLS configuration: keys, certificates, trust
+     * @param peerHost the server's host name, for SNI and hostname verification
+     * @return the client side of TLS over a connected socket
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static TlsSocket client(TcpSocket socket, SSLContext context, String peerHost) throws IOException {
         Objects.requireNonNull(socket, "socket");
@@ -152,7 +164,15 @@ public final class TlsSocket implements AutoCloseable {
         return new TlsSocket(socket, engine);
     }
 
-    /** The server side of TLS over an accepted socket, with the context's default parameters; handshake as {@link #client}. */
+    /**
+     * The server side of TLS over an accepted socket, with the context's default parameters; handshake as {@link
+     * #client}.
+     *
+     * @param socket the socket
+     * @param context the TLS configuration: keys, certificates, trust
+     * @return the server side of TLS over an accepted socket, with the context's default parameters
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public static TlsSocket server(TcpSocket socket, SSLContext context) throws IOException {
         Objects.requireNonNull(socket, "socket");
         SSLEngine engine = Objects.requireNonNull(context, "context").createSSLEngine();
@@ -163,12 +183,21 @@ public final class TlsSocket implements AutoCloseable {
     /**
      * TLS over {@code socket} driven by a ready engine: any provider's (Netty's OpenSSL engine, say), with its
      * mode and parameters (ALPN, client authentication, hostname verification) already set by the caller.
+     *
+     * @param socket the socket
+     * @param engine the configured engine
+     * @return the TLS socket; the handshake happens on first use
      */
     public static TlsSocket of(TcpSocket socket, SSLEngine engine) {
         return new TlsSocket(Objects.requireNonNull(socket, "socket"), Objects.requireNonNull(engine, "engine"));
     }
 
-    /** Does the handshake if it has not been done, parking until it is; idempotent. Failures are {@link SSLException}s. */
+    /**
+     * Does the handshake if it has not been done, parking until it is; idempotent. Failures are {@link
+     * SSLException}s.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void handshake() throws IOException {
         handshake(SocketCore.deadlineAfter(timeout));
     }
@@ -247,6 +276,10 @@ public final class TlsSocket implements AutoCloseable {
      * Reads application data into {@code dst}, parking until at least one byte is there (doing the handshake
      * first if needed); returns the count, -1 at the end of the stream (see the class javadoc), 0 when
      * {@code dst} is full.
+     *
+     * @param dst where the bytes go, from its position up to its limit
+     * @return the bytes read, -1 at the end of the stream, 0 when {@code dst} is full
+     * @throws IOException if the operation fails; the message says what failed
      */
     public int read(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
@@ -287,7 +320,16 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    /** Reads up to {@code len} bytes into {@code b} at {@code off}, parking as {@link #read(ByteBuffer)}; -1 at the end. */
+    /**
+     * Reads up to {@code len} bytes into {@code b} at {@code off}, parking as {@link #read(ByteBuffer)}; -1 at the
+     * end.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @return the bytes read, or -1 at the end
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         return read(ByteBuffer.wrap(b, off, len));
@@ -296,6 +338,9 @@ public final class TlsSocket implements AutoCloseable {
     /**
      * Encrypts and sends all of {@code src}, parking whenever the send buffer is full (doing the handshake first
      * if needed). A write that times out or fails leaves part of a record sent: close the socket then.
+     *
+     * @param src the bytes to write, from its position to its limit
+     * @throws IOException if the operation fails; the message says what failed
      */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
@@ -320,7 +365,14 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    /** Encrypts and sends {@code len} bytes of {@code b} from {@code off}, parking as {@link #write(ByteBuffer)}. */
+    /**
+     * Encrypts and sends {@code len} bytes of {@code b} from {@code off}, parking as {@link #write(ByteBuffer)}.
+     *
+     * @param b the bytes
+     * @param off where in {@code b} the bytes start
+     * @param len how many bytes at most
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         write(ByteBuffer.wrap(b, off, len));
@@ -484,7 +536,11 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
+    /**
+     * This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket.
+     *
+     * @return this socket as an {@link InputStream} whose reads park like {@link #read}
+     */
     public InputStream inputStream() {
         if (inputStream == null) {
             inputStream = StreamViews.input(this::read, this::close);
@@ -492,7 +548,11 @@ public final class TlsSocket implements AutoCloseable {
         return inputStream;
     }
 
-    /** This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket. */
+    /**
+     * This socket as an {@link OutputStream} whose writes park like {@link #write}; closing it closes the socket.
+     *
+     * @return this socket as an {@link OutputStream} whose writes park like {@link #write}
+     */
     public OutputStream outputStream() {
         if (outputStream == null) {
             outputStream = StreamViews.output(this::write, this::close);
@@ -503,23 +563,37 @@ public final class TlsSocket implements AutoCloseable {
     /**
      * Limits each later read, write and handshake as a whole ({@code null}: no limit); one that takes longer
      * throws {@link SocketTimeoutException}. After a timed-out write, close the socket (class javadoc).
+     *
+     * @param timeout how long each operation may wait; {@code null}: no limit
      */
     public void setTimeout(Duration timeout) {
         this.timeout = SocketCore.checkTimeout(timeout);
     }
 
-    /** The TLS session: the negotiated one after the handshake, the engine's placeholder before it. */
+    /**
+     * The TLS session: the negotiated one after the handshake, the engine's placeholder before it.
+     *
+     * @return the TLS session
+     */
     public SSLSession session() {
         return engine.getSession();
     }
 
-    /** The protocol ALPN negotiated, or {@code ""} when none was (or before the handshake). */
+    /**
+     * The protocol ALPN negotiated, or {@code ""} when none was (or before the handshake).
+     *
+     * @return the protocol ALPN negotiated, or {@code ""} when none was (or before the handshake)
+     */
     public String applicationProtocol() {
         String protocol = engine.getApplicationProtocol();
         return protocol == null ? "" : protocol;
     }
 
-    /** The TCP connection underneath, for its addresses and options; reading or writing it directly breaks TLS. */
+    /**
+     * The TCP connection underneath, for its addresses and options; reading or writing it directly breaks TLS.
+     *
+     * @return the TCP connection underneath, for its addresses and options
+     */
     public TcpSocket tcpSocket() {
         return socket;
     }
@@ -557,7 +631,11 @@ public final class TlsSocket implements AutoCloseable {
         return engine.isInboundDone();
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether {@link #close()} was called
+     */
     public boolean isClosed() {
         return closed;
     }

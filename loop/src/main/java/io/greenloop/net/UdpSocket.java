@@ -33,7 +33,13 @@ public final class UdpSocket implements AutoCloseable {
         this.localAddress = localAddress;
     }
 
-    /** Binds a UDP socket to {@code address} (port 0: any free port) on the calling thread's loop. */
+    /**
+     * Binds a UDP socket to {@code address} (port 0: any free port) on the calling thread's loop.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @return the bound socket
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public static UdpSocket bind(InetSocketAddress address) throws IOException {
         Objects.requireNonNull(address, "address");
         InetSocketAddress target = resolved(address);
@@ -53,7 +59,13 @@ public final class UdpSocket implements AutoCloseable {
                 ? new InetSocketAddress(TcpSocket.resolve(address.getHostString()), address.getPort()) : address;
     }
 
-    /** Sends the rest of {@code src} as one datagram to {@code target}, parking while the send buffer is full. */
+    /**
+     * Sends the rest of {@code src} as one datagram to {@code target}, parking while the send buffer is full.
+     *
+     * @param src the bytes to write, from its position to its limit
+     * @param target where the datagram goes
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public void send(ByteBuffer src, InetSocketAddress target) throws IOException {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(target, "target");
@@ -76,6 +88,10 @@ public final class UdpSocket implements AutoCloseable {
     /**
      * Receives one datagram into {@code dst} (what does not fit is dropped, as with UDP everywhere),
      * parking until one arrives; returns its sender.
+     *
+     * @param dst where the bytes go, from its position up to its limit
+     * @return the sender
+     * @throws IOException if the operation fails; the message says what failed
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
@@ -92,17 +108,29 @@ public final class UdpSocket implements AutoCloseable {
         return sender;
     }
 
-    /** Limits each later send and receive ({@code null}: no limit); expiry throws {@link SocketTimeoutException}. */
+    /**
+     * Limits each later send and receive ({@code null}: no limit); expiry throws {@link SocketTimeoutException}.
+     *
+     * @param timeout how long each operation may wait; {@code null}: no limit
+     */
     public void setTimeout(Duration timeout) {
         core.timeout(timeout);
     }
 
-    /** The bound address, with the real port when port 0 was asked. */
+    /**
+     * The bound address, with the real port when port 0 was asked.
+     *
+     * @return the bound address, with the real port when port 0 was asked
+     */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return whether {@link #close()} was called
+     */
     public boolean isClosed() {
         return core.isClosed();
     }

@@ -8,6 +8,10 @@ import java.io.IOException;
 /** Provides {@link NioTransport}: available everywhere, the lowest priority, the fallback. */
 public final class NioTransportProvider implements TransportProvider {
 
+    /** The provider; {@link java.util.ServiceLoader} makes it. */
+    public NioTransportProvider() {
+    }
+
     @Override
     public String name() {
         return "nio";

@@ -41,7 +41,13 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Subprocess implements Waitable, AutoCloseable {
 
-    /** The outcome of {@link #communicate}: the exit code and everything the child wrote. */
+    /**
+     * The outcome of {@link #communicate}: the exit code and everything the child wrote.
+     *
+     * @param exitCode the exit code (128 + the signal number when a signal ended it)
+     * @param stdout everything the child wrote to stdout
+     * @param stderr everything the child wrote to stderr
+     */
     public record Result(int exitCode, byte[] stdout, byte[] stderr) {
     }
 
@@ -79,7 +85,14 @@ public final class Subprocess implements Waitable, AutoCloseable {
         stderr.start();
     }
 
-    /** Starts {@code command} with stdin, stdout and stderr piped; an empty command is an {@link IllegalArgumentException}. */
+    /**
+     * Starts {@code command} with stdin, stdout and stderr piped; an empty command is an {@link
+     * IllegalArgumentException}.
+     *
+     * @param command the program and its arguments
+     * @return the running process
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public static Subprocess start(String... command) throws IOException {
         Objects.requireNonNull(command, "command");
         if (command.length == 0) {
@@ -104,6 +117,10 @@ public final class Subprocess implements Waitable, AutoCloseable {
      * Starts the process {@code builder} describes, honouring its redirects (a redirected stream reads as
      * empty here). The fork and exec run on a launcher thread while the caller waits; a command that cannot
      * start throws an {@link IOException} that names it.
+     *
+     * @param builder the command, directory, environment and redirects
+     * @return the running process
+     * @throws IOException if the operation fails; the message says what failed
      */
     public static Subprocess start(ProcessBuilder builder) throws IOException {
         Objects.requireNonNull(builder, "builder");
@@ -134,12 +151,20 @@ public final class Subprocess implements Waitable, AutoCloseable {
         }
     }
 
-    /** The exit code, or {@code null} while it runs. Never waits. */
+    /**
+     * The exit code, or {@code null} while it runs. Never waits.
+     *
+     * @return the exit code, or {@code null} while it runs
+     */
     public Integer poll() {
         return exit.ready() ? exit.value() : null;
     }
 
-    /** Waits until it has exited and returns the exit code (128 + the signal number when a signal ended it). */
+    /**
+     * Waits until it has exited and returns the exit code (128 + the signal number when a signal ended it).
+     *
+     * @return the exit code
+     */
     public int waitFor() {
         try {
             return exit.get();
@@ -151,7 +176,13 @@ public final class Subprocess implements Waitable, AutoCloseable {
         }
     }
 
-    /** Waits up to {@code timeout} ({@code null}: no limit) and returns the exit code, or {@code null} if it still runs. */
+    /**
+     * Waits up to {@code timeout} ({@code null}: no limit) and returns the exit code, or {@code null} if it still
+     * runs.
+     *
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the exit code, or {@code null} if it still runs
+     */
     public Integer waitFor(Duration timeout) {
         if (timeout == null) {
             return waitFor();
@@ -168,17 +199,29 @@ public final class Subprocess implements Waitable, AutoCloseable {
         }
     }
 
-    /** Its standard output: reads park the calling greenlet until data is there. Empty when redirected. */
+    /**
+     * Its standard output: reads park the calling greenlet until data is there. Empty when redirected.
+     *
+     * @return its standard output: reads park the calling greenlet until data is there
+     */
     public InputStream stdout() {
         return stdout;
     }
 
-    /** Its standard error: reads park the calling greenlet until data is there. Empty when redirected. */
+    /**
+     * Its standard error: reads park the calling greenlet until data is there. Empty when redirected.
+     *
+     * @return its standard error: reads park the calling greenlet until data is there
+     */
     public InputStream stderr() {
         return stderr;
     }
 
-    /** Its standard input: writes park while the child is behind; {@code close()} sends it the end of input. */
+    /**
+     * Its standard input: writes park while the child is behind; {@code close()} sends it the end of input.
+     *
+     * @return its standard input
+     */
     public OutputStream stdin() {
         return stdin;
     }
@@ -189,6 +232,10 @@ public final class Subprocess implements Waitable, AutoCloseable {
      * {@code timeout} ({@code null}: no limit) it throws {@link Timeout.Expired} when time is up and leaves
      * the child running ({@link #kill()} still works); calling it again goes on collecting where it left off
      * and returns everything (the input is fed by the first call only). Loop thread only.
+     *
+     * @param input what to write to stdin ({@code null}: nothing)
+     * @param timeout how long to wait at most; {@code null}: no limit
+     * @return the exit code and all the output
      */
     public Result communicate(byte[] input, Duration timeout) {
         LowLevel.requireLoopThread(loop, "communicate()");
@@ -237,7 +284,11 @@ public final class Subprocess implements Waitable, AutoCloseable {
         collectedErr = new ByteArrayOutputStream();
     }
 
-    /** Its process id. */
+    /**
+     * Its process id.
+     *
+     * @return its process id
+     */
     public long pid() {
         return process.pid();
     }

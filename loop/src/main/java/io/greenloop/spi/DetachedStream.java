@@ -7,7 +7,11 @@ package io.greenloop.spi;
  */
 public interface DetachedStream {
 
-    /** The name of the transport it came from; only a transport of that name can adopt it. */
+    /**
+     * The name of the transport it came from; only a transport of that name can adopt it.
+     *
+     * @return the name of the transport it came from; only a transport of that name can adopt it
+     */
     String transport();
 
     /** Closes the socket when it will never be adopted (the target loop closed first). Idempotent. */

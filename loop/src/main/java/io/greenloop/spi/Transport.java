@@ -24,12 +24,20 @@ import java.net.ProtocolFamily;
  */
 public interface Transport extends AutoCloseable {
 
-    /** The short name users pass to {@code Loop.open(name)}: {@code "nio"}, {@code "epoll"}, {@code "kqueue"}. */
+    /**
+     * The short name users pass to {@code Loop.open(name)}: {@code "nio"}, {@code "epoll"}, {@code "kqueue"}.
+     *
+     * @return the short name users pass to {@code Loop.open(name)}
+     */
     String name();
 
     /**
      * Waits for readiness or a {@link #wakeup()}: {@code timeoutNanos} 0 returns at once, a negative
      * value waits without limit. Returns how many handles are ready for {@link #dispatch()}.
+     *
+     * @param timeoutNanos how long to wait at most: 0 does not wait, a negative value waits without limit
+     * @return how many handles are ready for {@link #dispatch()}
+     * @throws IOException if the operation fails; the message says what failed
      */
     int poll(long timeoutNanos) throws IOException;
 
@@ -42,19 +50,41 @@ public interface Transport extends AutoCloseable {
      */
     void wakeup();
 
-    /** Opens an unconnected non-blocking TCP socket of the given family, registered with this transport. */
+    /**
+     * Opens an unconnected non-blocking TCP socket of the given family, registered with this transport.
+     *
+     * @param family the protocol family ({@code INET} or {@code INET6})
+     * @return the new handle
+     * @throws IOException if the operation fails; the message says what failed
+     */
     StreamHandle openStream(ProtocolFamily family) throws IOException;
 
-    /** Opens an unbound non-blocking TCP listening socket of the given family. */
+    /**
+     * Opens an unbound non-blocking TCP listening socket of the given family.
+     *
+     * @param family the protocol family ({@code INET} or {@code INET6})
+     * @return the new handle
+     * @throws IOException if the operation fails; the message says what failed
+     */
     ListenerHandle openListener(ProtocolFamily family) throws IOException;
 
-    /** Opens an unbound non-blocking UDP socket of the given family. */
+    /**
+     * Opens an unbound non-blocking UDP socket of the given family.
+     *
+     * @param family the protocol family ({@code INET} or {@code INET6})
+     * @return the new handle
+     * @throws IOException if the operation fails; the message says what failed
+     */
     DatagramHandle openDatagram(ProtocolFamily family) throws IOException;
 
     /**
      * Registers a socket that another loop's transport of the same kind {@linkplain StreamHandle#detach()
      * detached}, as a connected stream handle of this one; a socket from another kind of transport throws
      * {@link IllegalArgumentException}.
+     *
+     * @param detached what {@link StreamHandle#detach()} returned on the other loop
+     * @return a connected stream handle of this transport
+     * @throws IOException if the operation fails; the message says what failed
      */
     StreamHandle adoptStream(DetachedStream detached) throws IOException;
 

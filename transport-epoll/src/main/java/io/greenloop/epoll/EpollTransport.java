@@ -91,7 +91,11 @@ public final class EpollTransport extends UnixTransport {
     private final FileDescriptor timerFd;
     private final EpollBridge events;
 
-    /** Opens the epoll instance, its eventfd and its timerfd. Fails when epoll is not available here. */
+    /**
+     * Opens the epoll instance, its eventfd and its timerfd. Fails when epoll is not available here.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public EpollTransport() throws IOException {
         super("epoll", new Sockets(LinuxSocket::newSocketStream, LinuxSocket::newSocketDgram, LinuxSocket::newSocket));
         if (!Epoll.isAvailable()) {

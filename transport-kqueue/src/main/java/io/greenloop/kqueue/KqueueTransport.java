@@ -67,7 +67,11 @@ public final class KqueueTransport extends UnixTransport {
     /** Handles whose filters go to the kernel with the next wait. */
     private final ArrayDeque<UnixHandle> registrations = new ArrayDeque<>();
 
-    /** Opens the kqueue and its wake-up event. Fails when kqueue is not available here. */
+    /**
+     * Opens the kqueue and its wake-up event. Fails when kqueue is not available here.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     public KqueueTransport() throws IOException {
         super("kqueue", new Sockets(KqueueSocket::stream, KqueueSocket::datagram, KqueueSocket::adopt));
         if (!KQueue.isAvailable()) {

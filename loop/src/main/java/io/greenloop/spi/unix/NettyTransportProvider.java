@@ -56,7 +56,12 @@ public abstract class NettyTransportProvider implements TransportProvider {
     private final Binding binding;
     private final int priority;
 
-    /** A provider of the transport {@code binding} names, preferred by {@code Loop.open()} with {@code priority}. */
+    /**
+     * A provider of the transport {@code binding} names, preferred by {@code Loop.open()} with {@code priority}.
+     *
+     * @param binding the Netty binding that names and makes the transport
+     * @param priority its preference when {@code Loop.open()} chooses
+     */
     protected NettyTransportProvider(Binding binding, int priority) {
         this.binding = Objects.requireNonNull(binding, "binding");
         this.priority = priority;

@@ -24,6 +24,10 @@ public final class UnixDetachedStream implements DetachedStream {
     /**
      * The fd for {@code adopter}'s {@code adoptStream}; it may be taken once. A socket from another kind of
      * transport throws {@link IllegalArgumentException}.
+     *
+     * @param detached the detached socket
+     * @param adopter the name of the adopting transport
+     * @return the fd for {@code adopter}'s {@code adoptStream}; it may be taken once
      */
     public static int takeFd(DetachedStream detached, String adopter) {
         if (!(detached instanceof UnixDetachedStream unix) || !unix.transport.equals(adopter)) {

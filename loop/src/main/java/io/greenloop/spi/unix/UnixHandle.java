@@ -51,12 +51,20 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
         this.fd = socket.intValue();
     }
 
-    /** The socket's fd number, which the transport indexes its handles by. */
+    /**
+     * The socket's fd number, which the transport indexes its handles by.
+     *
+     * @return the socket's fd number, which the transport indexes its handles by
+     */
     public final int fd() {
         return fd;
     }
 
-    /** The tag the poller gave this handle with {@link #id(long)}; 0 until then. */
+    /**
+     * The tag the poller gave this handle with {@link #id(long)}; 0 until then.
+     *
+     * @return the tag the poller gave this handle with {@link #id(long)}; 0 until then
+     */
     public final long id() {
         return id;
     }

@@ -75,7 +75,12 @@ public abstract class UnixTransport implements Transport {
         }
     }
 
-    /** A transport called {@code name} ({@code "epoll"}, {@code "kqueue"}) making its sockets with {@code sockets}. */
+    /**
+     * A transport called {@code name} ({@code "epoll"}, {@code "kqueue"}) making its sockets with {@code sockets}.
+     *
+     * @param name the name
+     * @param sockets makes the native sockets
+     */
     protected UnixTransport(String name, Sockets sockets) {
         this.name = Objects.requireNonNull(name, "name");
         this.sockets = Objects.requireNonNull(sockets, "sockets");
@@ -86,24 +91,42 @@ public abstract class UnixTransport implements Transport {
         return name;
     }
 
-    /** Makes the kernel watch the handle's socket for both ops, edge-triggered; called once per handle. */
+    /**
+     * Makes the kernel watch the handle's socket for both ops, edge-triggered; called once per handle.
+     *
+     * @param handle the new handle
+     * @throws IOException if the operation fails; the message says what failed
+     */
     protected abstract void register(UnixHandle handle) throws IOException;
 
     /**
      * Removes a registered handle's socket from the kernel set where closing its fd alone would not (another
      * process may hold a duplicate); not called once the transport is closing, since closing the set drops all.
+     *
+     * @param handle the handle
      */
     protected abstract void unregister(UnixHandle handle);
 
     /** Makes a blocked poll return; called under the wake-up lock, never after {@link #closeKernelSet()}. */
     protected abstract void wakeupNow();
 
-    /** Closes the kernel set and what the subclass allocated for it; the handles are already closed. */
+    /**
+     * Closes the kernel set and what the subclass allocated for it; the handles are already closed.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     protected abstract void closeKernelSet() throws IOException;
 
     /**
      * {@code sendfile(2)} of up to {@code count} bytes of {@code file} from {@code position} to a connected
      * socket: bytes sent, 0 when its send buffer is full (Netty has it only on its package-private sockets).
+     *
+     * @param socket the socket
+     * @param file the file
+     * @param position where in the file to start
+     * @param count how many
+     * @return the bytes sent, 0 when the send buffer is full
+     * @throws IOException if the operation fails; the message says what failed
      */
     protected abstract long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
 
@@ -118,6 +141,10 @@ public abstract class UnixTransport implements Transport {
      * Records {@code ops} that the kernel reported for the socket on {@code fd}, and lists its handle for the
      * next {@link #dispatch()} when it is interested. An fd with no handle (the transport's own) or whose handle
      * has another {@code id} than {@code id} (a closed socket's stale event; {@code 0} matches any) is ignored.
+     *
+     * @param fd the file descriptor
+     * @param id the handle id registered with the fd
+     * @param ops the readiness operations, as {@link io.greenloop.spi.IoHandle} bits
      */
     protected final void ready(int fd, long id, int ops) {
         UnixHandle handle = fd >= 0 && fd < handles.length ? handles[fd] : null;
@@ -126,12 +153,20 @@ public abstract class UnixTransport implements Transport {
         }
     }
 
-    /** Whether handles wait to be reported at the next dispatch, so that the next poll must not block. */
+    /**
+     * Whether handles wait to be reported at the next dispatch, so that the next poll must not block.
+     *
+     * @return whether handles wait to be reported at the next dispatch, so that the next poll must not block
+     */
     protected final boolean hasPendingReports() {
         return readyHandles.hasPending();
     }
 
-    /** Ends a poll: moves the handles queued for it among the ready ones and returns how many are ready. */
+    /**
+     * Ends a poll: moves the handles queued for it among the ready ones and returns how many are ready.
+     *
+     * @return how many handles are ready
+     */
     protected final int readyCount() {
         return readyHandles.takePending();
     }
@@ -218,14 +253,22 @@ public abstract class UnixTransport implements Transport {
         return handle;
     }
 
-    /** Throws {@link IOException} once the transport is closed. */
+    /**
+     * Throws {@link IOException} once the transport is closed.
+     *
+     * @throws IOException if the operation fails; the message says what failed
+     */
     protected final void checkOpen() throws IOException {
         if (closed) {
             throw new IOException("the " + name + " transport is closed");
         }
     }
 
-    /** Whether {@link #close()} has begun. */
+    /**
+     * Whether {@link #close()} has begun.
+     *
+     * @return whether {@link #close()} has begun
+     */
     protected final boolean isClosed() {
         return closed;
     }
@@ -260,7 +303,12 @@ public abstract class UnixTransport implements Transport {
         }
     }
 
-    /** Closes a descriptor this transport owns, if any, ignoring errors: close(2) releases it even when it reports one. */
+    /**
+     * Closes a descriptor this transport owns, if any, ignoring errors: close(2) releases it even when it reports
+     * one.
+     *
+     * @param fd the file descriptor
+     */
     protected static void closeQuietly(FileDescriptor fd) {
         if (fd != null) {
             try {
