@@ -123,7 +123,12 @@ public final class Loop implements Executor, AutoCloseable {
     private final Thread owner;
     private final Strand ownerStrand;
     private final Transport transport;
+    private final Options options;
     private final int maxPendingCallbacks;
+    /** The poll phase's poll, under the loop's idle strategy. */
+    private final IdlePoll idlePoll;
+    /** The owner thread's CPU pinning, undone when the loop closes. */
+    private final CpuPinning.Pin pin;
     private final Thread.Builder.OfVirtual greenletThreads;
     /** What other threads touch; every other field is the owner's (Tokio keeps the two apart as Shared and Core). */
     private final LoopShared shared;
@@ -146,11 +151,14 @@ public final class Loop implements Executor, AutoCloseable {
     /** Its counters for {@link #stats()}, JFR and JMX (the owner writes them; any thread reads them). */
     final LoopStats stats;
 
-    private Loop(Transport transport, Options options) {
+    private Loop(Transport transport, Options options, CpuPinning.Pin pin) {
         this.owner = Thread.currentThread();
         this.transport = transport;
+        this.options = options;
+        this.pin = pin;
         this.maxPendingCallbacks = options.maxPendingCallbacks();
         this.shared = new LoopShared(transport, maxPendingCallbacks);
+        this.idlePoll = new IdlePoll(options.idleStrategy(), transport, shared);
         this.liveness = new Liveness(timers, shared);
         this.greenletThreads = GreenletThreads.builder(new GreenletScheduler(this));
         this.ownerStrand = new Strand(this, null, owner);
@@ -182,8 +190,17 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Opens a loop for the calling thread with {@code options}: its transport ({@link #open(String)}'s rule) and
-     * its bound on pending callbacks. The calling thread must not have a loop yet.
+     * Opens a loop for the calling thread with {@code options}: its transport ({@link #open(String)}'s rule), its
+     * bound on pending callbacks, its idle strategy, and the CPU to pin the calling thread to. The calling thread
+     * must not have a loop yet.
+     *
+     * @param options how to open it
+     * @return the calling thread's new loop
+     * @throws IllegalArgumentException      if the transport is not available here, or the CPU is outside the set
+     *                                       this process may run on
+     * @throws IllegalStateException         if the calling thread has a loop already, or a CPU is asked and the
+     *                                       calling thread is a virtual thread
+     * @throws UnsupportedOperationException if a CPU is asked on an OS where greenloop cannot pin threads
      */
     public static Loop open(Options options) {
         Objects.requireNonNull(options, "options");
@@ -194,7 +211,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     /**
      * How a loop is opened ({@link Loop#open(Options)}): start from {@link #defaults()} and change what you need
-     * with the {@code with...} copies; a future version may add components, keeping this constructor.
+     * with the {@code with...} copies; a future version may add components, keeping the constructors there are.
      *
      * @param transport           the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"}), or
      *                            {@code null} for the best one here (or {@code -Dgreenloop.transport})
@@ -204,11 +221,18 @@ public final class Loop implements Executor, AutoCloseable {
      *                            default {@link #UNLIMITED}, as Netty's. It bounds users' callbacks only: the
      *                            JDK's wake-ups of parked greenlets and greenloop's own hand-offs are never
      *                            refused, nor what the loop's own thread queues
+     * @param idleStrategy        what the loop does in its poll when nothing is ready: {@link IdleStrategy#block()}
+     *                            by default; {@link IdleStrategy#spin()} answers sooner and burns a core
+     * @param cpu                 the CPU the owner thread (and so every greenlet of the loop, which runs on it) is
+     *                            pinned to while the loop is open, or {@link #UNPINNED}; Linux only
+     *                            ({@code sched_setaffinity}), and only a platform thread
      */
-    public record Options(String transport, int maxPendingCallbacks) {
+    public record Options(String transport, int maxPendingCallbacks, IdleStrategy idleStrategy, int cpu) {
 
         /** No bound on pending callbacks (the heap is the limit). */
         public static final int UNLIMITED = Integer.MAX_VALUE;
+        /** No CPU: the owner thread runs wherever the OS schedules it. */
+        public static final int UNPINNED = -1;
 
         /** Checks the values. */
         public Options {
@@ -220,22 +244,74 @@ public final class Loop implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("maxPendingCallbacks " + maxPendingCallbacks
                         + " would refuse every callback from another thread; use at least 1, or Options.UNLIMITED");
             }
+            Objects.requireNonNull(idleStrategy, "idleStrategy");
+            if (cpu < UNPINNED) {
+                throw new IllegalArgumentException("cpu " + cpu + " is no CPU; give a CPU number (0 or more), or Options.UNPINNED");
+            }
         }
 
-        /** The best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks. */
+        /**
+         * Options that block when idle and pin no CPU, as the record was before it had those.
+         *
+         * @param transport           the transport's name, or {@code null} for the best one here
+         * @param maxPendingCallbacks how many callbacks other threads may have pending ({@link #UNLIMITED}: no bound)
+         */
+        public Options(String transport, int maxPendingCallbacks) {
+            this(transport, maxPendingCallbacks, IdleStrategy.block(), UNPINNED);
+        }
+
+        /**
+         * The best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks, blocking when
+         * idle, no CPU pinned.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(null, UNLIMITED);
         }
 
-        /** These options with the named transport; {@link Loop#open(Options)} refuses one not available here. */
+        /**
+         * These options with the named transport; {@link Loop#open(Options)} refuses one not available here.
+         *
+         * @param name the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"})
+         * @return a copy with that change
+         */
         public Options withTransport(String name) {
             Objects.requireNonNull(name, "name");
-            return new Options(name, maxPendingCallbacks);
+            return new Options(name, maxPendingCallbacks, idleStrategy, cpu);
         }
 
-        /** These options with at most {@code n} callbacks from other threads pending ({@link #UNLIMITED}: no bound). */
+        /**
+         * These options with at most {@code n} callbacks from other threads pending ({@link #UNLIMITED}: no bound).
+         *
+         * @param n the bound, 1 or more
+         * @return a copy with that change
+         */
         public Options withMaxPendingCallbacks(int n) {
-            return new Options(transport, n);
+            return new Options(transport, n, idleStrategy, cpu);
+        }
+
+        /**
+         * These options with another idle strategy (see {@link IdleStrategy} for what each costs).
+         *
+         * @param strategy what the loop does in its poll when nothing is ready
+         * @return a copy with that change
+         */
+        public Options withIdleStrategy(IdleStrategy strategy) {
+            return new Options(transport, maxPendingCallbacks, Objects.requireNonNull(strategy, "strategy"), cpu);
+        }
+
+        /**
+         * These options with the owner thread pinned to {@code cpu} while the loop is open ({@link #UNPINNED}: not
+         * pinned). {@link Loop#open(Options)} refuses it where it cannot be done: on an OS other than Linux, on a
+         * virtual thread, or for a CPU outside the set this process may run on ({@code taskset}, a cgroup's cpuset).
+         * For a {@link LoopGroup} give the CPUs to {@link LoopGroup#start(int, Options, int...)} instead.
+         *
+         * @param cpu the CPU number, as {@code taskset -c} and {@code /proc/cpuinfo} count them
+         * @return a copy with that change
+         */
+        public Options withCpu(int cpu) {
+            return new Options(transport, maxPendingCallbacks, idleStrategy, cpu);
         }
     }
 
@@ -264,13 +340,16 @@ public final class Loop implements Executor, AutoCloseable {
             throw new IllegalStateException(Thread.currentThread() + " already has " + existing.loop
                     + (existing.isOwner() ? "; close it before opening another" : "; a greenlet cannot open a loop of its own"));
         }
+        CpuPinning.Pin pin = CpuPinning.pinCurrentThread(options.cpu());
         Transport transport;
         try {
             transport = provider.create();
-        } catch (IOException e) {
-            throw new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            pin.release();
+            throw e instanceof RuntimeException unchecked ? unchecked
+                    : new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
         }
-        Loop loop = new Loop(transport, options);
+        Loop loop = new Loop(transport, options, pin);
         loop.ownerStrand.bindToCurrentThread();
         loop.stats.register();
         return loop;
@@ -283,6 +362,11 @@ public final class Loop implements Executor, AutoCloseable {
      */
     public String transport() {
         return transport.name();
+    }
+
+    /** The options the loop was opened with; any thread. */
+    Options options() {
+        return options;
     }
 
     /** The transport itself; outside this package through {@code io.greenloop.lowlevel.LowLevel}. Loop thread only. */
@@ -566,7 +650,7 @@ public final class Loop implements Executor, AutoCloseable {
     private void pollTransport(long timeoutNanos) {
         stats.polling(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits());
         try {
-            transport.poll(shared.beforePoll(timeoutNanos));
+            idlePoll.poll(timeoutNanos);
         } catch (IOException | RuntimeException e) {
             reportError(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
             LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
@@ -875,6 +959,7 @@ public final class Loop implements Executor, AutoCloseable {
             stats.unregister();
             transport.close();
             ownerStrand.unbindFromCurrentThread();
+            pin.release();
         }
     }
 

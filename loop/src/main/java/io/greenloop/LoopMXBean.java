@@ -65,6 +65,21 @@ public interface LoopMXBean {
     long getPendingCallbacks();
 
     /**
+     * The CPU the loop's owner thread is pinned to ({@link Loop.Options#withCpu}), or -1 when it is not pinned.
+     *
+     * @return the CPU number, or -1
+     */
+    int getCpu();
+
+    /**
+     * What the loop does when idle ({@link Loop.Options#withIdleStrategy}): {@code block}, {@code spin} or
+     * {@code backoff(spins, yields)}.
+     *
+     * @return the idle strategy's name
+     */
+    String getIdleStrategy();
+
+    /**
      * What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks.
      *
      * @return what runs in this JVM, as {@link Green#formatRunInfo()}
