@@ -126,14 +126,14 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         Objects.requireNonNull(option, "option");
         Objects.requireNonNull(value, "value");
         checkOpen();
-        UnixSocketOptions.set(socket, option, value, poller.name());
+        UnixSocketOptions.set(socket, option, value, poller);
     }
 
     @Override
     public <T> T option(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
         checkOpen();
-        return UnixSocketOptions.get(socket, option, poller.name());
+        return UnixSocketOptions.get(socket, option, poller);
     }
 
     @Override
