@@ -61,9 +61,13 @@ class IdlePollTest {
 
     @Test
     void spinPollsWithoutWaitingUntilTheTimeoutIsUp() throws IOException {
+        Thread watchdog = stopAfter(LONG_NANOS);
         long start = System.nanoTime();
         new IdlePoll(IdleStrategy.spin(), transport, shared).poll(SHORT_NANOS);
-        assertTrue(System.nanoTime() - start >= SHORT_NANOS, "a spinning poll does not return before its timeout");
+        long took = System.nanoTime() - start;
+        watchdog.interrupt();
+        assertTrue(took >= SHORT_NANOS, "a spinning poll does not return before its timeout");
+        assertTrue(took < LONG_NANOS, "it returned at its timeout, not at the watchdog's stop");
         assertTrue(transport.polls() > 1, "it looked again and again: " + transport.polls());
         assertTrue(transport.neverWaited(), "never waiting in the poll: " + transport.timeouts());
     }
@@ -91,11 +95,13 @@ class IdlePollTest {
 
     @Test
     void aPollThatMustNotWaitOnlyLooksWhateverTheStrategy() throws IOException {
+        Thread watchdog = stopAfter(LONG_NANOS);
         for (IdleStrategy strategy : List.of(IdleStrategy.block(), IdleStrategy.spin(), IdleStrategy.backoff(100, 10))) {
             RecordingTransport recording = new RecordingTransport(transport);
             new IdlePoll(strategy, recording, shared).poll(0);
             assertEquals(List.of(0L), recording.timeouts(), strategy.toString());
         }
+        watchdog.interrupt();
     }
 
     @Test
@@ -160,6 +166,21 @@ class IdlePollTest {
         assertEquals("block", IdleStrategy.block().toString());
         assertEquals("spin", IdleStrategy.spin().toString());
         assertEquals("backoff(3, 2)", IdleStrategy.backoff(3, 2).toString());
+    }
+
+    /**
+     * A thread that asks the loop to stop after {@code nanos} unless interrupted first, so that a poll that would
+     * spin for ever fails its test instead of hanging it (a spinning thread does not see interrupts).
+     */
+    private Thread stopAfter(long nanos) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            try {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+                shared.requestStop(false);
+            } catch (InterruptedException e) {
+                // the poll returned by itself
+            }
+        });
     }
 
     /** Waits (sleeping, not spinning: the poll under test needs the core) until the transport was polled {@code n} times. */

@@ -37,7 +37,7 @@ class IdleStrategyTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("strategies")
     void timersAndSleepsFireNeverEarlyAndRunReturnsAfterThem(IdleStrategy strategy) throws Exception {
-        try (Loop loop = Loop.open(with(strategy))) {
+        try (Loop loop = Loop.open(with(strategy)); Watchdog watchdog = new Watchdog(loop)) {
             AtomicLong timerLate = new AtomicLong(-1);
             long armed = System.nanoTime();
             loop.schedule(TIMER, () -> timerLate.set(System.nanoTime() - armed - TIMER.toNanos()));
@@ -46,9 +46,8 @@ class IdleStrategyTest {
                 Green.sleep(TIMER);
                 return System.nanoTime() - start - TIMER.toNanos();
             });
-            long start = System.nanoTime();
             loop.run();
-            assertTrue(System.nanoTime() - start < PATIENCE.toNanos(), "run() returned once the timers were done");
+            assertTrue(!watchdog.fired(), "run() returned once the timers were done, not by the watchdog's stop()");
             assertTrue(timerLate.get() >= 0, "the timer fired, and not early: " + timerLate.get() + " ns late");
             assertTrue(sleeper.get() >= 0, "the sleep ended, and not early: " + sleeper.get() + " ns late");
         }
@@ -57,13 +56,15 @@ class IdleStrategyTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("strategies")
     void runReturnsAtOnceWhenNothingIsPendingAndAfterTheLastGreenlet(IdleStrategy strategy) throws Exception {
-        try (Loop loop = Loop.open(with(strategy))) {
+        try (Loop loop = Loop.open(with(strategy)); Watchdog watchdog = new Watchdog(loop)) {
             loop.run();  // nothing pending: a spinning loop must not spin here for ever
+            assertTrue(!watchdog.fired(), "run() returned by itself, not by the watchdog's stop()");
             Greenlet<String> greenlet = loop.spawn(() -> {
                 Green.sleep();
                 return "done";
             });
             loop.run();
+            assertTrue(!watchdog.fired(), "run() returned by itself, not by the watchdog's stop()");
             assertEquals("done", greenlet.get());
         }
     }
@@ -105,6 +106,39 @@ class IdleStrategyTest {
             assertTrue(reports.messages().getFirst().contains("without yielding"), reports.messages().toString());
         } finally {
             reports.stop();
+        }
+    }
+
+    /**
+     * Stops a loop driven on the test thread from another thread once {@link #PATIENCE} has passed, so that a loop
+     * that would spin for ever fails its test instead of hanging it (a spinning thread does not see interrupts).
+     */
+    private static final class Watchdog implements AutoCloseable {
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile boolean fired;
+        private final Thread thread;
+
+        Watchdog(Loop loop) {
+            thread = Thread.ofPlatform().daemon().name("idle-strategy-watchdog").start(() -> {
+                try {
+                    if (!done.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                        fired = true;
+                        loop.stop();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            done.countDown();
+            thread.join();
         }
     }
 
