@@ -18,7 +18,7 @@
 #            target. Only claims (or any run with --rounds=5 or more) is for claims; run it on a quiet machine.
 #   lowlatency: issue 25's matrix: echo and http on epoll; greenloop with each idle strategy (block, spin,
 #            backoff) beside Netty's default and busy-wait select strategies; 1 and 64 connections; 1k, 5k, 25k req/s
-#            and 50% of saturation; 1 s + 2 s per row, 5 rounds: about 35 minutes on 2 cores, servers on CPU 1 and
+#            and 50% of saturation; 1 s + 2 s per row, 5 rounds: about 25 minutes on 2 cores, servers on CPU 1 and
 #            the load generator on CPU 0. A spinning server is frozen (SIGSTOP) while another is measured. Ratios of
 #            every greenloop strategy to both Netty peers, and a verdict on the spin target. For a smoke run:
 #            bash bench/run-latency.sh lowlatency --rounds=1 --warmup=0.2 --seconds=0.5

@@ -35,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  *       again, at every poll, the sockets whose greenlets have not read yet;</li>
  *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else
  *       until the next timer, else without limit; {@link #execute(Runnable)} from another thread
- *       cuts it short;</li>
+ *       cuts it short. Under a spinning {@link IdleStrategy} the poll looks again and again without
+ *       waiting instead, until one of those comes ({@code IdlePoll});</li>
  *   <li>dispatch readiness: each ready handle wakes the greenlets parked on it.</li>
  * </ol>
  * The loop is alive while a greenlet can run (it is runnable, or parked in a JDK call that another

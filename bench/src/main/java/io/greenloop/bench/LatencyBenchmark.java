@@ -69,7 +69,7 @@ public final class LatencyBenchmark {
                 // shrugs off one or two disturbed rounds and the range shows whether a ratio is clear of 1.00.
                 case "claims" -> new Settings(profile, List.of("http"), List.of(), pair, List.of(64, 1000),
                         List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null, null, null, null);
-                // Issue 25's matrix, ~35 minutes on 2 cores (440 rows of 3 s, 5 rounds for claims): echo and http, 1
+                // Issue 25's matrix, ~25 minutes on 2 cores (440 rows of 3 s with the C floor, 5 rounds for claims): echo and http, 1
                 // and 64 connections, 1k/5k/25k req/s and half of saturation, every idle and select strategy, on
                 // epoll (Netty's busy wait is epoll's). bench/run-latency.sh pins servers and generator apart.
                 case "lowlatency" -> new Settings(profile, LatencyServer.KINDS, List.of("epoll"), LatencyServer.IMPLEMENTATIONS,

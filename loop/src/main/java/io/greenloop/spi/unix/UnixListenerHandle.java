@@ -50,10 +50,7 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        Objects.requireNonNull(value, "value");
-        checkOpen();
-        UnixSocketOptions.set(socket, option, value, poller);
+        setSocketOption(option, value);
     }
 
     @Override

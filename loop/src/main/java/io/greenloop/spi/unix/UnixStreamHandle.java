@@ -123,10 +123,7 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        Objects.requireNonNull(value, "value");
-        checkOpen();
-        UnixSocketOptions.set(socket, option, value, poller);
+        setSocketOption(option, value);
     }
 
     @Override
