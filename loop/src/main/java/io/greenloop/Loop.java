@@ -781,7 +781,8 @@ public final class Loop implements Executor, AutoCloseable {
      * A loop's statistics ({@link #stats()}).
      *
      * @param iterations       iterations of the four phases so far
-     * @param polls            polls of the transport so far (one per iteration today)
+     * @param polls            poll phases so far, one per iteration (a spinning idle strategy makes many non-blocking
+     *                         polls of the transport in one)
      * @param tasksRun         tasks run so far: timers, callbacks, greenlet resumptions
      * @param liveGreenlets    greenlets started and not yet finished
      * @param pendingTimers    armed timers, the loop's own ones (timeouts, the close grace) included

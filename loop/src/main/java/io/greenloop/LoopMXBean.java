@@ -16,7 +16,7 @@ public interface LoopMXBean {
     long getIterations();
 
     /**
-     * Polls of the transport so far.
+     * Poll phases so far, one per iteration (under a spinning idle strategy one phase polls the transport many times).
      *
      * @return the number of polls
      */
