@@ -1,5 +1,6 @@
 package io.greenloop;
 
+import io.greenloop.internal.ClassPreloader;
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.SafeLog;
@@ -178,6 +179,8 @@ public final class Loop implements Executor, AutoCloseable {
 
     private static Loop openOn(TransportProvider provider) {
         GreenletThreads.ensureAvailable();
+        // Before anything can fail for want of descriptors: out of them, no class file could be opened.
+        ClassPreloader.loadDirectoriesOf(Loop.class, provider.getClass());
         Strand existing = Strand.current();
         if (existing != null) {
             throw new IllegalStateException(Thread.currentThread() + " already has " + existing.loop
