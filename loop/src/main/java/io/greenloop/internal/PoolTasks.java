@@ -20,15 +20,27 @@ public final class PoolTasks {
      * thrown: {@code result} is new to this task, so being completed already is not possible.
      */
     public static <T> void runInto(Callable<T> task, AsyncResult<T> result) {
+        T value = null;
+        Throwable failure = null;
         try {
-            T value;
-            try {
-                value = task.call();
-            } catch (Throwable e) {
-                result.setException(e);
-                return;
+            value = task.call();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        complete(result, value, failure);
+    }
+
+    /**
+     * Completes {@code result} with {@code failure}, or with {@code value} when there is none; when the waiting loop
+     * has closed meanwhile, nobody is left to tell, and nothing is thrown. {@code result} must not be completed yet.
+     */
+    public static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
+        try {
+            if (failure != null) {
+                result.setException(failure);
+            } else {
+                result.set(value);
             }
-            result.set(value);
         } catch (RejectedExecutionException loopClosed) {
             // The waiting loop has closed: nobody is left to tell.
         }
