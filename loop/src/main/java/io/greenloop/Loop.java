@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.internal.ClassPreloader;
+import io.greenloop.internal.ComponentTask;
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.SafeLog;
@@ -100,6 +101,8 @@ public final class Loop implements Executor, AutoCloseable {
     static final int SOCKET_OPERATIONS_PER_RUN = 16;
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
+    /** The loop's log, System.Logger "io.greenloop.Loop": its error reports, and those of its strands and statistics. */
+    static final SafeLog LOG = SafeLog.of("Loop");
 
 
     static {
@@ -573,7 +576,11 @@ public final class Loop implements Executor, AutoCloseable {
                         int ioWaiters, long blockedReports) {
     }
 
-    /** Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger} "io.greenloop"). */
+    /**
+     * Sets the handler for failures that reach the loop. By default they are logged at ERROR to {@code System.Logger}
+     * "io.greenloop.Loop", or to the logger of the component whose greenlet failed ("io.greenloop.StreamServer" for a
+     * server's handler, naming the server and the peer).
+     */
     public void errorHandler(ErrorHandler handler) {
         requireLoopThread("errorHandler");
         this.errorHandler = Objects.requireNonNull(handler, "handler");
@@ -607,8 +614,13 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
+    /** The default error handler: a component's greenlet (a server's handler) on that component's log, the rest on the loop's. */
     private static void logError(Greenlet<?> greenlet, Throwable error) {
-        SafeLog.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        if (greenlet != null && greenlet.body() instanceof ComponentTask task) {
+            task.log().log(System.Logger.Level.ERROR, greenlet.name() + ", " + task.describe() + ", failed", error);
+        } else {
+            LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        }
     }
 
     /** Whether the calling thread is this loop's owner or one of its greenlets. */

@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (so there a stalled first loop holds up new connections, as a stalled boss loop does in Netty; the
  * connections the other loops serve go on).
  *
- * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
+ * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop.LoopGroup" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
  *
  * <p>Thread rule: every method is thread-safe.
@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoopGroup implements AutoCloseable {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
+    private static final SafeLog LOG = SafeLog.of("LoopGroup");
     /** The transport whose {@code SO_REUSEPORT} listeners the kernel balances (Linux); the others get an acceptor. */
     private static final String BALANCING_TRANSPORT = "epoll";
     /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
@@ -119,7 +120,7 @@ public final class LoopGroup implements AutoCloseable {
             loop.runForever();
         } catch (Throwable e) {
             failures.add(e);
-            SafeLog.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
+            LOG.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
         } finally {
             loop.close();
         }

@@ -1,6 +1,7 @@
 package io.greenloop.net;
 
 import io.greenloop.Green;
+import io.greenloop.internal.SafeLog;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -43,6 +44,8 @@ public final class Dns {
      * wait for a hanging call to end; a platform thread parked in a native call costs little memory.
      */
     static final int MAX_ABANDONED_LOOKUPS = 64;
+    /** System.Logger "io.greenloop.Dns". */
+    static final SafeLog LOG = SafeLog.of("Dns");
     /** The system property that sets the lookup timeout in milliseconds. */
     static final String TIMEOUT_PROPERTY = "greenloop.dnsTimeoutMillis";
     /** The JDK's resolver tries a server 5 s, twice, by default; a caller waits no longer than that, queueing included. */

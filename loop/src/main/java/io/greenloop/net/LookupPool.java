@@ -97,7 +97,10 @@ final class LookupPool {
             Thread.currentThread().interrupt();
             throw withCause(new UnknownHostException(what + ": the lookup was interrupted"), e);
         } finally {
-            leave(joined, answer);
+            if (leave(joined, answer)) {
+                Dns.LOG.log(System.Logger.Level.WARNING, "more than {0} lookups nobody waits for any more still hang in the"
+                        + " JDK''s native call (a name server that does not answer?); new lookups now wait for one to end", maxAbandoned);
+            }
         }
     }
 
@@ -130,18 +133,22 @@ final class LookupPool {
         return lookup;
     }
 
-    /** {@code answer}'s caller has its answer or gave up; a lookup left without callers is dropped or written off. */
-    private synchronized <T> void leave(Lookup<T> lookup, AsyncResult<T> answer) {
+    /**
+     * {@code answer}'s caller has its answer or gave up; a lookup left without callers is dropped or written off.
+     * Returns whether that took the abandoned calls past {@link #maxAbandoned}, which is worth a warning.
+     */
+    private synchronized <T> boolean leave(Lookup<T> lookup, AsyncResult<T> answer) {
         if (!lookup.callers.remove(answer) || !lookup.callers.isEmpty()) {
-            return;
+            return false;
         }
-        if (lookup.started()) {
-            abandoned++;
-            dispatch();
-        } else {
+        if (!lookup.started()) {
             queued.remove(lookup);
             inFlight.remove(lookup.key);
+            return false;
         }
+        abandoned++;
+        dispatch();
+        return abandoned == maxAbandoned + 1;
     }
 
     /** Whether one more lookup may start: abandoned calls do not count, up to {@link #maxAbandoned} of them. */

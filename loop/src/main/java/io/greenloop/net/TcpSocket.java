@@ -44,6 +44,8 @@ public final class TcpSocket implements AutoCloseable {
     private InetSocketAddress remoteAddress;
     private InputStream inputStream;
     private OutputStream outputStream;
+    /** The server that accepted it (null: none), so that a {@link #handOff} still names it in log lines. */
+    private StreamServer acceptedBy;
 
     private TcpSocket(SocketCore<StreamHandle> core) {
         this.core = core;
@@ -288,7 +290,9 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
      * there in a new greenlet, which closes it when the handler returns; this object is closed at once
-     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     * (unless {@code target} is its own loop, where it is the handler's socket). As on a server, a connection the
+     * peer ends (a reset, a broken pipe, ...) is one DEBUG line on "io.greenloop.StreamServer", and a handler's own
+     * exception goes to {@code target}'s error handler. Returns without waiting. {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
      */
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
@@ -297,13 +301,14 @@ public final class TcpSocket implements AutoCloseable {
         core.openForWriting("TcpSocket.handOff");
         InetSocketAddress peer = remoteAddress();
         if (target == core.loop) {
-            target.spawn(() -> serve(this, peer, handler));  // already home: a selector cannot re-adopt its own channel
+            target.spawn(new ServedConnection(acceptedBy, target, this, peer, handler, null)); // a selector cannot re-adopt its own channel
             return;
         }
         DetachedStream detached = core.handle.detach();
         core.close();
         try {
-            target.execute(() -> adoptAndServe(target, detached, peer, handler));
+            StreamServer server = acceptedBy;
+            target.execute(() -> adoptAndServe(target, detached, peer, handler, server));
         } catch (RuntimeException e) {
             detached.close();
             throw e;
@@ -312,7 +317,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** On the target loop: adopts the handed-off socket and spawns its handler, which closes it at the end. */
     private static void adoptAndServe(Loop target, DetachedStream detached, InetSocketAddress peer,
-                                      StreamServer.Handler handler) {
+                                      StreamServer.Handler handler, StreamServer server) {
         TcpSocket socket;
         try {
             socket = new TcpSocket(new SocketCore<>(target, LowLevel.transport(target).adoptStream(detached), "TcpSocket"));
@@ -320,15 +325,13 @@ public final class TcpSocket implements AutoCloseable {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
         }
-        target.spawn(() -> serve(socket, peer, handler));
+        socket.acceptedBy = server;
+        target.spawn(new ServedConnection(server, target, socket, peer, handler, null));
     }
 
-    private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
-        try {
-            handler.handle(socket, peer);
-        } finally {
-            socket.close();
-        }
+    /** Records the server that accepted it. */
+    void acceptedBy(StreamServer server) {
+        this.acceptedBy = server;
     }
 
     /** This socket as an {@link InputStream} whose reads park like {@link #read}; closing it closes the socket. */
