@@ -4,6 +4,7 @@ import io.greenloop.AsyncResult;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * What a pool thread does with a task a greenlet waits on ({@code ThreadPool}, the DNS lookups): runs it and
@@ -20,6 +21,11 @@ public final class PoolTasks {
      * thrown: {@code result} is new to this task, so being completed already is not possible.
      */
     public static <T> void runInto(Callable<T> task, AsyncResult<T> result) {
+        run(task, (value, failure) -> complete(result, value, failure));
+    }
+
+    /** Runs {@code task} and hands {@code outcome} its value, or {@code null} and whatever it threw. */
+    public static <T> void run(Callable<T> task, BiConsumer<T, Throwable> outcome) {
         T value = null;
         Throwable failure = null;
         try {
@@ -27,7 +33,7 @@ public final class PoolTasks {
         } catch (Throwable e) {
             failure = e;
         }
-        complete(result, value, failure);
+        outcome.accept(value, failure);
     }
 
     /**

@@ -263,16 +263,11 @@ final class LookupPool {
         }
 
         void runAndAnswer() {
-            T value = null;
-            Throwable failure = null;
-            try {
-                value = call.call();
-            } catch (Throwable e) {
-                failure = e;
-            }
-            for (AsyncResult<T> caller : finished(this)) {
-                PoolTasks.complete(caller, value, failure);
-            }
+            PoolTasks.run(call, (value, failure) -> {
+                for (AsyncResult<T> caller : finished(this)) {
+                    PoolTasks.complete(caller, value, failure);
+                }
+            });
         }
 
         void fail(Throwable failure) {

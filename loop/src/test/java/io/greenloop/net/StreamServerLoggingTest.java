@@ -41,6 +41,13 @@ class StreamServerLoggingTest {
 
     private static final String SERVER_LOG = "io.greenloop.StreamServer";
     private static final int RESETS = 100;
+    /** Echoes until the end of the stream (or until a reset ends it). */
+    private static final StreamServer.Handler ECHO = (socket, peer) -> {
+        byte[] buffer = new byte[64];
+        for (int n = socket.read(buffer, 0, buffer.length); n >= 0; n = socket.read(buffer, 0, buffer.length)) {
+            socket.write(buffer, 0, n);
+        }
+    };
 
     @RegisterExtension
     final LoopExtension loops = new LoopExtension();
@@ -61,28 +68,17 @@ class StreamServerLoggingTest {
     void aHundredResetsAreAHundredDebugLinesAndNothingAbove() throws Exception {
         List<Integer> peers = new ArrayList<>();
         String server;
-        try (ServerOnItsOwnLoop echo = ServerOnItsOwnLoop.plain(transport(), StreamServer.Options.defaults(), (socket, peer) -> {
-            byte[] buffer = new byte[64];
-            for (int n = socket.read(buffer, 0, buffer.length); n >= 0; n = socket.read(buffer, 0, buffer.length)) {
-                socket.write(buffer, 0, n);
-            }
-        })) {
+        try (ServerOnItsOwnLoop echo = ServerOnItsOwnLoop.plain(transport(), StreamServer.Options.defaults(), ECHO)) {
             server = echo.name;
             for (int i = 0; i < RESETS; i++) {
-                try (Socket client = new Socket("127.0.0.1", echo.port)) {
-                    client.getOutputStream().write(1);
-                    assertEquals(1, client.getInputStream().read(), "echoed: the handler now waits in its next read");
-                    client.setSoLinger(true, 0); // the close sends a reset
-                    peers.add(client.getLocalPort());
-                }
+                peers.add(echoOnceThenReset(echo.port));
             }
         }
         List<LogRecord> records = notTheMonitors(logs.records());
         System.out.println("log lines per " + RESETS + " resets on " + transport() + ": "
                 + CapturedLogs.lines(notTheMonitors(logs.above(Level.CONFIG))) + " at INFO and above, "
                 + CapturedLogs.lines(records) + " with DEBUG; the first record:" + CapturedLogs.show(records.subList(0, 1)));
-        assertEquals("", CapturedLogs.show(aboveDebug()), () -> "nothing above DEBUG: " + logs.counts());
-        assertOneDebugLineEach(server, peers);
+        assertOnlyDebugLines(server, peers);
     }
 
     @Test
@@ -91,26 +87,18 @@ class StreamServerLoggingTest {
         String server;
         try (LoopGroup group = LoopGroup.start(2, transport())) {
             // Connections go round the loops: on a transport without balanced listeners, the acceptor hands them over.
-            InetSocketAddress address = group.serve(new InetSocketAddress("127.0.0.1", 0), (socket, peer) -> {
-                socket.write(new byte[] {1}, 0, 1);
-                socket.read(new byte[1], 0, 1);
-            });
+            InetSocketAddress address = group.serve(new InetSocketAddress("127.0.0.1", 0), ECHO);
             server = "StreamServer[" + address;
             for (int i = 0; i < 10; i++) {
-                try (Socket client = new Socket("127.0.0.1", address.getPort())) {
-                    assertEquals(1, client.getInputStream().read(), "served");
-                    client.setSoLinger(true, 0);
-                    peers.add(client.getLocalPort());
-                }
+                peers.add(echoOnceThenReset(address.getPort()));
             }
             Eventually.await("one DEBUG line per reset", () -> logs.records(SERVER_LOG, Level.FINE).size() >= peers.size());
         }
-        assertEquals("", CapturedLogs.show(aboveDebug()), () -> "nothing above DEBUG: " + logs.counts());
-        assertOneDebugLineEach(server, peers);
+        assertOnlyDebugLines(server, peers);
     }
 
     @Test
-    void aBrokenPipeAnEndOfStreamAndAnIdleTimeoutAreDebugLines() throws Exception {
+    void aBrokenPipeIsADebugLine() throws Exception {
         List<Integer> peers = new ArrayList<>();
         String writerName;
         try (ServerOnItsOwnLoop writer = ServerOnItsOwnLoop.plain(transport(), StreamServer.Options.defaults(), (socket, peer) -> {
@@ -126,10 +114,12 @@ class StreamServerLoggingTest {
                 peers.add(client.getLocalPort());
             }
         }
-        assertOneDebugLineEach(writerName, peers);
-        logs.close();
-        logs = CapturedLogs.start();
-        peers.clear();
+        assertOnlyDebugLines(writerName, peers);
+    }
+
+    @Test
+    void anEndOfStreamAndAnIdleTimeoutAreDebugLines() throws Exception {
+        List<Integer> peers = new ArrayList<>();
         String readerName;
         StreamServer.Options idleAfter200Ms = StreamServer.Options.defaults().withIdleTimeout(Duration.ofMillis(200));
         try (ServerOnItsOwnLoop reader = ServerOnItsOwnLoop.plain(transport(), idleAfter200Ms, (socket, peer) ->
@@ -145,8 +135,7 @@ class StreamServerLoggingTest {
                 assertEquals(-1, quiet.getInputStream().read(), "the idle connection was closed");
             }
         }
-        assertEquals("", CapturedLogs.show(aboveDebug()), () -> "nothing above DEBUG: " + logs.counts());
-        assertOneDebugLineEach(readerName, peers);
+        assertOnlyDebugLines(readerName, peers);
     }
 
     @Test
@@ -169,8 +158,7 @@ class StreamServerLoggingTest {
                 drain(gone.getInputStream());
             }
         }
-        assertEquals("", CapturedLogs.show(aboveDebug()), () -> "nothing above DEBUG: " + logs.counts());
-        assertOneDebugLineEach(server, peers);
+        assertOnlyDebugLines(server, peers);
     }
 
     @Test
@@ -211,8 +199,12 @@ class StreamServerLoggingTest {
         return records.stream().filter(r -> !r.getLoggerName().equals("io.greenloop.BlockingMonitor")).toList();
     }
 
-    /** One DEBUG record on the server's logger per peer, one line each, with no stack, naming the server and that peer. */
-    private void assertOneDebugLineEach(String server, List<Integer> peers) {
+    /**
+     * Nothing above DEBUG, and one DEBUG record on the server's logger per peer, one line each, with no stack, naming
+     * the server and that peer.
+     */
+    private void assertOnlyDebugLines(String server, List<Integer> peers) {
+        assertEquals("", CapturedLogs.show(aboveDebug()), () -> "nothing above DEBUG: " + logs.counts());
         List<LogRecord> debug = logs.records(SERVER_LOG, Level.FINE);
         assertEquals(peers.size(), debug.size(), () -> "one DEBUG record per connection: " + CapturedLogs.show(logs.records()));
         for (int i = 0; i < peers.size(); i++) {
@@ -225,6 +217,16 @@ class StreamServerLoggingTest {
         }
         for (LogRecord record : debug) {
             assertNull(record.getThrown(), () -> "no stack trace: " + CapturedLogs.message(record));
+        }
+    }
+
+    /** Connects, has one byte echoed (the handler now waits in its next read), and closes with a reset; returns its port. */
+    private static int echoOnceThenReset(int port) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.getOutputStream().write(1);
+            assertEquals(1, client.getInputStream().read(), "echoed");
+            client.setSoLinger(true, 0); // the close sends a reset
+            return client.getLocalPort();
         }
     }
 
