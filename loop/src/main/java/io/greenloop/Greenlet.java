@@ -164,6 +164,11 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state == State.DEAD;
     }
 
+    /** What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it is). */
+    Object body() {
+        return body;
+    }
+
     /** Where it is in its life, for diagnostics. */
     State lifeState() {
         return state;

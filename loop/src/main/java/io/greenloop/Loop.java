@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.ClassPreloader;
+import io.greenloop.internal.ComponentTask;
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.SafeLog;
@@ -99,6 +101,8 @@ public final class Loop implements Executor, AutoCloseable {
     static final int SOCKET_OPERATIONS_PER_RUN = 16;
     /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
     private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
+    /** The loop's log, System.Logger "io.greenloop.Loop": its error reports, and those of its strands and statistics. */
+    static final SafeLog LOG = SafeLog.of("Loop");
 
 
     static {
@@ -259,6 +263,8 @@ public final class Loop implements Executor, AutoCloseable {
 
     private static Loop openOn(TransportProvider provider, Options options) {
         GreenletThreads.ensureAvailable();
+        // Before anything can fail for want of descriptors: out of them, no class file could be opened.
+        ClassPreloader.loadDirectoriesOf(Loop.class, provider.getClass());
         Strand existing = Strand.current();
         if (existing != null) {
             throw new IllegalStateException(Thread.currentThread() + " already has " + existing.loop
@@ -717,8 +723,9 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Sets the handler for failures that reach the loop (by default they are logged to {@code System.Logger}
-     * "io.greenloop").
+     * Sets the handler for failures that reach the loop. By default they are logged at ERROR to {@code System.Logger}
+     * "io.greenloop.Loop", or to the logger of the component whose greenlet failed ("io.greenloop.StreamServer" for a
+     * server's handler, naming the server and the peer).
      *
      * @param handler called with each failure of a greenlet or callback
      */
@@ -755,8 +762,13 @@ public final class Loop implements Executor, AutoCloseable {
         }
     }
 
+    /** The default error handler: a component's greenlet (a server's handler) on that component's log, the rest on the loop's. */
     private static void logError(Greenlet<?> greenlet, Throwable error) {
-        SafeLog.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        if (greenlet != null && greenlet.body() instanceof ComponentTask task) {
+            task.log().log(System.Logger.Level.ERROR, greenlet.name() + ", " + task.describe() + ", failed", error);
+        } else {
+            LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+        }
     }
 
     /** Whether the calling thread is this loop's owner or one of its greenlets. */

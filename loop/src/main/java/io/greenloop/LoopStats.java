@@ -1,6 +1,5 @@
 package io.greenloop;
 
-import io.greenloop.internal.SafeLog;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -140,7 +139,7 @@ final class LoopStats implements LoopMXBean {
                 ManagementFactory.getPlatformMBeanServer().registerMBean(this, objectName);
                 registeredAs = objectName;
             } catch (JMException | RuntimeException | LinkageError e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
+                Loop.LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
             }
         });
     }
@@ -154,7 +153,7 @@ final class LoopStats implements LoopMXBean {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
             } catch (JMException | RuntimeException e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
+                Loop.LOG.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
             }
             registeredAs = null;
         });

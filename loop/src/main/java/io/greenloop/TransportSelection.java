@@ -19,6 +19,8 @@ final class TransportSelection {
 
     /** Native transports whose unavailability was logged already. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
+    /** System.Logger "io.greenloop.Transport": which transports a JVM can use. */
+    private static final SafeLog LOG = SafeLog.of("Transport");
 
     private TransportSelection() {
     }
@@ -64,7 +66,7 @@ final class TransportSelection {
             } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
                 // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
                 System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
-                SafeLog.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                LOG.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
         }

@@ -4,6 +4,7 @@ import io.greenloop.AsyncResult;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * What a pool thread does with a task a greenlet waits on ({@code ThreadPool}, the DNS lookups): runs it and
@@ -24,18 +25,25 @@ public final class PoolTasks {
      * @param result what the waiting greenlet waits for
      */
     public static <T> void runInto(Callable<T> task, AsyncResult<T> result) {
-        T value;
+        run(task, (value, failure) -> complete(result, value, failure));
+    }
+
+    /**
+     * Runs {@code task} and hands {@code outcome} its value, or {@code null} and whatever it threw.
+     *
+     * @param <T> the type of the value
+     * @param task what to run, on the calling thread
+     * @param outcome takes the value and the failure ({@code null} when it returned)
+     */
+    public static <T> void run(Callable<T> task, BiConsumer<T, Throwable> outcome) {
+        T value = null;
+        Throwable failure = null;
         try {
             value = task.call();
         } catch (Throwable e) {
-            failInto(result, e);
-            return;
+            failure = e;
         }
-        try {
-            result.set(value);
-        } catch (RejectedExecutionException loopClosed) {
-            // The waiting loop has closed: nobody is left to tell.
-        }
+        outcome.accept(value, failure);
     }
 
     /**
@@ -46,8 +54,25 @@ public final class PoolTasks {
      * @param error the exception
      */
     public static void failInto(AsyncResult<?> result, Throwable error) {
+        complete(result, null, error);
+    }
+
+    /**
+     * Completes {@code result} with {@code failure}, or with {@code value} when there is none; when the waiting loop
+     * has closed meanwhile, nobody is left to tell, and nothing is thrown. {@code result} must not be completed yet.
+     *
+     * @param <T> the type of the value
+     * @param result what the waiting greenlet waits for
+     * @param value the value, when {@code failure} is {@code null}
+     * @param failure the exception, or {@code null}
+     */
+    public static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
         try {
-            result.setException(error);
+            if (failure != null) {
+                result.setException(failure);
+            } else {
+                result.set(value);
+            }
         } catch (RejectedExecutionException loopClosed) {
             // The waiting loop has closed: nobody is left to tell.
         }

@@ -45,6 +45,8 @@ public final class TcpSocket implements AutoCloseable {
     private InputStream inputStream;
     private OutputStream outputStream;
     private boolean outputShutdown;
+    /** The server that accepted it (null: none), so that a {@link #handOff} still names it in log lines. */
+    private StreamServer acceptedBy;
 
     private TcpSocket(SocketCore<StreamHandle> core) {
         this.core = core;
@@ -349,8 +351,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
      * there in a new greenlet, which closes it when the handler returns; this object is closed at once
-     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting; never
-     * refused for {@code target}'s bound on pending callbacks, only when {@code target} is closed
+     * (unless {@code target} is its own loop, where it is the handler's socket). As on a server, a connection the
+     * peer ends (a reset, a broken pipe, ...) is one DEBUG line on "io.greenloop.StreamServer", and a handler's own
+     * exception goes to {@code target}'s error handler. Returns without waiting; never refused for {@code target}'s
+     * bound on pending callbacks, only when {@code target} is closed
      * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
      * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
      *
@@ -365,13 +369,14 @@ public final class TcpSocket implements AutoCloseable {
         core.openForWriting("TcpSocket.handOff");
         InetSocketAddress peer = remoteAddress();
         if (target == core.loop) {
-            target.spawn(() -> serve(this, peer, handler));  // already home: a selector cannot re-adopt its own channel
+            target.spawn(new ServedConnection(acceptedBy, target, this, peer, handler, null)); // a selector cannot re-adopt its own channel
             return;
         }
         DetachedStream detached = core.handle.detach();
         core.close();
         try {
-            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler));
+            StreamServer server = acceptedBy;
+            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler, server));
         } catch (RuntimeException e) {
             detached.close();
             throw e;
@@ -380,7 +385,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** On the target loop: adopts the handed-off socket and spawns its handler, which closes it at the end. */
     private static void adoptAndServe(Loop target, DetachedStream detached, InetSocketAddress peer,
-                                      StreamServer.Handler handler) {
+                                      StreamServer.Handler handler, StreamServer server) {
         TcpSocket socket;
         try {
             socket = new TcpSocket(new SocketCore<>(target, LowLevel.transport(target).adoptStream(detached), "TcpSocket"));
@@ -388,20 +393,18 @@ public final class TcpSocket implements AutoCloseable {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
         }
+        socket.acceptedBy = server;
         try {
-            target.spawn(() -> serve(socket, peer, handler));
+            target.spawn(new ServedConnection(server, target, socket, peer, handler, null));
         } catch (RuntimeException e) {
             socket.close();  // the target closed between the hand-off and now: nobody will serve it
             throw e;
         }
     }
 
-    private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
-        try {
-            handler.handle(socket, peer);
-        } finally {
-            socket.close();
-        }
+    /** Records the server that accepted it. */
+    void acceptedBy(StreamServer server) {
+        this.acceptedBy = server;
     }
 
     /**
