@@ -30,8 +30,9 @@ import static java.lang.System.Logger.Level.ERROR;
  *   the next request is buffered already); any socket wait of an exchange: HANDLER --> IO --> HANDLER;
  *   HANDLER --upgrade()--> UPGRADED
  * </pre>
- * IDLE's deadline is the idle timeout (the head timeout from the accept, for a new connection's first request),
- * HEAD's the head timeout from the head's first byte, IO's the idle timeout; HANDLER and UPGRADED have none.
+ * HEAD ends at its {@link #deadline}, the head timeout from the head's first byte (a new connection's first
+ * request counts from the accept, and its IDLE phase too); IDLE and IO end after the idle timeout; HANDLER and
+ * UPGRADED have no limit.
  * The connection is independent of how it was accepted: {@link #serve()} needs only its {@link LoopServer}
  * (handler, options, counters) and a connected {@link Wire}.
  *
@@ -57,9 +58,17 @@ final class HttpConnection {
     /** The server's list of its connections. */
     HttpConnection previous;
     HttpConnection next;
-    /** What it is doing and until when (for the sweep); written by its greenlet, read on the loop's thread. */
+    /**
+     * What it is doing and, for a head, until when (for the sweep); written by its greenlet, read on the loop's
+     * thread. Every change of phase counts in {@link #phaseChanges}, by which the sweep times idle and I/O
+     * waits itself (see {@link LoopServer}), so that they take no clock reading of their own.
+     */
     int phase = IDLE;
     long deadline = NO_DEADLINE;
+    int phaseChanges;
+    /** The sweep's notes: the phase change it last saw, and when it first saw it. */
+    int sweptChanges = -1;
+    long sweptSince;
     private int phaseBeforeIo;
     private long deadlineBeforeIo;
     /** Why the server ended it (a timeout, a stop), once it did. */
@@ -120,12 +129,14 @@ final class HttpConnection {
 
     /** Reads until a whole head is buffered and parses it; false when the connection should end instead. */
     private boolean readHead(boolean first) throws IOException {
+        long firstDeadline = deadline;
         if (in != null && in.buffered() > 0) {
             in.startHead();
-            toPhase(HEAD, server.headDeadline());
+            toPhase(HEAD, NO_DEADLINE);
         } else {
-            toPhase(IDLE, first ? deadline : server.idleDeadline());
+            toPhase(IDLE, first ? firstDeadline : NO_DEADLINE);
         }
+        boolean timed = false;
         while (true) {
             if (in != null && in.buffered() > 0) {
                 int headEnd = in.findHeadEnd(options.maxRequestLineBytes(), options.maxHeadBytes());
@@ -133,8 +144,10 @@ final class HttpConnection {
                     HeadParser.parse(in, headEnd, options);
                     return true;
                 }
-                if (phase == IDLE) {
-                    toPhase(HEAD, first ? deadline : server.headDeadline());
+                if (!timed) {
+                    // Only a head that must wait for more bytes reads the clock: the head timeout starts now.
+                    toPhase(HEAD, first ? firstDeadline : server.headDeadline());
+                    timed = true;
                 }
                 in.makeRoom(READ_CHUNK, Math.max(Inbound.SIZE, options.maxHeadBytes() + 1));
             }
@@ -359,14 +372,12 @@ final class HttpConnection {
         phaseBeforeIo = phase;
         deadlineBeforeIo = deadline;
         if (phase != UPGRADED) {
-            phase = IO;
-            deadline = server.idleDeadline();
+            toPhase(IO, NO_DEADLINE);
         }
     }
 
     void ioEnded() {
-        phase = phaseBeforeIo;
-        deadline = deadlineBeforeIo;
+        toPhase(phaseBeforeIo, deadlineBeforeIo);
     }
 
     void wireFailed() {
@@ -376,6 +387,7 @@ final class HttpConnection {
     private void toPhase(int newPhase, long newDeadline) {
         phase = newPhase;
         deadline = newDeadline;
+        phaseChanges++;
     }
 
     /** Ends the connection from outside (a timeout, a stop): kills its greenlet, whose exit closes the socket. Loop thread. */

@@ -24,9 +24,9 @@ import java.time.Duration;
  * first {@link #beginStop() closes the idle connections and marks the rest to close after their response},
  * then stops the acceptor with the grace.
  *
- * <p>The sweep: one timer per server, every quarter of the shortest timeout (10 ms to 1 s), looks at each
- * connection's deadline ({@link HttpConnection#deadline}) and ends those past it. A connection pays no timer
- * per request; idle and I/O deadlines are taken from the sweep's clock, plus one period so that none ends early.
+ * <p>The sweep: one timer per server, every quarter of the shortest timeout (10 ms to 1 s) or at the earliest head
+ * deadline it saw if that comes sooner, looks at each connection and ends those past their time. A connection pays no timer per request, and only a head that
+ * arrives in pieces reads the clock.
  *
  * <p>Thread rule: the loop's thread (its greenlets), except {@link #counters} reads and {@link #stopped}.
  */
@@ -50,7 +50,6 @@ final class LoopServer {
     private final long sweepNanos;
     private HttpConnection connections;
     private Cancellable sweep;
-    private long clock;
     private boolean stopping;
 
     LoopServer(HttpServer owner, Loop loop, InetSocketAddress address, HttpHandler handler, HttpServer.Options options,
@@ -97,7 +96,6 @@ final class LoopServer {
     /** Binds and starts accepting, on this loop's thread. */
     void start() throws IOException {
         acceptor.start();
-        clock = System.nanoTime();
         if (sweepNanos != NONE) {
             sweep = loop.schedule(Duration.ofNanos(sweepNanos), this::sweep);
         }
@@ -143,28 +141,47 @@ final class LoopServer {
     private void sweep() {
         sweep = null;
         long now = System.nanoTime();
-        clock = now;
+        long next = now + sweepNanos;
         for (HttpConnection c = connections; c != null; c = c.next) {
-            long deadline = c.deadline;
-            if (deadline != HttpConnection.NO_DEADLINE && now - deadline >= 0) {
-                c.end(c.phase == HttpConnection.HEAD ? "its request head took longer than " + options.requestHeadTimeout()
-                        : c.phase == HttpConnection.IO ? "the client moved no data for " + options.idleTimeout()
-                        : "it was idle for " + options.idleTimeout());
+            String overdue = overdue(c, now);
+            if (overdue != null) {
+                c.end(overdue);
+            } else if (c.deadline != HttpConnection.NO_DEADLINE && c.deadline - next < 0) {
+                next = c.deadline;
             }
         }
         if (!stopped.ready()) {
-            sweep = loop.schedule(Duration.ofNanos(sweepNanos), this::sweep);
+            sweep = loop.schedule(Duration.ofNanos(Math.max(MIN_SWEEP_NANOS, next - now)), this::sweep);
         }
+    }
+
+    /**
+     * Why {@code c} is past its time, or {@code null}. A head has an exact deadline. An idle or I/O wait is timed
+     * from the first sweep that saw it begin (a new phase change), so it ends between one idle timeout and one
+     * timeout plus a period after it began, never before.
+     */
+    private String overdue(HttpConnection c, long now) {
+        if (c.deadline != HttpConnection.NO_DEADLINE) {
+            return now - c.deadline >= 0 ? "its request head took longer than " + options.requestHeadTimeout() : null;
+        }
+        if (idleTimeoutNanos == NONE || (c.phase != HttpConnection.IDLE && c.phase != HttpConnection.IO)) {
+            return null;
+        }
+        if (c.sweptChanges != c.phaseChanges) {
+            c.sweptChanges = c.phaseChanges;
+            c.sweptSince = now;
+            return null;
+        }
+        if (now - c.sweptSince < idleTimeoutNanos) {
+            return null;
+        }
+        return c.phase == HttpConnection.IO ? "the client moved no data for " + options.idleTimeout()
+                : "it was idle for " + options.idleTimeout();
     }
 
     /** The deadline of a head that begins now: exact, since the head timeout is the one a slow client tests. */
     long headDeadline() {
         return headTimeoutNanos == NONE ? HttpConnection.NO_DEADLINE : System.nanoTime() + headTimeoutNanos;
-    }
-
-    /** The deadline of an idle wait or an I/O wait that begins now, from the sweep's clock: never early, at most two periods late. */
-    long idleDeadline() {
-        return idleTimeoutNanos == NONE ? HttpConnection.NO_DEADLINE : clock + idleTimeoutNanos + sweepNanos;
     }
 
     boolean stopping() {

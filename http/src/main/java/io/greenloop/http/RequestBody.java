@@ -1,16 +1,16 @@
 package io.greenloop.http;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.util.Objects;
 
 /**
  * A request's body as {@link HttpRequest#body()} returns it: Content-Length bytes or the decoded chunks. Bytes
  * that came with the head are served from the connection's buffer; once that is empty a large read goes from
  * the socket straight into the caller's array. The first read that must wait for the socket sends
- * {@code 100 Continue} when the client asked for it. A body that ends early (the peer closed) is an
- * {@link EOFException}; a malformed or oversized chunked body an {@link IOException} whose answer (400, 413)
+ * {@code 100 Continue} when the client asked for it. A body that ends early (the peer closed) is a
+ * {@link SocketException}; a malformed or oversized chunked body an {@link IOException} whose answer (400, 413)
  * the server sends if the handler lets it through. Thread rule: the handler's greenlet.
  */
 final class RequestBody extends InputStream {
@@ -112,9 +112,9 @@ final class RequestBody extends InputStream {
         }
     }
 
-    private EOFException endedEarly() {
+    private SocketException endedEarly() {
         connection.wireFailed();
-        return new EOFException("the client closed the connection after " + read + " bytes of the request body");
+        return new SocketException("the client closed the connection after " + read + " bytes of the request body");
     }
 
     /** Bytes that can be read without waiting. */

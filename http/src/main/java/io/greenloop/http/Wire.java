@@ -4,6 +4,7 @@ import io.greenloop.net.TcpSocket;
 import io.greenloop.net.TlsSocket;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
@@ -37,31 +38,57 @@ final class Wire {
         return tcp;
     }
 
-    int read(ByteBuffer dst) throws IOException {
-        return tls != null ? tls.read(dst) : tcp.read(dst);
+    int read(ByteBuffer dst) throws SocketException {
+        try {
+            return tls != null ? tls.read(dst) : tcp.read(dst);
+        } catch (IOException e) {
+            throw failed(e);
+        }
     }
 
-    void write(ByteBuffer src) throws IOException {
-        if (tls != null) {
-            tls.write(src);
-        } else {
-            tcp.write(src);
+    void write(ByteBuffer src) throws SocketException {
+        try {
+            if (tls != null) {
+                tls.write(src);
+            } else {
+                tcp.write(src);
+            }
+        } catch (IOException e) {
+            throw failed(e);
         }
     }
 
     /** Writes both buffers in order: one gathering write on a plain socket. */
-    void write(ByteBuffer[] pair) throws IOException {
-        if (tls != null) {
-            tls.write(pair[0]);
-            tls.write(pair[1]);
-        } else {
-            tcp.write(pair);
+    void write(ByteBuffer[] pair) throws SocketException {
+        try {
+            if (tls != null) {
+                tls.write(pair[0]);
+                tls.write(pair[1]);
+            } else {
+                tcp.write(pair);
+            }
+        } catch (IOException e) {
+            throw failed(e);
         }
     }
 
     /** sendfile(2) where the transport can; plain sockets only (TLS must encrypt every byte). */
     long transferFrom(FileChannel file, long position, long count) throws IOException {
         return tcp.transferFrom(file, position, count);
+    }
+
+    /**
+     * A failed read or write is the connection's failure, whatever the transport called it (NIO says
+     * {@code IOException: Broken pipe}, the native transports {@code SocketException}, TLS {@code SSLException}):
+     * handlers see a {@link SocketException} either way.
+     */
+    private static SocketException failed(IOException e) {
+        if (e instanceof SocketException socket) {
+            return socket;
+        }
+        SocketException failure = new SocketException(e.getMessage() != null ? e.getMessage() : e.toString());
+        failure.initCause(e);
+        return failure;
     }
 
     /** Closes the connection (TLS: with close_notify). */
