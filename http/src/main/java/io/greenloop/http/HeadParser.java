@@ -18,6 +18,7 @@ final class HeadParser {
     static void parse(Inbound in, int headEnd, HttpServer.Options limits) throws HttpRejection {
         RequestHead head = in.head;
         head.clear();
+        head.start = in.start;
         head.end = headEnd;
         byte[] b = in.buf;
         int lf = lineEnd(b, in.requestLineStart(), headEnd);

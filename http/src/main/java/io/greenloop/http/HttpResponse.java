@@ -355,7 +355,7 @@ public final class HttpResponse {
     boolean finish() throws IOException {
         switch (state) {
             case OPEN -> {
-                if (contentLength > 0 && !isHead()) {
+                if (contentLength > 0 && !isHead() && !Status.forbidsBody(status)) {
                     throw new IllegalStateException("the handler set Content-Length: " + contentLength
                             + " and returned without sending a body");
                 }

@@ -29,6 +29,9 @@ final class LoopResources {
     final ByteBuffer idleReads = ByteBuffer.allocate(Inbound.SIZE);
     private final ArrayDeque<Inbound> freeInbound = new ArrayDeque<>();
     private final ArrayDeque<Outbound> freeOutbound = new ArrayDeque<>();
+    /** Buffers made so far, read and written on the loop's thread only (tests see that idle connections hold none). */
+    int inboundMade;
+    int outboundMade;
 
     private LoopResources() {
     }
@@ -42,7 +45,11 @@ final class LoopResources {
 
     Inbound borrowInbound() {
         Inbound in = freeInbound.pollFirst();
-        return (in != null ? in : new Inbound()).reset();
+        if (in == null) {
+            in = new Inbound();
+            inboundMade++;
+        }
+        return in.reset();
     }
 
     void release(Inbound in) {
@@ -55,6 +62,7 @@ final class LoopResources {
         Outbound out = freeOutbound.pollFirst();
         if (out == null) {
             out = new Outbound();
+            outboundMade++;
         }
         out.pos = 0;
         return out;

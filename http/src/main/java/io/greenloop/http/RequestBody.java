@@ -29,7 +29,7 @@ final class RequestBody extends InputStream {
         this.in = in;
         RequestHead head = in.head;
         if (head.chunked) {
-            chunks = new ChunkedDecoder(limits.maxBodyBytes(), limits.maxHeadBytes(), head.end - in.requestLineStart());
+            chunks = new ChunkedDecoder(limits.maxBodyBytes(), limits.maxHeadBytes(), head.end - head.start);
         } else {
             chunks = null;
             remaining = Math.max(head.contentLength, 0);

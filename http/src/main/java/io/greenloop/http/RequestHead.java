@@ -24,7 +24,8 @@ final class RequestHead {
     int version;
     int[] fields = new int[SLOTS * 16];
     int fieldCount;
-    /** The end of the head (after its empty line): the body's first byte. */
+    /** The head's first byte (empty lines before its request line included) and its end (after its empty line). */
+    int start;
     int end;
 
     /** The body's length from Content-Length, or -1 when the request has none. */

@@ -1,12 +1,10 @@
 package io.greenloop.http;
 
-import io.greenloop.Green;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -261,9 +259,7 @@ class HttpConnectionTest extends ServerCase {
                     client.line();
                 }
             });
-            while (server.stats().connectionsOpen() > 0) {
-                Green.sleep(Duration.ofMillis(10));
-            }
+            awaitNoConnections(server);
         } finally {
             Logger.getLogger("io.greenloop").removeHandler(capture);
         }

@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +40,7 @@ class LoopServerTest extends ServerCase {
             }
         });
         assertTrue(idleMillis >= idle.toMillis() - 20, "closed after " + idleMillis + " ms, before the idle timeout");
-        waitUntilNoConnection(server);
+        awaitNoConnections(server);
     }
 
     @Test
@@ -270,12 +269,5 @@ class LoopServerTest extends ServerCase {
                 }
             }
         });
-    }
-
-    private static void waitUntilNoConnection(HttpServer server) {
-        while (server.stats().connectionsOpen() > 0) {
-            Green.sleep(Duration.ofMillis(10));
-        }
-        assertFalse(server.stats().connectionsOpen() > 0);
     }
 }

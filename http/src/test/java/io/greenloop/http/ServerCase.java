@@ -1,5 +1,6 @@
 package io.greenloop.http;
 
+import io.greenloop.Green;
 import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -53,6 +54,13 @@ abstract class ServerCase {
     /** Answers "hello" to anything, counting calls. */
     HttpHandler hello() {
         return counting((request, response) -> response.send("hello"));
+    }
+
+    /** Drives the loop until {@code server} has no open connection (the clients closed theirs). */
+    static void awaitNoConnections(HttpServer server) {
+        while (server.stats().connectionsOpen() > 0) {
+            Green.sleep(Duration.ofMillis(5));
+        }
     }
 
     @AfterEach
