@@ -3,7 +3,6 @@ package io.greenloop.http;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.GreenletExit;
-import io.greenloop.internal.SafeLog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -115,11 +114,11 @@ final class HttpConnection {
         } catch (HttpRejection rejection) {
             reject(rejection);
         } catch (IOException e) {
-            SafeLog.log(DEBUG, "{0}: the connection from {1} ended: {2}", server, peer, e.toString());
+            HttpLog.log(DEBUG, "{0}: the connection from {1} ended: {2}", server, peer, e.toString());
         } finally {
             live = false;
             if (endedBy != null) {
-                SafeLog.log(DEBUG, "{0} closed the connection from {1}: {2}", server, peer, endedBy);
+                HttpLog.log(DEBUG, "{0} closed the connection from {1}: {2}", server, peer, endedBy);
             }
             releaseInbound();
             output.discard();
@@ -155,7 +154,7 @@ final class HttpConnection {
             int n = in == null || in.buffered() == 0 ? readIdle() : readMore();
             if (n < 0) {
                 if (in != null && in.buffered() > 0) {
-                    SafeLog.log(DEBUG, "{0}: {1} closed the connection in the middle of a request head", server, peer);
+                    HttpLog.log(DEBUG, "{0}: {1} closed the connection in the middle of a request head", server, peer);
                 }
                 return false;
             }
@@ -241,21 +240,21 @@ final class HttpConnection {
     /** After the handler threw: a 500 before the response was committed, else the connection closes. */
     private boolean handlerFailed(HttpRequest request, Throwable failure) throws IOException {
         if (wireFailed) {
-            SafeLog.log(DEBUG, "{0}: {1} went away during {2}: {3}", server, peer, requestLine(), failure.toString());
+            HttpLog.log(DEBUG, "{0}: {1} went away during {2}: {3}", server, peer, requestLine(), failure.toString());
             return false;
         }
         if (failure instanceof HttpRejection rejection && !response.committed()) {
             server.counters.rejected();
-            SafeLog.log(DEBUG, "{0}: refused the body of {1} from {2}: {3}", server, requestLine(), peer, rejection.getMessage());
+            HttpLog.log(DEBUG, "{0}: refused the body of {1} from {2}: {3}", server, requestLine(), peer, rejection.getMessage());
             HttpResponse.sendError(this, request, rejection.status(), rejection.getMessage(), true);
             return false;
         }
         if (response.committed()) {
-            SafeLog.log(ERROR, server + ": the handler failed after its response to " + requestLine() + " from "
+            HttpLog.log(ERROR, server + ": the handler failed after its response to " + requestLine() + " from "
                     + peer + " was committed; closing the connection", failure);
             return false;
         }
-        SafeLog.log(ERROR, server + ": the handler failed on " + requestLine() + " from " + peer + "; answered 500", failure);
+        HttpLog.log(ERROR, server + ": the handler failed on " + requestLine() + " from " + peer + "; answered 500", failure);
         return HttpResponse.sendError(this, request, 500, "Internal Server Error", false);
     }
 
@@ -263,7 +262,7 @@ final class HttpConnection {
         try {
             return body.skipRest(DRAIN_LIMIT);
         } catch (IOException e) {
-            SafeLog.log(DEBUG, "{0}: the rest of a request body from {1} could not be read: {2}", server, peer, e.toString());
+            HttpLog.log(DEBUG, "{0}: the rest of a request body from {1} could not be read: {2}", server, peer, e.toString());
             return false;
         }
     }
@@ -271,13 +270,13 @@ final class HttpConnection {
     /** Answers a request refused before its handler, then closes the connection after letting the client read it. */
     private void reject(HttpRejection rejection) {
         server.counters.rejected();
-        SafeLog.log(DEBUG, "{0}: refused a request from {1} with {2}: {3}", server, peer, rejection.status(), rejection.getMessage());
+        HttpLog.log(DEBUG, "{0}: refused a request from {1} with {2}: {3}", server, peer, rejection.status(), rejection.getMessage());
         try {
             HttpResponse.sendError(this, null, rejection.status(), rejection.getMessage(), true);
             output.flush();
             LingeringClose.drain(wire, resources.idleReads);
         } catch (IOException e) {
-            SafeLog.log(DEBUG, "{0}: could not answer {1}: {2}", server, peer, e.toString());
+            HttpLog.log(DEBUG, "{0}: could not answer {1}: {2}", server, peer, e.toString());
         }
     }
 
@@ -364,7 +363,7 @@ final class HttpConnection {
     /** After a 101: the handler owns the raw connection, with what was read after the request first. */
     HttpUpgrade upgraded() {
         toPhase(UPGRADED, NO_DEADLINE);
-        return new Upgraded(this, wire, in, output);
+        return new Upgraded(wire, in);
     }
 
     /** A wait on the socket for the exchange in progress begins: the idle timeout bounds it. */

@@ -1,6 +1,5 @@
 package io.greenloop.http;
 
-import io.greenloop.internal.SafeLog;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -47,7 +46,7 @@ final class HttpServerBean implements HttpServerMXBean {
                 ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
                 registeredAs = name;
             } catch (JMException | RuntimeException | LinkageError e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + server + "; it serves without one", e);
+                HttpLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + server + "; it serves without one", e);
             }
         });
     }
@@ -60,7 +59,7 @@ final class HttpServerBean implements HttpServerMXBean {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
             } catch (JMException | RuntimeException e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
+                HttpLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
             }
             registeredAs = null;
         });

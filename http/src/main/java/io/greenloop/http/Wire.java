@@ -4,6 +4,8 @@ import io.greenloop.net.TcpSocket;
 import io.greenloop.net.TlsSocket;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -89,6 +91,16 @@ final class Wire {
         SocketException failure = new SocketException(e.getMessage() != null ? e.getMessage() : e.toString());
         failure.initCause(e);
         return failure;
+    }
+
+    /** The socket as a stream (reads park; closing it closes the connection), for an upgraded connection. */
+    InputStream inputStream() {
+        return tls != null ? tls.inputStream() : tcp.inputStream();
+    }
+
+    /** The socket as a stream (writes park; closing it closes the connection), for an upgraded connection. */
+    OutputStream outputStream() {
+        return tls != null ? tls.outputStream() : tcp.outputStream();
     }
 
     /** Closes the connection (TLS: with close_notify). */
