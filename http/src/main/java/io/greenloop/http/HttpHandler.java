@@ -15,6 +15,12 @@ package io.greenloop.http;
 @FunctionalInterface
 public interface HttpHandler {
 
-    /** Serves {@code request} through {@code response}; see the interface comment for what happens when it throws. */
+    /**
+     * Serves {@code request} through {@code response}; see the interface comment for what happens when it throws.
+     *
+     * @param request  the request, valid until this returns
+     * @param response its response, valid until this returns
+     * @throws Exception anything; the interface comment says what the server does with it
+     */
     void handle(HttpRequest request, HttpResponse response) throws Exception;
 }

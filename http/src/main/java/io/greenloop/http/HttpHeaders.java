@@ -22,7 +22,12 @@ public final class HttpHeaders {
         this.in = in;
     }
 
-    /** The first value of {@code name}, or {@code null} when absent. */
+    /**
+     * The first value of {@code name}, or {@code null} when absent.
+     *
+     * @param name a field name, any case
+     * @return its first value, or {@code null}
+     */
     public String first(String name) {
         connection.checkLive();
         RequestHead head = in.head;
@@ -30,7 +35,12 @@ public final class HttpHeaders {
         return field < 0 ? null : RequestHead.latin1(in.buf, head.valueStart(field), head.valueEnd(field));
     }
 
-    /** Every value of {@code name}, in the order sent; empty when absent. */
+    /**
+     * Every value of {@code name}, in the order sent; empty when absent.
+     *
+     * @param name a field name, any case
+     * @return its values, in order; empty when absent
+     */
     public List<String> all(String name) {
         connection.checkLive();
         RequestHead head = in.head;
@@ -41,7 +51,11 @@ public final class HttpHeaders {
         return values;
     }
 
-    /** The names present, lower-cased, in the order first sent. */
+    /**
+     * The names present, lower-cased, in the order first sent.
+     *
+     * @return the names, lower-cased, unmodifiable
+     */
     public Set<String> names() {
         connection.checkLive();
         RequestHead head = in.head;

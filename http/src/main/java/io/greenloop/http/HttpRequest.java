@@ -30,13 +30,21 @@ public final class HttpRequest {
         this.remoteAddress = remoteAddress;
     }
 
-    /** The method, as sent ({@code "GET"}, {@code "POST"}, ...; methods are case-sensitive). */
+    /**
+     * The method, as sent ({@code "GET"}, {@code "POST"}, ...; methods are case-sensitive).
+     *
+     * @return the method
+     */
     public String method() {
         connection.checkLive();
         return head.method;
     }
 
-    /** The request target as sent: {@code "/search?q=x"}, or an absolute URI, {@code "*"}, an authority for CONNECT. */
+    /**
+     * The request target as sent: {@code "/search?q=x"}, or an absolute URI, {@code "*"}, an authority for CONNECT.
+     *
+     * @return the request target
+     */
     public String target() {
         connection.checkLive();
         if (target == null) {
@@ -48,6 +56,8 @@ public final class HttpRequest {
     /**
      * The target's path, percent-encoding kept as sent ({@code "/a%20b"}); {@code "/"} for an absolute URI
      * without one, {@code "*"} for {@code OPTIONS *}, the authority for CONNECT.
+      *
+      * @return the path
      */
     public String path() {
         connection.checkLive();
@@ -57,7 +67,11 @@ public final class HttpRequest {
         return path;
     }
 
-    /** The query after '?', as sent; {@code null} when the target has none ({@code ""} for a bare '?'). */
+    /**
+     * The query after '?', as sent; {@code null} when the target has none ({@code ""} for a bare '?').
+     *
+     * @return the query, or {@code null}
+     */
     public String query() {
         connection.checkLive();
         if (query == null && head.queryStart >= 0) {
@@ -66,13 +80,21 @@ public final class HttpRequest {
         return query;
     }
 
-    /** {@code "HTTP/1.1"} or {@code "HTTP/1.0"}. */
+    /**
+     * {@code "HTTP/1.1"} or {@code "HTTP/1.0"}.
+     *
+     * @return the HTTP version
+     */
     public String version() {
         connection.checkLive();
         return head.version == 11 ? "HTTP/1.1" : "HTTP/1.0";
     }
 
-    /** Every header field, read from the connection's buffer when asked. */
+    /**
+     * Every header field, read from the connection's buffer when asked.
+     *
+     * @return the header fields
+     */
     public HttpHeaders headers() {
         connection.checkLive();
         if (headers == null) {
@@ -81,7 +103,12 @@ public final class HttpRequest {
         return headers;
     }
 
-    /** The first value of the header {@code name} (any case), or {@code null} when absent. */
+    /**
+     * The first value of the header {@code name} (any case), or {@code null} when absent.
+     *
+     * @param name a field name, any case
+     * @return its first value, or {@code null}
+     */
     public String header(String name) {
         connection.checkLive();
         int field = head.find(in.buf, name, 0);
@@ -92,13 +119,21 @@ public final class HttpRequest {
      * The body, decoded from Content-Length or chunked framing; empty when the request has none. The first read
      * that waits for the client sends {@code 100 Continue} when the client asked for it. What the handler leaves
      * unread is read and dropped after it returns (up to a limit; beyond it the connection closes).
+      *
+      * @return the body as a stream (the same one each time)
      */
     public InputStream body() {
         connection.checkLive();
         return body;
     }
 
-    /** The whole body (at most the server's {@code maxBodyBytes}, which a longer one fails with an {@link IOException}). */
+    /**
+     * The whole body (at most the server's {@code maxBodyBytes}, which a longer one fails with an {@link IOException}).
+     *
+     * @return the body's bytes
+     * @throws IOException when the body is malformed or too long (the server answers 400 or 413 if the handler lets it
+     *         through), or {@link java.net.SocketException} when the client went away
+     */
     public byte[] bodyBytes() throws IOException {
         connection.checkLive();
         if (!head.chunked && head.contentLength >= 0) {
@@ -110,7 +145,11 @@ public final class HttpRequest {
         return body.readAllBytes();
     }
 
-    /** The client's address. */
+    /**
+     * The client's address.
+     *
+     * @return the peer's address
+     */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
     }

@@ -58,7 +58,14 @@ public final class HttpResponse {
         this.request = request;
     }
 
-    /** Sets the status, 200 to 599 (100 Continue and 101 are the server's: see {@link #upgrade}); before committing. */
+    /**
+     * Sets the status, 200 to 599 (100 Continue and 101 are the server's: see {@link #upgrade}); before committing.
+     *
+     * @param code the status
+     * @return this response
+     * @throws IllegalArgumentException for a code outside 200 to 599
+     * @throws IllegalStateException after the response was committed
+     */
     public HttpResponse status(int code) {
         checkOpen("status");
         if (code < 200 || code > 599) {
@@ -76,6 +83,11 @@ public final class HttpResponse {
      *
      * @throws IllegalArgumentException when the name is not a token, or either holds CR, LF, NUL, another
      *                                  control character but tab, or a character beyond Latin-1
+      *
+      * @param name  the field name, a token
+      * @param value the field value
+      * @return this response
+      * @throws IllegalStateException after the response was committed
      */
     public HttpResponse header(String name, String value) {
         checkOpen("header");
@@ -163,7 +175,14 @@ public final class HttpResponse {
         }
     }
 
-    /** Sends {@code body} with its Content-Length, committing and completing the response. */
+    /**
+     * Sends {@code body} with its Content-Length, committing and completing the response.
+     *
+     * @param body the content
+     * @throws IOException when the client went away ({@link java.net.SocketException})
+     * @throws IllegalArgumentException for a non-empty body with 204 or 304
+     * @throws IllegalStateException when committed already, or when a Content-Length header disagrees
+     */
     public void send(byte[] body) throws IOException {
         Objects.requireNonNull(body, "body");
         checkOpen("send");
@@ -182,7 +201,12 @@ public final class HttpResponse {
         }
     }
 
-    /** Sends {@code body} in UTF-8, as {@code text/plain; charset=UTF-8} unless a Content-Type was set. */
+    /**
+     * Sends {@code body} in UTF-8, as {@code text/plain; charset=UTF-8} unless a Content-Type was set.
+     *
+     * @param body the content, sent in UTF-8
+     * @throws IOException when the client went away ({@link java.net.SocketException})
+     */
     public void send(String body) throws IOException {
         Objects.requireNonNull(body, "body");
         checkOpen("send");
@@ -194,6 +218,9 @@ public final class HttpResponse {
      * Commits the head and returns the body stream: chunked on HTTP/1.1 unless Content-Length was set, until
      * the connection closes on HTTP/1.0; {@code close()} completes the response (the server closes it after the
      * handler otherwise). Calling it again returns the same stream.
+      *
+      * @return the body stream
+      * @throws IOException when the client went away ({@link java.net.SocketException})
      */
     public OutputStream body() throws IOException {
         if (stream != null) {
@@ -221,6 +248,10 @@ public final class HttpResponse {
      * Sends a file with its length as Content-Length: with {@code sendfile(2)} on a plain connection where the
      * transport can, so the bytes never enter the Java heap; read and encrypted in pieces on TLS. Reading the
      * file blocks the loop's thread while the disk is slow (page-cache hits do not). Set Content-Type first.
+      *
+      * @param file the file to send
+      * @throws IOException when the file cannot be read, or the client went away
+      * @throws IllegalStateException when committed already, for 204 or 304, or when a Content-Length header disagrees
      */
     public void sendFile(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
@@ -245,6 +276,11 @@ public final class HttpResponse {
     /**
      * Answers {@code 101 Switching Protocols} to {@code protocol} (which the client must have asked for with an
      * {@code Upgrade} header on HTTP/1.1) and hands over the raw connection; the handler's return closes it.
+      *
+      * @param protocol the protocol switched to, as the client named it in its {@code Upgrade} header
+      * @return the raw connection
+      * @throws IOException when the client went away
+      * @throws IllegalStateException when the client did not ask to upgrade, or its body was not read
      */
     public HttpUpgrade upgrade(String protocol) throws IOException {
         Objects.requireNonNull(protocol, "protocol");
@@ -285,7 +321,11 @@ public final class HttpResponse {
         return !error.closeAfter;
     }
 
-    /** Whether the head has been sent (or queued): status and headers can no longer change. */
+    /**
+     * Whether the head has been sent (or queued): status and headers can no longer change.
+     *
+     * @return whether the head is committed
+     */
     public boolean committed() {
         return state != State.OPEN;
     }

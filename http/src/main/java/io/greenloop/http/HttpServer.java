@@ -96,55 +96,99 @@ public final class HttpServer implements AutoCloseable {
             }
         }
 
-        /** Plain text; request line 8 KiB, head 64 KiB, body 10 MiB, 100 fields, head within 10 s, idle 60 s, unlimited connections. */
+        /**
+         * Plain text; request line 8 KiB, head 64 KiB, body 10 MiB, 100 fields, head within 10 s, idle 60 s, unlimited connections.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(null, 8 * 1024, 64 * 1024, 10L * 1024 * 1024, 100, Duration.ofSeconds(10),
                     Duration.ofSeconds(60), UNLIMITED);
         }
 
-        /** These options serving TLS with {@code context} (ALPN http/1.1); {@code null}: plain text. */
+        /**
+         * These options serving TLS with {@code context} (ALPN http/1.1); {@code null}: plain text.
+         *
+         * @param context the server's TLS context, or {@code null}
+         * @return the new options
+         */
         public Options withTls(SSLContext context) {
             return new Options(context, maxRequestLineBytes, maxHeadBytes, maxBodyBytes, maxHeaderFields,
                     requestHeadTimeout, idleTimeout, maxConnections);
         }
 
-        /** These options with another request-line limit. */
+        /**
+         * These options with another request-line limit.
+         *
+         * @param bytes the longest request line
+         * @return the new options
+         */
         public Options withMaxRequestLineBytes(int bytes) {
             return new Options(tls, bytes, maxHeadBytes, maxBodyBytes, maxHeaderFields, requestHeadTimeout,
                     idleTimeout, maxConnections);
         }
 
-        /** These options with another head limit. */
+        /**
+         * These options with another head limit.
+         *
+         * @param bytes the longest head
+         * @return the new options
+         */
         public Options withMaxHeadBytes(int bytes) {
             return new Options(tls, maxRequestLineBytes, bytes, maxBodyBytes, maxHeaderFields, requestHeadTimeout,
                     idleTimeout, maxConnections);
         }
 
-        /** These options with another body limit. */
+        /**
+         * These options with another body limit.
+         *
+         * @param bytes the longest body
+         * @return the new options
+         */
         public Options withMaxBodyBytes(long bytes) {
             return new Options(tls, maxRequestLineBytes, maxHeadBytes, bytes, maxHeaderFields, requestHeadTimeout,
                     idleTimeout, maxConnections);
         }
 
-        /** These options with another limit on header fields. */
+        /**
+         * These options with another limit on header fields.
+         *
+         * @param n the most header fields
+         * @return the new options
+         */
         public Options withMaxHeaderFields(int n) {
             return new Options(tls, maxRequestLineBytes, maxHeadBytes, maxBodyBytes, n, requestHeadTimeout,
                     idleTimeout, maxConnections);
         }
 
-        /** These options with another head timeout ({@code null}: none). */
+        /**
+         * These options with another head timeout ({@code null}: none).
+         *
+         * @param timeout the limit, or {@code null}
+         * @return the new options
+         */
         public Options withRequestHeadTimeout(Duration timeout) {
             return new Options(tls, maxRequestLineBytes, maxHeadBytes, maxBodyBytes, maxHeaderFields, timeout,
                     idleTimeout, maxConnections);
         }
 
-        /** These options with another idle timeout ({@code null}: none). */
+        /**
+         * These options with another idle timeout ({@code null}: none).
+         *
+         * @param timeout the limit, or {@code null}
+         * @return the new options
+         */
         public Options withIdleTimeout(Duration timeout) {
             return new Options(tls, maxRequestLineBytes, maxHeadBytes, maxBodyBytes, maxHeaderFields,
                     requestHeadTimeout, timeout, maxConnections);
         }
 
-        /** These options with another limit on connections served at once. */
+        /**
+         * These options with another limit on connections served at once.
+         *
+         * @param n the most connections served at once
+         * @return the new options
+         */
         public Options withMaxConnections(int n) {
             return new Options(tls, maxRequestLineBytes, maxHeadBytes, maxBodyBytes, maxHeaderFields,
                     requestHeadTimeout, idleTimeout, n);
@@ -174,12 +218,27 @@ public final class HttpServer implements AutoCloseable {
         this.address = requested;
     }
 
-    /** Starts serving {@code address} (port 0: any free port) on the calling thread's loop with {@link Options#defaults()}. */
+    /**
+     * Starts serving {@code address} (port 0: any free port) on the calling thread's loop with {@link Options#defaults()}.
+     *
+     * @param address where to listen
+     * @param handler what serves each request
+     * @return the server, serving
+     * @throws IOException when the address cannot be bound
+     */
     public static HttpServer start(InetSocketAddress address, HttpHandler handler) throws IOException {
         return start(address, handler, Options.defaults());
     }
 
-    /** Starts serving {@code address} on the calling thread's loop; accepting runs in a greenlet; returns at once. */
+    /**
+     * Starts serving {@code address} on the calling thread's loop; accepting runs in a greenlet; returns at once.
+     *
+     * @param address where to listen
+     * @param handler what serves each request
+     * @param options limits, timeouts, TLS
+     * @return the server, serving
+     * @throws IOException when the address cannot be bound
+     */
     public static HttpServer start(InetSocketAddress address, HttpHandler handler, Options options) throws IOException {
         check(address, handler, options);
         HttpServer server = new HttpServer(address);
@@ -195,6 +254,13 @@ public final class HttpServer implements AutoCloseable {
      * Starts serving {@code address} on every loop of {@code group}: a listener per loop on the same port
      * ({@code SO_REUSEPORT}; Linux spreads connections over them), each connection served on its loop. Returns
      * once every loop listens. Call it from outside the group's loops or from a greenlet.
+      *
+      * @param group   the loops to serve on
+      * @param address where to listen
+      * @param handler what serves each request (on the loop of its connection)
+      * @param options limits, timeouts, TLS
+      * @return the server, serving
+      * @throws IOException when the address cannot be bound
      */
     public static HttpServer start(LoopGroup group, InetSocketAddress address, HttpHandler handler, Options options)
             throws IOException {
@@ -246,12 +312,20 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** The bound address, with the real port when port 0 was asked. */
+    /**
+     * The bound address, with the real port when port 0 was asked.
+     *
+     * @return the bound address
+     */
     public InetSocketAddress address() {
         return address;
     }
 
-    /** The server's numbers now, summed over its loops; any thread, never waits. */
+    /**
+     * The server's numbers now, summed over its loops; any thread, never waits.
+     *
+     * @return the numbers
+     */
     public Stats stats() {
         Stats sum = new Stats(0, 0, 0, 0, 0, 0);
         for (LoopServer part : parts) {
@@ -260,7 +334,11 @@ public final class HttpServer implements AutoCloseable {
         return sum;
     }
 
-    /** Waits until the server has stopped (pywsgi's {@code serve_forever}): on its loop's owner thread, drives the loop. */
+    /**
+     * Waits until the server has stopped (pywsgi's {@code serve_forever}): on its loop's owner thread, drives the loop.
+     *
+     * @throws IOException not thrown by this server, which started listening in {@code start}; declared as for {@code StreamServer}
+     */
     public void serveForever() throws IOException {
         for (LoopServer part : parts) {
             await(part.stopped);
@@ -272,6 +350,8 @@ public final class HttpServer implements AutoCloseable {
      * {@code grace}, answered with {@code Connection: close}; then what remains is killed (each gets a second
      * to run its {@code finally} blocks). {@code null}: wait for the requests in flight without a limit. Returns
      * when every loop's part has stopped; from any thread (see the class comment). Idempotent.
+      *
+      * @param grace how long requests in flight may go on ({@code null}: no limit; zero: none)
      */
     public void stop(Duration grace) {
         List<AsyncResult<Void>> stopping = new ArrayList<>();
@@ -328,7 +408,11 @@ public final class HttpServer implements AutoCloseable {
         stop(Duration.ZERO);
     }
 
-    /** The name of its JMX bean: "HttpServer-N", N counting the servers of this JVM. */
+    /**
+     * The name of its JMX bean: "HttpServer-N", N counting the servers of this JVM.
+     *
+     * @return the server's name
+     */
     public String name() {
         return name;
     }

@@ -11,10 +11,18 @@ import java.io.OutputStream;
  */
 public interface HttpUpgrade extends AutoCloseable {
 
-    /** What the client sends from now on; reads park until bytes arrive, -1 at the end of the stream. */
+    /**
+     * What the client sends from now on; reads park until bytes arrive, -1 at the end of the stream.
+     *
+     * @return the client's bytes, from the first one after its request
+     */
     InputStream input();
 
-    /** Writes to the client; each write parks until it is sent. */
+    /**
+     * Writes to the client; each write parks until it is sent.
+     *
+     * @return a stream to the client
+     */
     OutputStream output();
 
     /** Closes the connection. Idempotent. */

@@ -25,32 +25,68 @@ public final class Routes implements HttpHandler {
     private Routes() {
     }
 
-    /** An empty table: every request gets 404 until routes are added. */
+    /**
+     * An empty table: every request gets 404 until routes are added.
+     *
+     * @return a new, empty table
+     */
     public static Routes create() {
         return new Routes();
     }
 
-    /** Routes {@code GET path} (and {@code HEAD path}, unless it has its own) to {@code handler}. */
+    /**
+     * Routes {@code GET path} (and {@code HEAD path}, unless it has its own) to {@code handler}.
+     *
+     * @param path    the exact path, starting with '/'
+     * @param handler what serves it
+     * @return this table
+     */
     public Routes get(String path, HttpHandler handler) {
         return route("GET", path, handler);
     }
 
-    /** Routes {@code POST path} to {@code handler}. */
+    /**
+     * Routes {@code POST path} to {@code handler}.
+     *
+     * @param path    the exact path, starting with '/'
+     * @param handler what serves it
+     * @return this table
+     */
     public Routes post(String path, HttpHandler handler) {
         return route("POST", path, handler);
     }
 
-    /** Routes {@code PUT path} to {@code handler}. */
+    /**
+     * Routes {@code PUT path} to {@code handler}.
+     *
+     * @param path    the exact path, starting with '/'
+     * @param handler what serves it
+     * @return this table
+     */
     public Routes put(String path, HttpHandler handler) {
         return route("PUT", path, handler);
     }
 
-    /** Routes {@code DELETE path} to {@code handler}. */
+    /**
+     * Routes {@code DELETE path} to {@code handler}.
+     *
+     * @param path    the exact path, starting with '/'
+     * @param handler what serves it
+     * @return this table
+     */
     public Routes delete(String path, HttpHandler handler) {
         return route("DELETE", path, handler);
     }
 
-    /** Routes {@code method path} (exactly; methods are case-sensitive) to {@code handler}; a second route for the same pair is refused. */
+    /**
+     * Routes {@code method path} (exactly; methods are case-sensitive) to {@code handler}; a second route for the same pair is refused.
+     *
+     * @param method  the method, a token
+     * @param path    the exact path, starting with '/'
+     * @param handler what serves it
+     * @return this table
+     * @throws IllegalArgumentException for a second route of the pair, a path not starting with '/', or a method that is no token
+     */
     public Routes route(String method, String path, HttpHandler handler) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(handler, "handler");
@@ -65,7 +101,14 @@ public final class Routes implements HttpHandler {
         return this;
     }
 
-    /** Routes every request under {@code pathPrefix} (any method) to {@code handler}; the longest matching prefix wins. */
+    /**
+     * Routes every request under {@code pathPrefix} (any method) to {@code handler}; the longest matching prefix wins.
+     *
+     * @param pathPrefix the prefix, starting with '/'
+     * @param handler    what serves everything under it
+     * @return this table
+     * @throws IllegalArgumentException for a second route of the prefix, or a prefix not starting with '/'
+     */
     public Routes prefix(String pathPrefix, HttpHandler handler) {
         Objects.requireNonNull(handler, "handler");
         checkPath(pathPrefix);
