@@ -148,7 +148,10 @@ final class HttpConnection {
                     toPhase(HEAD, first ? firstDeadline : server.headDeadline());
                     timed = true;
                 }
-                in.makeRoom(READ_CHUNK, Math.max(Inbound.SIZE, options.maxHeadBytes() + 1));
+                if (!in.makeRoom(READ_CHUNK, Math.max(Inbound.SIZE, options.maxHeadBytes() + 1))) {
+                    // findHeadEnd refuses a head that fills this much first; a full buffer here would read nothing forever
+                    throw new HttpRejection(431, "the request head is longer than " + options.maxHeadBytes() + " bytes");
+                }
             }
             output.flush();
             int n = in == null || in.buffered() == 0 ? readIdle() : readMore();
@@ -297,7 +300,10 @@ final class HttpConnection {
             in.start = in.base;
             in.end = in.base;
         }
-        in.makeRoom(READ_CHUNK, in.base + Math.max(Inbound.SIZE, options.maxHeadBytes() + 1));
+        if (!in.makeRoom(READ_CHUNK, in.base + Math.max(Inbound.SIZE, options.maxHeadBytes() + 1))) {
+            // the chunk decoder refuses a line this long first; a full buffer here would read nothing forever
+            throw new HttpRejection(431, "a chunk line longer than the head limit (" + options.maxHeadBytes() + " bytes) allows");
+        }
         beforeBodyRead();
         ioStarted();
         try {
