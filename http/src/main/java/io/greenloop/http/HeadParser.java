@@ -83,7 +83,10 @@ final class HeadParser {
         return HttpRejection.badRequest("a malformed request line (at " + part + ")");
     }
 
-    /** HTTP/1.1 and HTTP/1.0 are served; another well-formed version is a 505, anything else a 400. */
+    /**
+     * HTTP/1.0 and HTTP/1.1 are served, and a later 1.x as 1.1 (RFC 9110 section 2.5: the highest minor version of
+     * the major one the server implements); another major version is a 505, anything but HTTP/DIGIT.DIGIT a 400.
+     */
     private static int version(byte[] b, int from, int to) throws HttpRejection {
         if (to - from != 8 || b[from] != 'H' || b[from + 1] != 'T' || b[from + 2] != 'T' || b[from + 3] != 'P'
                 || b[from + 4] != '/' || !isDigit(b[from + 5]) || b[from + 6] != '.' || !isDigit(b[from + 7])) {
@@ -91,10 +94,10 @@ final class HeadParser {
         }
         int major = b[from + 5] - '0';
         int minor = b[from + 7] - '0';
-        if (major != 1 || minor > 1) {
+        if (major != 1) {
             throw new HttpRejection(505, "HTTP/" + major + "." + minor + " is not supported; use HTTP/1.1");
         }
-        return 10 + minor;
+        return minor == 0 ? 10 : 11;
     }
 
     private static boolean isDigit(byte b) {

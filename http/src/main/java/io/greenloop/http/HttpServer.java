@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>What it refuses, without calling a handler, and then closes the connection: a malformed request line or
  * header, obs-fold, whitespace before a colon, a bare CR, a missing or repeated Host (HTTP/1.1), Content-Length
  * and Transfer-Encoding together, differing Content-Lengths, a Transfer-Encoding not ending in chunked or on
- * HTTP/1.0, a bad chunk size (all 400); an unknown transfer coding (501); another HTTP version (505); an
+ * HTTP/1.0, a bad chunk size (all 400); an unknown transfer coding (501); another major HTTP version (505); an
  * expectation other than 100-continue (417); and the {@link Options limits}: request line (414), head and
  * header count (431), body (413). A head must arrive within {@link Options#requestHeadTimeout()}, however
  * slowly its bytes trickle; a connection idle between requests closes after {@link Options#idleTimeout()}.

@@ -173,12 +173,12 @@ final class ReferenceParser {
         if (!version.matches()) {
             throw new Refused(400);
         }
-        if (!version.group(1).equals("1") || version.group(2).compareTo("1") > 0) {
+        if (!version.group(1).equals("1")) {
             throw new Refused(505);
         }
         head.method = m.group(1);
         head.target = m.group(2);
-        head.version = version.group(2).equals("1") ? 11 : 10;
+        head.version = version.group(2).equals("0") ? 10 : 11;
     }
 
     /** What the fields say, collected in order as the server collects them. */
