@@ -1,6 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -333,7 +333,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!join(WaitBounds.of(timeout, unit))) {
+        if (!join(Deadline.bound(timeout, unit))) {
             throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();

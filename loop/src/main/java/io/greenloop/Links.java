@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.Deadline;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -216,15 +218,15 @@ final class Links extends WaitList {
 
     /** Blocks a thread that owns no loop until the owner is ready; {@code true} when it is. */
     synchronized boolean awaitOnMonitor(java.time.Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         boolean interrupted = false;
         foreignWaiters++;
         try {
             while (!owner.ready()) {
-                long millis = 0;
-                if (timeout != null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                long millis = 0;  // Object.wait's "without limit"
+                if (!deadline.isNone()) {
+                    long left = deadline.nanosLeft();
+                    if (left == 0) {
                         return false;
                     }
                     millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));

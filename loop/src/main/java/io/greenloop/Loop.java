@@ -2,6 +2,7 @@ package io.greenloop;
 
 import io.greenloop.internal.ClassPreloader;
 import io.greenloop.internal.ComponentTask;
+import io.greenloop.internal.Deadline;
 import io.greenloop.internal.GreenletThreads;
 import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.SafeLog;
@@ -421,17 +422,7 @@ public final class Loop implements Executor, AutoCloseable {
      */
     Cancellable timer(Duration delay, Runnable callback) {
         assert inLoopThread();
-        long nanos = Math.max(0, saturatedNanos(delay));
-        return timers.add(System.nanoTime() + nanos, callback);
-    }
-
-    /** {@code duration} in nanoseconds, clamped instead of overflowing: centuries are as good as forever. */
-    static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException e) {
-            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE / 2;
-        }
+        return timers.add(Deadline.after(delay).nanoTime(), callback);
     }
 
     /** Drives the loop until nothing is pending (or {@link #stop()}). Owner thread only, outside greenlets and callbacks. */

@@ -85,6 +85,35 @@ class LoopTest {
     }
 
     @Test
+    void theLongestDurationsAreForeverNotOverflowedIntoThePast() {
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE);  // now + this overflows a nanoTime deadline
+        Loop loop = extension.loop();
+        List<String> fired = new ArrayList<>();
+        List<Cancellable> armed = new ArrayList<>();
+        // Armed in the timers phase, whose clock was read before: the deadline must not look due to it.
+        loop.schedule(Duration.ZERO, () -> {
+            armed.add(loop.schedule(longest, () -> fired.add("timer")));
+            Greenlet.unstarted(() -> fired.add("started late")).startLater(longest);
+        });
+        Greenlet<Void> sleeper = Green.spawn(() -> {
+            try (Timeout timeout = Timeout.start(longest)) {
+                Green.sleep(longest);
+                fired.add("woke");
+            } catch (Timeout.Expired e) {
+                fired.add("timeout");
+            }
+        });
+        for (int i = 0; i < 3; i++) {
+            loop.runOnce(false);  // each iteration runs its due timers first
+        }
+        assertEquals(List.of(), fired, "nothing fired in three iterations");
+        assertEquals(1, armed.size());
+        assertTrue(armed.stream().allMatch(Cancellable::cancel), "still armed");
+        assertFalse(sleeper.ready());
+        sleeper.kill();
+    }
+
+    @Test
     void timersDueTogetherFireInTheOrderTheyWereArmedAndCancelledOnesNever() {
         Loop loop = extension.loop();
         List<Integer> fired = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.greenloop.net;
 
 import io.greenloop.AsyncResult;
+import io.greenloop.internal.Deadline;
 import io.greenloop.internal.PoolTasks;
 
 import java.net.UnknownHostException;
@@ -83,11 +84,11 @@ final class LookupPool {
      */
     <T> T run(String kind, String what, Callable<T> lookup) throws UnknownHostException {
         Objects.requireNonNull(lookup, "lookup");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         AsyncResult<T> answer = new AsyncResult<>();
         Lookup<T> joined = join(kind + " " + what, what, lookup, answer);
         try {
-            return answer.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            return answer.get(deadline.remaining());
         } catch (TimeoutException e) {
             throw withCause(new UnknownHostException(what + ": " + (joined.started() ? "no answer" : "no lookup thread free")
                     + " within " + timeout.toMillis() + " ms (the lookup timeout, -D" + Dns.TIMEOUT_PROPERTY + ")"), e);

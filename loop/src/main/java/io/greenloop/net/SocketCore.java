@@ -4,7 +4,7 @@ import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 import io.greenloop.internal.LoopAccess;
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
@@ -29,9 +29,6 @@ import java.util.Objects;
  * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #open} checks it.
  */
 final class SocketCore<H extends IoHandle> {
-
-    /** The deadline of an operation without a timeout. */
-    static final long NO_DEADLINE = Long.MIN_VALUE;
 
     final Loop loop;
     final H handle;
@@ -127,64 +124,23 @@ final class SocketCore<H extends IoHandle> {
         return h;
     }
 
-    /** Sets the limit for each later operation ({@code null}: none). */
+    /**
+     * Sets the limit for each later operation ({@code null}: none; zero: operations try once and never wait); a
+     * negative one is refused.
+     */
     void timeout(Duration timeout) {
         LowLevel.requireLoopThread(loop, kind + ".setTimeout");
-        this.timeout = checkTimeout(timeout);
+        this.timeout = Deadline.checkSetting(timeout, "a socket timeout");
     }
 
-    /**
-     * Refuses a negative socket timeout: a timeout is a setting, and a negative setting is a mistake (a zero one
-     * means each operation tries once and does not wait); returns {@code timeout}, which may be {@code null}.
-     */
-    static Duration checkTimeout(Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout
-                    + "); use null for no timeout, or zero for operations that never wait");
-        }
+    /** The deadline of an operation starting now under the current timeout. */
+    Deadline deadline() {
+        return Deadline.after(timeout);
+    }
+
+    /** The current timeout ({@code null}: none), for a layer above that times its operations as this socket does. */
+    Duration timeout() {
         return timeout;
-    }
-
-    /** The deadline for an operation starting now under the current timeout, or {@link #NO_DEADLINE}. */
-    long deadline() {
-        return deadlineAfter(timeout);
-    }
-
-    /*
-     * The socket layer's only conversions between a Duration and a deadline on System.nanoTime(): deadlineAfter
-     * one way, nanosLeft (and remaining, built on it) the other.
-     */
-
-    /**
-     * The deadline {@code bound} from now: {@link #NO_DEADLINE} for {@code null}, one that has passed already for a
-     * bound at or below zero (do not wait, however negative), none for one too far away to count in nanoseconds.
-     */
-    static long deadlineAfter(Duration bound) {
-        if (bound == null) {
-            return NO_DEADLINE;
-        }
-        long now = System.nanoTime();
-        long deadline;
-        if (!bound.isPositive()) {
-            deadline = now;
-        } else {
-            try {
-                deadline = now + bound.toNanos();
-            } catch (ArithmeticException e) {
-                return NO_DEADLINE;  // centuries away: the same as none
-            }
-        }
-        return deadline == NO_DEADLINE ? deadline + 1 : deadline;
-    }
-
-    /** Nanoseconds until {@code deadline}: 0 once it has passed, {@link Long#MAX_VALUE} for {@link #NO_DEADLINE}. */
-    static long nanosLeft(long deadline) {
-        return deadline == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
-    }
-
-    /** The time left until {@code deadline} as a wait bound: {@code null} for none, zero once it has passed. */
-    static Duration remaining(long deadline) {
-        return deadline == NO_DEADLINE ? null : Duration.ofNanos(nanosLeft(deadline));
     }
 
     /**
@@ -192,8 +148,8 @@ final class SocketCore<H extends IoHandle> {
      * {@link IoHandle#WRITE}), the deadline passes ({@link SocketTimeoutException}), or the socket is
      * closed ({@link SocketException}). A kill or {@code Timeout} is raised from here as well.
      */
-    void await(int op, long deadline, String operation) throws IOException {
-        Duration limit = remaining(deadline);
+    void await(int op, Deadline deadline, String operation) throws IOException {
+        Duration limit = deadline.remaining();
         if (limit != null && limit.isZero()) {
             throw timedOut(operation);
         }
@@ -233,7 +189,7 @@ final class SocketCore<H extends IoHandle> {
     }
 
     private SocketTimeoutException timedOut(String operation) {
-        String after = timeout == null ? "" : " " + WaitBounds.waited(timeout);
+        String after = timeout == null ? "" : " " + Deadline.waited(timeout);
         return new SocketTimeoutException(operation + " timed out" + after
                 + "; the socket is still open (setTimeout(null) waits without limit)");
     }

@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.internal.Deadline;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
@@ -85,7 +86,7 @@ public final class TcpListener implements AutoCloseable {
         ListenerHandle handle = core.openForReading("TcpListener.accept");
         StreamHandle accepted = handle.accept();
         if (accepted == null) {
-            long deadline = core.deadline();
+            Deadline deadline = core.deadline();
             do {
                 core.await(IoHandle.READ, deadline, "TcpListener.accept");
                 accepted = handle.accept();

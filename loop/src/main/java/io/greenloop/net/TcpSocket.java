@@ -2,7 +2,7 @@ package io.greenloop.net;
 
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
@@ -137,7 +137,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private void finishConnecting(InetSocketAddress target, Duration timeout) throws IOException {
         StreamHandle handle = core.handle;
-        long deadline = SocketCore.deadlineAfter(timeout);
+        Deadline deadline = Deadline.after(timeout);
         try {
             if (handle.connect(target)) {
                 return;
@@ -146,7 +146,7 @@ public final class TcpSocket implements AutoCloseable {
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("connecting to " + target + " timed out " + WaitBounds.waited(timeout));
+            throw new SocketTimeoutException("connecting to " + target + " timed out " + Deadline.waited(timeout));
         } catch (SocketException e) {
             // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
             // either way no connection was made, which is what ConnectException says.
@@ -198,17 +198,17 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link SocketCore#NO_DEADLINE}: none):
+     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link Deadline#NONE}: no limit):
      * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
      */
-    int read(ByteBuffer dst, long deadline, String operation) throws IOException {
+    int read(ByteBuffer dst, Deadline deadline, String operation) throws IOException {
         StreamHandle handle = core.openForReading(operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
         // After a read that drained the socket, wait for readiness first: trying would only cost a read that returns 0.
         // A caller that may not wait tries once all the same: data may have come that no poll has reported yet.
-        int n = handle.mayBeReadable() || SocketCore.nanosLeft(deadline) == 0 ? handle.read(dst) : 0;
+        int n = handle.mayBeReadable() || deadline.passed() ? handle.read(dst) : 0;
         while (n == 0) {
             core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
@@ -241,8 +241,8 @@ public final class TcpSocket implements AutoCloseable {
         write(src, core.deadline(), "TcpSocket.write");
     }
 
-    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
-    void write(ByteBuffer src, long deadline, String operation) throws IOException {
+    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, Deadline, String)}. */
+    void write(ByteBuffer src, Deadline deadline, String operation) throws IOException {
         StreamHandle handle = openForWriting(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
@@ -292,8 +292,7 @@ public final class TcpSocket implements AutoCloseable {
             Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
         }
         StreamHandle handle = openForWriting("TcpSocket.write");
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean waited = false;
+        Deadline deadline = null;  // the timeout counts from the first wait
         int first = 0;
         while (true) {
             while (first < srcs.length && !srcs[first].hasRemaining()) {
@@ -303,9 +302,8 @@ public final class TcpSocket implements AutoCloseable {
                 return;
             }
             if (handle.write(srcs, first, srcs.length - first) == 0) {
-                if (!waited) {
+                if (deadline == null) {
                     deadline = core.deadline();
-                    waited = true;
                 }
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
             }
@@ -331,17 +329,15 @@ public final class TcpSocket implements AutoCloseable {
         StreamHandle handle = openForWriting("TcpSocket.transferFrom");
         long total = Math.max(0, Math.min(count, file.size() - position));
         long sent = 0;
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean waited = false;
+        Deadline deadline = null;  // the timeout counts from the first wait
         while (sent < total) {
             long n = handle.transferFrom(file, position + sent, total - sent);
             if (n > 0) {
                 sent += n;
                 continue;
             }
-            if (!waited) {
+            if (deadline == null) {
                 deadline = core.deadline();
-                waited = true;
             }
             core.await(IoHandle.WRITE, deadline, "TcpSocket.transferFrom");
         }
@@ -441,6 +437,16 @@ public final class TcpSocket implements AutoCloseable {
      */
     public void setTimeout(Duration timeout) {
         core.timeout(timeout);
+    }
+
+    /** The deadline of an operation starting now under this socket's timeout, for {@link TlsSocket}'s operations. */
+    Deadline deadline() {
+        return core.deadline();
+    }
+
+    /** This socket's timeout ({@code null}: none). */
+    Duration timeout() {
+        return core.timeout();
     }
 
     /**

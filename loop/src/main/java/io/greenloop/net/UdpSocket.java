@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.internal.Deadline;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.DatagramHandle;
@@ -79,7 +80,7 @@ public final class UdpSocket implements AutoCloseable {
         if (handle.send(src, to)) {
             return;
         }
-        long deadline = core.deadline();
+        Deadline deadline = core.deadline();
         do {
             core.await(IoHandle.WRITE, deadline, "UdpSocket.send");
         } while (!handle.send(src, to));
@@ -100,7 +101,7 @@ public final class UdpSocket implements AutoCloseable {
         if (sender != null) {
             return sender;
         }
-        long deadline = core.deadline();
+        Deadline deadline = core.deadline();
         do {
             core.await(IoHandle.READ, deadline, "UdpSocket.receive");
             sender = handle.receive(dst);
