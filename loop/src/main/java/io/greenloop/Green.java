@@ -301,7 +301,7 @@ public final class Green {
         Strand strand = Strand.resolve();
         strand.raisePending();
         if (strand.isOwner()) {
-            strand.loop.checkCanDrive("sleep()");
+            strand.loop.thread.checkCanDrive("sleep()");
             strand.loop.runOnce(false);
         } else {
             // The JDK re-submits a yielding virtual thread to its scheduler: the tail of our ready queue.

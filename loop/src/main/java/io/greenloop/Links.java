@@ -76,7 +76,7 @@ final class Links extends WaitList {
      */
     private Strand bindCaller() {
         Loop bound = loop;
-        Strand caller = bound == null ? null : bound.currentStrand();
+        Strand caller = bound == null ? null : bound.thread.currentStrand();
         if (caller == null) {
             caller = Strand.resolve();
             if (bound == null) {
@@ -125,7 +125,7 @@ final class Links extends WaitList {
         if (bound == null) {
             return;
         }
-        if (!bound.inLoopThread()) {
+        if (!bound.thread.isCurrent()) {
             try {
                 bound.handOff(this::releaseAll);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -154,7 +154,7 @@ final class Links extends WaitList {
         try {
             Loop bound = loop;
             if (bound != null) {
-                if (bound.inLoopThread()) {
+                if (bound.thread.isCurrent()) {
                     notifyLinks();
                 } else {
                     bound.handOff(this::notifyLinks);
@@ -249,7 +249,7 @@ final class Links extends WaitList {
     private void scheduleNotifier() {
         if (!notifierScheduled) {
             notifierScheduled = true;
-            loop.callSoon(this::runLinks);
+            loop.readyQueue.add(this::runLinks);
         }
     }
 
@@ -265,7 +265,7 @@ final class Links extends WaitList {
                     ((CallbackLink) node).callback.run();
                 }
             } catch (Throwable e) {
-                loop.reportError(null, e);
+                loop.errors.report(null, e);
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.greenloop;
 
-import io.greenloop.internal.PoolTasks;
 import io.greenloop.internal.Deadline;
 
 import java.util.ArrayList;

@@ -342,7 +342,7 @@ class GreenletTest {
         CompletableFuture<String> yours = greenlet.toCompletableFuture();
         AtomicReference<Boolean> onItsLoop = new AtomicReference<>();
         CompletableFuture<Integer> chained = yours.thenApply(value -> {
-            onItsLoop.set(loop.loop().inLoopThread());
+            onItsLoop.set(loop.loop().thread.isCurrent());
             return value.length();
         });
         assertTrue(mine.cancel(true));

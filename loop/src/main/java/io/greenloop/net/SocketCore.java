@@ -3,7 +3,6 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
-import io.greenloop.internal.LoopAccess;
 import io.greenloop.internal.Deadline;
 import io.greenloop.spi.IoHandle;
 
@@ -26,7 +25,7 @@ import java.util.Objects;
  * change). A readiness report that finds nobody waiting clears that op, so a level-triggered transport
  * reports an idle ready socket at most once and the loop never spins on it.
  *
- * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #open} checks it.
+ * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #checkedHandle} checks it.
  */
 final class SocketCore<H extends IoHandle> {
 
@@ -75,13 +74,31 @@ final class SocketCore<H extends IoHandle> {
      * builds no strings.
      */
 
-    /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
-    H open(String operation) throws SocketException {
+    /** The handle for {@code operation}, once the calling thread and the socket's being open are checked. */
+    H checkedHandle(String operation) throws SocketException {
         LowLevel.requireLoopThread(loop, operation);
-        return checkOpen();
+        return openHandle();
     }
 
-    private H checkOpen() throws SocketException {
+    /**
+     * The handle for {@code operation}, a read ({@code op} {@link IoHandle#READ}) or a write ({@link IoHandle#WRITE}),
+     * once checked: it spends the calling greenlet's socket budget ({@code LowLevel.spendSocketBudget}), so that a
+     * greenlet whose operations keep succeeding yields now and then, then checks that the socket is still open and
+     * that no other greenlet reads (writes) it: a second concurrent reader (writer) is a programming error.
+     */
+    H checkedHandle(int op, String operation) throws SocketException {
+        LowLevel.spendSocketBudget(loop, operation);
+        H open = openHandle();
+        if ((op == IoHandle.READ ? reader : writer) != null) {
+            String side = op == IoHandle.READ ? "reading" : "writing to";
+            String who = op == IoHandle.READ ? "reader" : "writer";
+            throw new IllegalStateException("another greenlet is already " + side + " this socket (" + operation
+                    + "); give each socket one " + who + " at a time, or guard it with a lock or a queue");
+        }
+        return open;
+    }
+
+    private H openHandle() throws SocketException {
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
@@ -89,39 +106,9 @@ final class SocketCore<H extends IoHandle> {
         return handle;
     }
 
-    /**
-     * Like {@link #open}, for an operation that moves data: it spends the calling greenlet's socket budget,
-     * so that a greenlet whose operations keep succeeding yields now and then (see {@code Loop}); the
-     * socket may have been closed meanwhile, so that is checked after.
-     */
-    private H openBudgeted(String operation) throws SocketException {
-        LoopAccess.get().spendSocketBudget(loop, operation);
-        return checkOpen();
-    }
-
     /** A count that grows with every operation and every wait that ended with the socket ready. */
     long activity() {
         return activity;
-    }
-
-    /** Like {@link #open}, and claims the reading side: a second concurrent reader is a programming error. */
-    H openForReading(String operation) throws SocketException {
-        H h = openBudgeted(operation);
-        if (reader != null) {
-            throw new IllegalStateException("another greenlet is already reading this socket (" + operation
-                    + "); give each socket one reader at a time, or guard it with a lock or a queue");
-        }
-        return h;
-    }
-
-    /** Like {@link #open}, and claims the writing side: a second concurrent writer is a programming error. */
-    H openForWriting(String operation) throws SocketException {
-        H h = openBudgeted(operation);
-        if (writer != null) {
-            throw new IllegalStateException("another greenlet is already writing to this socket (" + operation
-                    + "); give each socket one writer at a time, or guard it with a lock or a queue");
-        }
-        return h;
     }
 
     /**

@@ -65,7 +65,7 @@ public final class TcpListener implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(TcpSocket.resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        ListenerHandle handle = LowLevel.transport(loop).openListener(TcpSocket.familyOf(target.getAddress()));
+        ListenerHandle handle = LowLevel.transportOf(loop).openListener(TcpSocket.familyOf(target.getAddress()));
         try {
             handle.bind(target, backlog, reusePort);
             return new TcpListener(new SocketCore<>(loop, handle, "TcpListener"), handle.localAddress());
@@ -83,7 +83,7 @@ public final class TcpListener implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public TcpSocket accept() throws IOException {
-        ListenerHandle handle = core.openForReading("TcpListener.accept");
+        ListenerHandle handle = core.checkedHandle(IoHandle.READ, "TcpListener.accept");
         StreamHandle accepted = handle.accept();
         if (accepted == null) {
             Deadline deadline = core.deadline();

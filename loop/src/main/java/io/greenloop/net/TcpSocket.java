@@ -122,7 +122,7 @@ public final class TcpSocket implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        TcpSocket socket = connected(loop, LowLevel.transport(loop).openStream(familyOf(target.getAddress())));
+        TcpSocket socket = connected(loop, LowLevel.transportOf(loop).openStream(familyOf(target.getAddress())));
         boolean done = false;
         try {
             socket.finishConnecting(target, timeout);
@@ -202,7 +202,7 @@ public final class TcpSocket implements AutoCloseable {
      * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
      */
     int read(ByteBuffer dst, Deadline deadline, String operation) throws IOException {
-        StreamHandle handle = core.openForReading(operation);
+        StreamHandle handle = core.checkedHandle(IoHandle.READ, operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
@@ -257,7 +257,7 @@ public final class TcpSocket implements AutoCloseable {
      * {@code AsynchronousCloseException}).
      */
     private StreamHandle openForWriting(String operation) throws SocketException {
-        StreamHandle handle = core.openForWriting(operation);
+        StreamHandle handle = core.checkedHandle(IoHandle.WRITE, operation);
         if (outputShutdown) {
             throw new SocketException(operation + ": the output is shut down (shutdownOutput was called);"
                     + " this socket can still read, but no longer write");
@@ -361,8 +361,8 @@ public final class TcpSocket implements AutoCloseable {
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(handler, "handler");
-        core.openForReading("TcpSocket.handOff");
-        core.openForWriting("TcpSocket.handOff");
+        core.checkedHandle(IoHandle.READ, "TcpSocket.handOff");
+        core.checkedHandle(IoHandle.WRITE, "TcpSocket.handOff");
         InetSocketAddress peer = remoteAddress();
         if (target == core.loop) {
             target.spawn(new ServedConnection(acceptedBy, target, this, peer, handler, null)); // a selector cannot re-adopt its own channel
@@ -384,7 +384,7 @@ public final class TcpSocket implements AutoCloseable {
                                       StreamServer.Handler handler, StreamServer server) {
         TcpSocket socket;
         try {
-            socket = new TcpSocket(new SocketCore<>(target, LowLevel.transport(target).adoptStream(detached), "TcpSocket"));
+            socket = new TcpSocket(new SocketCore<>(target, LowLevel.transportOf(target).adoptStream(detached), "TcpSocket"));
         } catch (IOException | RuntimeException e) {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
@@ -460,7 +460,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         SocketCore.checkOption(option, value);
-        core.open("TcpSocket.setOption").setOption(option, value);
+        core.checkedHandle("TcpSocket.setOption").setOption(option, value);
         return this;
     }
 
@@ -475,7 +475,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public <T> T option(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
-        return core.open("TcpSocket.option").option(name);
+        return core.checkedHandle("TcpSocket.option").option(name);
     }
 
     /** How much this socket has done: grows with every operation and every wait that ended ready ({@link IdleWatch}). */
@@ -490,7 +490,7 @@ public final class TcpSocket implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public void shutdownOutput() throws IOException {
-        core.open("TcpSocket.shutdownOutput").shutdownOutput();
+        core.checkedHandle("TcpSocket.shutdownOutput").shutdownOutput();
         outputShutdown = true;
     }
 

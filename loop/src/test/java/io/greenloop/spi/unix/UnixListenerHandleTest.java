@@ -38,7 +38,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
     }
 
     private ListenerHandle listen(boolean reusePort, InetSocketAddress address) throws Exception {
-        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         listener.bind(address, 16, reusePort);
         return listener;
     }
@@ -77,7 +77,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
         assertNotEquals(0, bound.getPort());
         ListenerHandle second = listen(true, bound);
         assertEquals(bound, second.localAddress());
-        ListenerHandle third = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle third = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertThrows(BindException.class, () -> third.bind(bound, 16, false));
         third.close();
         first.close();
@@ -86,7 +86,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
 
     @Test
     void anUnboundListenerHasNoAddress() throws Exception {
-        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertNull(listener.localAddress());
         listener.close();
     }

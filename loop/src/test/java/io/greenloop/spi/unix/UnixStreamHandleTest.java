@@ -89,7 +89,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     }
 
     private static byte[] roundTrip(Loop loop, ServerSocket server, byte[] payload, boolean direct) throws IOException {
-        try (StreamHandle handle = LowLevel.transport(loop).openStream(StandardProtocolFamily.INET)) {
+        try (StreamHandle handle = LowLevel.transportOf(loop).openStream(StandardProtocolFamily.INET)) {
             if (!handle.connect((InetSocketAddress) server.getLocalSocketAddress())) {
                 Peers.awaitReady(handle, IoHandle.WRITE);
                 assertTrue(handle.finishConnect());
@@ -118,7 +118,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void readReturnsZeroWhenItWouldBlockAndMinusOneAtEndOfStream() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         ByteBuffer buffer = ByteBuffer.allocate(16);
         assertEquals(0, pair.handle().read(buffer));
         assertEquals(0, pair.handle().read(ByteBuffer.allocate(0)), "no room: nothing to do");
@@ -133,7 +133,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void aShortReadDrainsTheReadinessUntilTheNextEdgeButNotAfterAHangUp() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         StreamHandle handle = pair.handle();
         OutputStream peer = pair.peer().getOutputStream();
         peer.write(new byte[] {1, 2, 3});
@@ -162,7 +162,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
-        StreamHandle handle = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
+        StreamHandle handle = LowLevel.transportOf(extension.loop()).openStream(StandardProtocolFamily.INET);
         InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", closedPort);
         ConnectException refused = assertThrows(ConnectException.class, () -> {
             if (!handle.connect(nowhere)) {
@@ -176,7 +176,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void aPeerThatClosesWhileAWriteIsParkedWakesTheWriterWhoseNextWriteFails() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         pair.handle().setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
         CountDownLatch parked = new CountDownLatch(1);
         Greenlet<Integer> writer = Green.spawn(() -> {
@@ -213,7 +213,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void shutdownOutputHalfClosesAndTheReplyStillArrives() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         pair.handle().write(ByteBuffer.wrap(new byte[] {9}));
         pair.handle().shutdownOutput();
         InputStream in = pair.peer().getInputStream();
@@ -230,7 +230,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void addressesOptionsAndUseAfterClose() throws Exception {
-        StreamHandle unconnected = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
+        StreamHandle unconnected = LowLevel.transportOf(extension.loop()).openStream(StandardProtocolFamily.INET);
         assertNull(unconnected.localAddress());
         assertNull(unconnected.remoteAddress());
         unconnected.close();
@@ -238,7 +238,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         assertThrows(ClosedChannelException.class, () -> unconnected.read(ByteBuffer.allocate(1)));
         unconnected.close();  // idempotent
 
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         assertEquals(pair.peer().getRemoteSocketAddress(), pair.handle().localAddress());
         assertEquals(pair.peer().getLocalSocketAddress(), pair.handle().remoteAddress());
         pair.handle().setOption(StandardSocketOptions.TCP_NODELAY, true);
