@@ -82,7 +82,7 @@ final class LoopShared {
     /**
      * Closes the poll bracket after every poll, blocking or not: a non-blocking poll may have drained the
      * wake-up (eventfd, pipe) that a late {@link #submit} raised the flag for, and a flag left set would
-     * stop the next submit from waking the next blocking poll (that hung CI once).
+     * stop the next submit from waking the next blocking poll.
      */
     void afterPoll() {
         polling = false;

@@ -41,15 +41,11 @@ import java.util.Objects;
  * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
  * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message). The reader never sends it
  * itself, nor waits for {@code outbound}: it would park holding {@code inbound} on a full send buffer that
- * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. (A hang
- * once blamed on this, with SO_RCVBUF shrunk to 4 KiB on connected sockets, was Linux TCP itself: a receive
- * buffer shrunk below the loopback MSS after the connection is set up leaves a window the sender will not
- * use, and plain JDK sockets crawl the same way; SO_SNDBUF alone shrinks without harm.) A greenlet of its own
- * waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
- * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A
- * writer that needs the peer's handshake
- * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
- * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
+ * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. A greenlet
+ * of its own waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
+ * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A writer
+ * that needs the peer's handshake messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds
+ * {@code inbound}, and otherwise waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
  * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
  * A greenlet that waited for the handshake while another did it does not then wait for {@code inbound}:
  * that other greenlet may be reading, for an answer to what this one is about to write.
@@ -63,17 +59,10 @@ import java.util.Objects;
  * <p>Buffers: three per socket, sized from the session and grown on {@code BUFFER_OVERFLOW}, reused for
  * every record; the steady state allocates nothing per record.
  *
- * <p>Delegated tasks ({@link SSLEngine#getDelegatedTask()}) run inline, on the loop. Measured here (JDK 25,
- * EC P-256 certificates, a TLS 1.3 handshake between two engines in memory, thread CPU time, 400 rounds on a
- * busy 2-core machine): the JDK hands out 3 tasks per handshake (both sides together) and they take 4-8 ms
- * of the 5-10 ms the whole handshake costs: nearly all of the handshake's public-key work (key share, signature,
- * certificate path checks) runs as a task. Inline is right for throughput: the work is CPU-bound and must
- * be done anyway, and a thread hop per task would add latency to the handshake and contend with the other
- * loops of a loop-per-core server for the same cores. It is wrong for tail latency: while a task runs every
- * other greenlet of the loop waits those milliseconds, so a loop that accepts many new TLS connections
- * while serving latency-sensitive ones delays the latter; such a server would want the tasks on a thread
- * pool (not offered yet: unmeasured whether the hops cost less than the stall). A provider whose tasks wait
- * for the network (OCSP, a hardware token) should be given an engine that runs them itself.
+ * <p>Delegated tasks ({@link SSLEngine#getDelegatedTask()}), nearly all of a handshake's public-key work, run
+ * inline on the loop: a few milliseconds per handshake during which the loop's other greenlets wait (README's
+ * design notes on TLS say why inline). A provider whose tasks wait for the network (OCSP, a hardware token)
+ * should be given an engine that runs them itself.
  */
 public final class TlsSocket implements AutoCloseable {
 
