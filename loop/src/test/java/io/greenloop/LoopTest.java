@@ -43,10 +43,11 @@ class LoopTest {
         CountDownLatch polling = new CountDownLatch(1);
         loop.execute(polling::countDown);
         List<String> ran = new ArrayList<>();
+        Thread owner = Thread.currentThread();
         Thread other = Thread.ofPlatform().start(() -> {
             try {
-                polling.await();
-                Thread.sleep(100); // by now the loop has nothing to do and waits in its poll without limit
+                polling.await();  // then the loop has nothing to do and waits in its poll without limit:
+                Eventually.awaitOffLoop("the loop to block in its poll", () -> Eventually.blockedInPoll(owner));
             } catch (InterruptedException e) {
                 return;
             }

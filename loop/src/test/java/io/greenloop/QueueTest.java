@@ -6,7 +6,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,25 +40,6 @@ class QueueTest {
     void negativeCapacityIsRefused() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new Queue<String>(-1));
         assertTrue(error.getMessage().contains("-1"), error.getMessage());
-    }
-
-    @Test
-    void anotherThreadIsToldWhichLoopOwnsIt() throws Exception {
-        Queue<String> queue = new Queue<>();
-        queue.put("bound");
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread other = new Thread(() -> {
-            try {
-                queue.offer("x");
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        other.start();
-        other.join();
-        assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
-        assertEquals(1, queue.size());
     }
 
     // ---- test__queue.py: one item at a time (Queue and Channel)

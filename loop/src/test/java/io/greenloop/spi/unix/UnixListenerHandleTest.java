@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -60,7 +61,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
                 return (int) one.get(0);
             }
         });
-        Green.sleep(java.time.Duration.ofMillis(50));  // the server greenlet is parked in accept by now
+        Eventually.await("the server greenlet to park in accept", () -> extension.loop().stats().ioWaiters() == 1);
         try (Socket client = new Socket()) {
             client.connect(listener.localAddress());
             client.getOutputStream().write(77);

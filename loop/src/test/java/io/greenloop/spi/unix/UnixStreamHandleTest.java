@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
@@ -195,10 +196,13 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
             });
             return ops;
         });
+        Loop loop = extension.loop();
+        Thread owner = Thread.currentThread();
         Thread closer = Thread.ofPlatform().start(() -> {
             try {
                 assertTrue(parked.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-                Thread.sleep(100);  // the writer is parked in the loop's wait (epoll_wait or kevent) by now
+                Eventually.awaitOffLoop("the writer to park and the loop to block in its poll",
+                        () -> loop.stats().ioWaiters() > 0 && Eventually.blockedInPoll(owner));
                 pair.peer().close();  // unread data in its receive buffer: the close resets the connection
             } catch (Exception e) {
                 throw new AssertionError(e);

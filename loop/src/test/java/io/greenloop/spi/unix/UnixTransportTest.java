@@ -4,6 +4,7 @@ import io.greenloop.lowlevel.LowLevel;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.greenloop.Cancellable;
 import io.greenloop.Event;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
@@ -322,7 +323,7 @@ public abstract class UnixTransportTest extends UnixTransportCase {
                 for (StreamHandle handle : accepted) {
                     readers.add(loop.spawn(() -> readUntilEnd(handle, bytesAndEnds, firstByte)));
                 }
-                Green.sleep(Duration.ofMillis(200));  // every reader runs, finds nothing, parks
+                Eventually.await("every reader to find nothing and park", () -> loop.stats().ioWaiters() == IDLE_CONNECTIONS);
                 assertEquals(IDLE_CONNECTIONS, loop.liveGreenlets());
 
                 long start = System.nanoTime();
