@@ -3,13 +3,11 @@ package io.greenloop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.concurrent.atomic.AtomicReference;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The loop-confined objects ({@link Queue}, {@link Semaphore}): bound by their first use, refused on any other thread. */
+/** The loop-confined objects ({@link Queue}, {@link Semaphore}, {@link Pool}): bound by their first use, refused on any other thread. */
 class LoopBindingTest {
 
     @RegisterExtension
@@ -25,20 +23,15 @@ class LoopBindingTest {
         assertEquals(1, queue.size(), "the refused offer added nothing");
         assertRefusedNamingTheLoop(semaphore::release);
         assertEquals(0, semaphore.available(), "the refused release freed nothing");
+        Pool pool = new Pool(1);
+        pool.join();
+        assertRefusedNamingTheLoop(pool::join);
     }
 
-    /** Runs {@code use} on a new platform thread and checks that it threw {@link IllegalStateException} naming this loop. */
-    private void assertRefusedNamingTheLoop(Runnable use) throws InterruptedException {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread other = Thread.ofPlatform().start(() -> {
-            try {
-                use.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        other.join();
-        assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
+    /** Runs {@code use} on another thread and checks that it threw {@link IllegalStateException} naming this loop. */
+    private void assertRefusedNamingTheLoop(CheckedRunnable use) throws InterruptedException {
+        Throwable failure = OffLoop.thrownBy(use);
+        assertInstanceOf(IllegalStateException.class, failure);
+        assertTrue(failure.getMessage().contains(extension.loop().toString()), failure.getMessage());
     }
 }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -299,13 +298,7 @@ class QueueTest {
     @Test
     void takeRaisesTheEnclosingTimeoutItself() {
         for (Queue<String> queue : List.of(new Queue<String>(), new Queue<String>(0))) {
-            Timeout timeout = Timeout.start(Duration.ofMillis(10));
-            try {
-                Timeout.Expired expired = assertThrows(Timeout.Expired.class, queue::take);
-                assertSame(timeout, expired.timeout());
-            } finally {
-                timeout.close();
-            }
+            TimeoutTest.assertRaisesItsEnclosingTimeout(queue::take);
         }
     }
 
@@ -313,26 +306,14 @@ class QueueTest {
     void putRaisesTheEnclosingTimeoutItself() {
         Queue<String> queue = new Queue<>(1);
         queue.put("full");
-        Timeout timeout = Timeout.start(Duration.ofMillis(10));
-        try {
-            Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> queue.put("late"));
-            assertSame(timeout, expired.timeout());
-        } finally {
-            timeout.close();
-        }
+        TimeoutTest.assertRaisesItsEnclosingTimeout(() -> queue.put("late"));
         assertEquals(List.of("full"), drain(queue));
     }
 
     @Test
     void outerTimeoutIsNotLostInsideALongerPoll() {
         Queue<String> queue = new Queue<>();
-        Timeout timeout = Timeout.start(Duration.ofMillis(10));
-        try {
-            Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> queue.poll(Duration.ofSeconds(5)));
-            assertSame(timeout, expired.timeout());
-        } finally {
-            timeout.close();
-        }
+        TimeoutTest.assertRaisesItsEnclosingTimeout(() -> queue.poll(Duration.ofSeconds(5)));
     }
 
     // ---- fairness

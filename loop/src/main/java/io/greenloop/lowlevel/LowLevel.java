@@ -71,7 +71,7 @@ public final class LowLevel {
         try {
             return (Transport) TRANSPORT.invokeExact(loop);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -86,7 +86,7 @@ public final class LowLevel {
         try {
             REQUIRE_LOOP_THREAD.invokeExact(Objects.requireNonNull(loop, "loop"), operation);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -104,7 +104,7 @@ public final class LowLevel {
         try {
             SPEND_SOCKET_BUDGET.invokeExact(Objects.requireNonNull(loop, "loop"), operation);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -122,7 +122,7 @@ public final class LowLevel {
         try {
             HAND_OFF.invokeExact(Objects.requireNonNull(loop, "loop"), callback);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -139,7 +139,7 @@ public final class LowLevel {
         try {
             return (Cancellable) KEEP_ALIVE.invokeExact(Objects.requireNonNull(loop, "loop"));
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -155,7 +155,7 @@ public final class LowLevel {
         try {
             RUN_CATCHING.invokeExact(task, outcome);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
@@ -172,16 +172,16 @@ public final class LowLevel {
         try {
             COMPLETE.invokeExact((AsyncResult<?>) result, (Object) value, failure);
         } catch (Throwable e) {
-            throw unchecked(e);
+            throw rethrown(e);
         }
     }
 
-    /** What a call through a handle threw, to rethrow: unchecked ones as they are (the targets throw no others). */
-    private static RuntimeException unchecked(Throwable thrown) {
-        if (thrown instanceof Error error) {
-            throw error;
-        }
-        return thrown instanceof RuntimeException runtime ? runtime
-                : new IllegalStateException("a loop method threw a checked exception: " + thrown, thrown);
+    /**
+     * Rethrows what a call through a handle threw, as it is: the targets declare no checked exception, and
+     * {@code invokeExact} declares {@link Throwable} only because it can call anything.
+     */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E rethrown(Throwable thrown) throws E {
+        throw (E) thrown;
     }
 }

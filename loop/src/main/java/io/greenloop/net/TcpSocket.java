@@ -501,14 +501,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public InetSocketAddress localAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.localAddress");
-        if (localAddress == null && !core.isClosed()) {
-            try {
-                localAddress = core.handle.localAddress();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-        return localAddress;
+        return localAddress = known(localAddress, core.handle::localAddress);
     }
 
     /**
@@ -518,14 +511,25 @@ public final class TcpSocket implements AutoCloseable {
      */
     public InetSocketAddress remoteAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.remoteAddress");
-        if (remoteAddress == null && !core.isClosed()) {
-            try {
-                remoteAddress = core.handle.remoteAddress();
-            } catch (IOException e) {
-                return null;
-            }
+        return remoteAddress = known(remoteAddress, core.handle::remoteAddress);
+    }
+
+    /** An address the handle can tell ({@code ask}), asked once and kept: {@code null} once closed before it was asked. */
+    private InetSocketAddress known(InetSocketAddress kept, AddressQuery ask) {
+        if (kept != null || core.isClosed()) {
+            return kept;
         }
-        return remoteAddress;
+        try {
+            return ask.address();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One of the handle's address getters. */
+    @FunctionalInterface
+    private interface AddressQuery {
+        InetSocketAddress address() throws IOException;
     }
 
     /**
