@@ -243,7 +243,7 @@ public final class TcpSocket implements AutoCloseable {
 
     /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, Deadline, String)}. */
     void write(ByteBuffer src, Deadline deadline, String operation) throws IOException {
-        StreamHandle handle = openForWriting(operation);
+        StreamHandle handle = checkedHandleToWrite(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
                 core.await(IoHandle.WRITE, deadline, operation);
@@ -252,11 +252,11 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * Claims the writing side for {@code operation}; after {@link #shutdownOutput()} every write is refused here,
+     * The handle for a write ({@link SocketCore#checkedHandle(int, String)}); after {@link #shutdownOutput()} every write is refused here,
      * with the same {@link SocketException} on every transport (the kernel's answer differs: EPIPE, or NIO's
      * {@code AsynchronousCloseException}).
      */
-    private StreamHandle openForWriting(String operation) throws SocketException {
+    private StreamHandle checkedHandleToWrite(String operation) throws SocketException {
         StreamHandle handle = core.checkedHandle(IoHandle.WRITE, operation);
         if (outputShutdown) {
             throw new SocketException(operation + ": the output is shut down (shutdownOutput was called);"
@@ -291,7 +291,7 @@ public final class TcpSocket implements AutoCloseable {
         for (int i = 0; i < srcs.length; i++) {
             Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
         }
-        StreamHandle handle = openForWriting("TcpSocket.write");
+        StreamHandle handle = checkedHandleToWrite("TcpSocket.write");
         Deadline deadline = null;  // the timeout counts from the first wait
         int first = 0;
         while (true) {
@@ -326,7 +326,7 @@ public final class TcpSocket implements AutoCloseable {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("position " + position + " and count " + count + " must not be negative");
         }
-        StreamHandle handle = openForWriting("TcpSocket.transferFrom");
+        StreamHandle handle = checkedHandleToWrite("TcpSocket.transferFrom");
         long total = Math.max(0, Math.min(count, file.size() - position));
         long sent = 0;
         Deadline deadline = null;  // the timeout counts from the first wait
