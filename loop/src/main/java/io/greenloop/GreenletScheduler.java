@@ -7,7 +7,7 @@ import java.util.concurrent.Executor;
 
 /**
  * The scheduler of a loop's virtual threads (its greenlets, and the plain virtual threads started inside them,
- * which inherit it), and the maker of its greenlets' threads. The JDK hands it each continuation to run, a first
+ * which inherit it), and the maker of its greenlets and their threads. The JDK hands it each continuation to run, a first
  * run or a resume after a park, from whichever thread ended the park; it queues them on its loop as wake-ups
  * ({@link Loop#handOff}), which the bound on users' pending callbacks never refuses: a refused continuation would
  * leave its greenlet parked for ever. A class of its own, not the loop, so that a user's {@link Loop#execute} and

@@ -92,7 +92,7 @@ public final class LowLevel {
 
     /**
      * Checks the caller as {@link #requireLoopThread} does and spends one unit of its socket budget (Tokio's
-     * {@code coop}): after 16 socket operations in one run, a greenlet yields to the back of the ready queue before
+     * {@code coop}): after a few (16) socket operations in one run, a greenlet yields to the back of the ready queue before
      * its next one, so that one whose reads keep succeeding cannot hold the loop. Call it before each read or write
      * that may succeed without waiting; the owner thread outside greenlets never yields here.
      *
