@@ -113,7 +113,7 @@ final class BlockingMonitor {
             Thread greenlet = GreenletThreads.virtualThreadOf(running);
             StackTraceElement[] stack = greenlet != null ? greenlet.getStackTrace() : owner.getStackTrace();
             // Taking the stack can take a while on a loaded machine: if the task let go meanwhile, the stack
-            // shows someone else, so it is left out; the report itself still goes out (it once did not).
+            // shows someone else, so it is left out; the report itself still goes out.
             boolean stillHeld = (long) TICKS.getAcquire(this) == seen;
             String who = greenlet == null ? "a loop callback (" + running + ")"
                     : greenlet.getName().isEmpty() ? "virtual thread #" + greenlet.threadId() + " (started inside a greenlet, so on the loop)"
@@ -197,7 +197,7 @@ final class BlockingMonitor {
     /**
      * Waits while no loop is watched; then the sampling period: half the smallest limit. The walk is under
      * the lock, and {@link #watch} adds before it notifies under the same lock: a loop watched after an
-     * empty walk always ends the wait (a walk outside the lock once found nothing and slept for ever).
+     * empty walk always ends the wait (a walk outside the lock could find nothing and sleep for ever).
      */
     private static long awaitWork() throws InterruptedException {
         synchronized (LOCK) {

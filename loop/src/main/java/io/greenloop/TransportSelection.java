@@ -1,8 +1,10 @@
 package io.greenloop;
 
 import io.greenloop.internal.SafeLog;
+import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -25,8 +27,22 @@ final class TransportSelection {
     private TransportSelection() {
     }
 
+    /** The provider called {@code name} ({@link #named}), or for {@code null} the configured or best one. */
+    static TransportProvider chosen(String name) {
+        return name == null ? configuredOrBest() : named(name);
+    }
+
+    /** A new transport from {@code provider}; a failure to make one names the transport. */
+    static Transport create(TransportProvider provider) {
+        try {
+            return provider.create();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
+        }
+    }
+
     /** {@code -Dgreenloop.transport=NAME} when it is set, else the best available provider. */
-    static TransportProvider configuredOrBest() {
+    private static TransportProvider configuredOrBest() {
         String chosen = System.getProperty("greenloop.transport");
         return chosen != null && !chosen.isBlank() ? named(chosen.trim()) : best();
     }

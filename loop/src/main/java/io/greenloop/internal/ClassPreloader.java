@@ -40,6 +40,8 @@ public final class ClassPreloader {
      * Loads the greenloop classes of the class directory each of {@code anchors} came from, unless it came from
      * a jar (or from no file at all) or that directory was loaded before. Throws {@link UncheckedIOException}
      * when a directory cannot be read, which is better found out at once than when descriptors run out.
+     *
+     * @param anchors classes whose class directories to load, greenloop's and a transport provider's
      */
     public static void loadDirectoriesOf(Class<?>... anchors) {
         for (Class<?> anchor : anchors) {

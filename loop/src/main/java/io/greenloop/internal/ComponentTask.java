@@ -8,9 +8,17 @@ package io.greenloop.internal;
  */
 public interface ComponentTask {
 
-    /** The log of the component that runs it. */
+    /**
+     * The log of the component that runs it.
+     *
+     * @return the component's log, where its failure is reported
+     */
     SafeLog log();
 
-    /** What it serves, in a few words, for the error report. */
+    /**
+     * What it serves, in a few words, for the error report.
+     *
+     * @return what it serves ("the handler of StreamServer[...] for /10.0.0.5:41234")
+     */
     String describe();
 }

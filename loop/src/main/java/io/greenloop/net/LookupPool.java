@@ -1,7 +1,8 @@
 package io.greenloop.net;
 
 import io.greenloop.AsyncResult;
-import io.greenloop.internal.PoolTasks;
+import io.greenloop.internal.Deadline;
+import io.greenloop.lowlevel.LowLevel;
 
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -36,14 +37,14 @@ import java.util.concurrent.TimeoutException;
  *       them when a thread frees would mostly add one more hanging call nobody waits for (a burst of hanging
  *       names then holds about twice {@code threads} threads, not one per name).</li>
  * </ul>
- * A thread with nothing to do ends after {@value #IDLE_SECONDS} s; at most {@code threads} wait that long.
+ * A thread with nothing to do ends after {@link #IDLE} (30 s); at most {@code threads} wait that long.
  *
  * <p>Thread rule: any thread. A greenlet parks, a loop's owner thread drives its loop, any other thread blocks.
  */
 final class LookupPool {
 
     /** A lookup thread idle this long ends: most programs look a few names up at start and then rarely. */
-    private static final long IDLE_SECONDS = 30;
+    private static final Duration IDLE = Duration.ofSeconds(30);
 
     private final int threads;
     private final int maxAbandoned;
@@ -83,11 +84,11 @@ final class LookupPool {
      */
     <T> T run(String kind, String what, Callable<T> lookup) throws UnknownHostException {
         Objects.requireNonNull(lookup, "lookup");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         AsyncResult<T> answer = new AsyncResult<>();
         Lookup<T> joined = join(kind + " " + what, what, lookup, answer);
         try {
-            return answer.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            return answer.get(deadline.remaining());
         } catch (TimeoutException e) {
             throw withCause(new UnknownHostException(what + ": " + (joined.started() ? "no answer" : "no lookup thread free")
                     + " within " + timeout.toMillis() + " ms (the lookup timeout, -D" + Dns.TIMEOUT_PROPERTY + ")"), e);
@@ -196,17 +197,17 @@ final class LookupPool {
         return callers;
     }
 
-    /** The next lookup for {@code worker}, waiting for one up to {@link #IDLE_SECONDS}; null: the thread ends. */
+    /** The next lookup for {@code worker}, waiting for one up to {@link #IDLE}; null: the thread ends. */
     private synchronized Lookup<?> nextFor(Worker worker) {
         if (idle.size() >= threads) {
             return null;
         }
         idle.addLast(worker);
         dispatch();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+        Deadline idleEnd = Deadline.after(IDLE);
         while (worker.next == null) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
+            long left = idleEnd.nanosLeft();
+            if (left == 0) {
                 idle.remove(worker);
                 return null;
             }
@@ -263,16 +264,16 @@ final class LookupPool {
         }
 
         void runAndAnswer() {
-            PoolTasks.run(call, (value, failure) -> {
+            LowLevel.runCatching(call, (value, failure) -> {
                 for (AsyncResult<T> caller : finished(this)) {
-                    PoolTasks.complete(caller, value, failure);
+                    LowLevel.complete(caller, value, failure);
                 }
             });
         }
 
         void fail(Throwable failure) {
             for (AsyncResult<T> caller : callers) {
-                PoolTasks.complete(caller, null, failure);
+                LowLevel.complete(caller, null, failure);
             }
             callers.clear();
         }

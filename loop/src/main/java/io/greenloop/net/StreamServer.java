@@ -353,7 +353,7 @@ public final class StreamServer implements AutoCloseable {
 
     /*
      * Only close()/stop() (or a kill) ends this greenlet: any other failure, even an Error out of the JDK
-     * (out of descriptors, the first log record of a JVM once failed loading time-zone data), is counted,
+     * (out of descriptors, a JDK class that fails to load, as the first log record's time-zone data can), is counted,
      * logged (the log never throws) and followed by a back-off pause; fatal VM errors alone propagate.
      */
     private void acceptLoop() {

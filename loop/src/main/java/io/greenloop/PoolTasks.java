@@ -1,16 +1,15 @@
-package io.greenloop.internal;
-
-import io.greenloop.AsyncResult;
+package io.greenloop;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 /**
- * What a pool thread does with a task a greenlet waits on ({@code ThreadPool}, the DNS lookups): runs it and
- * hands its outcome to the {@link AsyncResult} the greenlet waits for. Not for applications. Any thread.
+ * What a worker thread does with a task a greenlet waits on ({@link ThreadPool}; the DNS lookups, through
+ * {@code io.greenloop.lowlevel.LowLevel}): runs it and hands its outcome to the {@link AsyncResult} the greenlet
+ * waits for. Any thread.
  */
-public final class PoolTasks {
+final class PoolTasks {
 
     private PoolTasks() {
     }
@@ -24,7 +23,7 @@ public final class PoolTasks {
      * @param task what a worker thread runs
      * @param result what the waiting greenlet waits for
      */
-    public static <T> void runInto(Callable<T> task, AsyncResult<T> result) {
+    static <T> void runInto(Callable<T> task, AsyncResult<T> result) {
         run(task, (value, failure) -> complete(result, value, failure));
     }
 
@@ -35,7 +34,7 @@ public final class PoolTasks {
      * @param task what to run, on the calling thread
      * @param outcome takes the value and the failure ({@code null} when it returned)
      */
-    public static <T> void run(Callable<T> task, BiConsumer<T, Throwable> outcome) {
+    static <T> void run(Callable<T> task, BiConsumer<T, Throwable> outcome) {
         T value = null;
         Throwable failure = null;
         try {
@@ -53,7 +52,7 @@ public final class PoolTasks {
      * @param result what the waiting greenlet waits for
      * @param error the exception
      */
-    public static void failInto(AsyncResult<?> result, Throwable error) {
+    static void failInto(AsyncResult<?> result, Throwable error) {
         complete(result, null, error);
     }
 
@@ -66,7 +65,7 @@ public final class PoolTasks {
      * @param value the value, when {@code failure} is {@code null}
      * @param failure the exception, or {@code null}
      */
-    public static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
+    static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
         try {
             if (failure != null) {
                 result.setException(failure);
