@@ -14,9 +14,11 @@ module greenloop.loop {
     requires java.management;
     requires jdk.jfr;
     requires static io.netty.common;
-    // io.greenloop.spi.unix's signatures name Netty's socket types: a transport that reads this module reads those too.
-    requires static transitive io.netty.transport;
-    requires static transitive io.netty.transport.unix.common;
+    // io.greenloop.spi.unix's signatures name Netty's socket types; a transport built on it requires these itself
+    // (not transitive: a static transitive requirement would make every module that reads this one, greenloop.http
+    // among them, need Netty to compile).
+    requires static io.netty.transport;
+    requires static io.netty.transport.unix.common;
 
     exports io.greenloop;
     exports io.greenloop.net;

@@ -1,6 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -114,14 +114,14 @@ public final class AsyncResult<T> implements Future<T>, Waitable {
      */
     public T get(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
         if (!awaitSet(timeout)) {
-            throw new TimeoutException("no result " + WaitBounds.waited(timeout));
+            throw new TimeoutException("no result " + Deadline.waited(timeout));
         }
         return outcome();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        return get(WaitBounds.of(timeout, unit));
+        return get(Deadline.bound(timeout, unit));
     }
 
     private boolean awaitSet(Duration timeout) throws InterruptedException {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The blocked-loop report, gevent's monitor thread with {@code max_blocking_time}: when one greenlet or
  * callback holds a loop longer than the limit, it is logged once per incident to {@code System.Logger}
- * "io.greenloop" at WARNING, with the greenlet's name and its stack at that moment.
+ * "io.greenloop.BlockingMonitor" at WARNING, with the greenlet's name and its stack at that moment.
  *
  * <p>How: each loop bumps a counter before and after every task it runs (timers, callbacks, greenlet
  * resumptions), so the counter is odd while a task runs. One daemon platform thread samples every watched
@@ -31,6 +31,8 @@ final class BlockingMonitor {
 
     /** The system property that sets the limit, in milliseconds; 0 turns the report off. */
     static final String LIMIT_PROPERTY = "greenloop.maxBlockingMillis";
+    /** Its reports go to System.Logger "io.greenloop.BlockingMonitor". */
+    private static final SafeLog LOG = SafeLog.of("BlockingMonitor");
     /** gevent's default {@code max_blocking_time} is 0.1 s: long enough that a loop doing real work is not flagged. */
     static final long DEFAULT_LIMIT_MILLIS = 100;
     /** The shortest sampling period, so that a tiny limit does not turn the monitor into a busy thread. */
@@ -111,7 +113,7 @@ final class BlockingMonitor {
             Thread greenlet = GreenletThreads.virtualThreadOf(running);
             StackTraceElement[] stack = greenlet != null ? greenlet.getStackTrace() : owner.getStackTrace();
             // Taking the stack can take a while on a loaded machine: if the task let go meanwhile, the stack
-            // shows someone else, so it is left out; the report itself still goes out (it once did not).
+            // shows someone else, so it is left out; the report itself still goes out.
             boolean stillHeld = (long) TICKS.getAcquire(this) == seen;
             String who = greenlet == null ? "a loop callback (" + running + ")"
                     : greenlet.getName().isEmpty() ? "virtual thread #" + greenlet.threadId() + " (started inside a greenlet, so on the loop)"
@@ -122,7 +124,7 @@ final class BlockingMonitor {
                     + (stillHeld ? "the stack it had is attached" : "it let go before its stack could be taken, so none is attached");
             LoopBlocked trace = new LoopBlocked(who + " holding " + loop);
             trace.setStackTrace(stillHeld ? stack : new StackTraceElement[0]);
-            SafeLog.log(System.Logger.Level.WARNING, message, trace);
+            LOG.log(System.Logger.Level.WARNING, message, trace);
             LoopEvents.loopBlocked(loop, who, TimeUnit.NANOSECONDS.toMillis(heldNanos), trace.getStackTrace());
         }
     }
@@ -159,7 +161,7 @@ final class BlockingMonitor {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            SafeLog.log(System.Logger.Level.WARNING, "-D{0}={1} is not a number of milliseconds; using {2}",
+            LOG.log(System.Logger.Level.WARNING, "-D{0}={1} is not a number of milliseconds; using {2}",
                     LIMIT_PROPERTY, value, DEFAULT_LIMIT_MILLIS);
             return DEFAULT_LIMIT_MILLIS;
         }
@@ -187,7 +189,7 @@ final class BlockingMonitor {
                 // Nobody owns this thread but greenloop; an interrupt from elsewhere must not end the monitoring.
                 Thread.interrupted();
             } catch (RuntimeException | Error e) {
-                SafeLog.log(System.Logger.Level.ERROR, "the greenloop blocking monitor failed a sample; it goes on", e);
+                LOG.log(System.Logger.Level.ERROR, "the greenloop blocking monitor failed a sample; it goes on", e);
             }
         }
     }
@@ -195,7 +197,7 @@ final class BlockingMonitor {
     /**
      * Waits while no loop is watched; then the sampling period: half the smallest limit. The walk is under
      * the lock, and {@link #watch} adds before it notifies under the same lock: a loop watched after an
-     * empty walk always ends the wait (a walk outside the lock once found nothing and slept for ever).
+     * empty walk always ends the wait (a walk outside the lock could find nothing and sleep for ever).
      */
     private static long awaitWork() throws InterruptedException {
         synchronized (LOCK) {

@@ -1,7 +1,5 @@
 package io.greenloop;
 
-import io.greenloop.internal.SafeLog;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -67,7 +65,7 @@ final class CpuPinning {
             try {
                 Native.setAffinity(previous);
             } catch (RuntimeException e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not give " + Thread.currentThread()
+                Loop.LOG.log(System.Logger.Level.WARNING, "could not give " + Thread.currentThread()
                         + " back the CPUs it had before its loop pinned it to CPU " + cpu, e);
             }
         }

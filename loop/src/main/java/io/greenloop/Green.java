@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.Deadline;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -127,17 +129,9 @@ public final class Green {
      * nothing: no link or callback per greenlet, as {@link #waitAll} would make.
      */
     private static void joinEach(List<Greenlet<?>> all, Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + Math.max(0, Loop.saturatedNanos(timeout));
+        Deadline deadline = Deadline.after(timeout);
         for (Greenlet<?> greenlet : all) {
-            if (greenlet.ready()) {
-                continue;
-            }
-            if (timeout == null) {
-                greenlet.join();
-                continue;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !greenlet.join(Duration.ofNanos(left))) {
+            if (!greenlet.ready() && (deadline.passed() || !greenlet.join(deadline.remaining()))) {
                 return;
             }
         }
@@ -307,7 +301,7 @@ public final class Green {
         Strand strand = Strand.resolve();
         strand.raisePending();
         if (strand.isOwner()) {
-            strand.loop.checkCanDrive("sleep()");
+            strand.loop.thread.checkCanDrive("sleep()");
             strand.loop.runOnce(false);
         } else {
             // The JDK re-submits a yielding virtual thread to its scheduler: the tail of our ready queue.

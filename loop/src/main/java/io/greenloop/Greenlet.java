@@ -1,6 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -103,7 +103,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      * @return a greenlet that runs {@code body} once {@link #start()}ed, on the calling thread's loop
      */
     public static <T> Greenlet<T> unstarted(Callable<T> body) {
-        return Loop.current().newGreenlet(body);
+        return Loop.current().scheduler.newGreenlet(body);
     }
 
     /**
@@ -113,7 +113,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      * @return this greenlet
      */
     public Greenlet<T> start() {
-        strand.loop.requireLoopThread("Greenlet.start");
+        strand.loop.thread.require("Greenlet.start");
         if (state == State.NEW) {
             launch();
         }
@@ -129,7 +129,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     public Greenlet<T> startLater(Duration delay) {
         Objects.requireNonNull(delay, "delay");
-        strand.loop.requireLoopThread("Greenlet.startLater");
+        strand.loop.thread.require("Greenlet.startLater");
         if (state == State.NEW) {
             state = State.DELAYED;
             startTimer = strand.loop.timer(delay, this::launch);
@@ -139,10 +139,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     private void launch() {
         startTimer = null;
-        Thread thread = strand.loop.newGreenletThread(name, strand);
+        Thread thread = strand.loop.scheduler.newThread(name, strand);
         strand.thread = thread;
         state = State.SCHEDULED;
-        strand.loop.greenletStarted(this);
+        strand.loop.liveness.greenletStarted(this);
         thread.start();
     }
 
@@ -164,6 +164,11 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state == State.DEAD;
     }
 
+    /** What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it is). */
+    Object body() {
+        return body;
+    }
+
     /** Where it is in its life, for diagnostics. */
     State lifeState() {
         return state;
@@ -172,7 +177,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     /** The body of its virtual thread (through {@link Strand#run()}, which saves a lambda per greenlet). */
     void runBody() {
         strand.bindToCurrentThread();
-        strand.loop.running(strand);
+        strand.loop.thread.running(strand);
         state = State.RUNNING;
         LoopEvents.greenletSpawned(strand.loop, this);
         T result = null;
@@ -186,7 +191,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         try {
             finish(result, failure);
         } finally {
-            strand.loop.greenletThreadEnding(strand.thread);
+            strand.loop.thread.ended(strand.thread);
         }
     }
 
@@ -206,7 +211,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         }
         value = result;
         exception = failure;
-        completionNumber = strand.loop.greenletFinished(this);
+        completionNumber = strand.loop.liveness.greenletFinished(this);
         LoopEvents.greenletExited(strand.loop, this, failure);
         state = State.DEAD;
         // Pairs with links(): we write `state` and then read `links`; a waiter writes `links` and then reads `state`.
@@ -215,7 +220,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             linked.notifyFromAnyThread();
         }
         if (failure != null && !(failure instanceof GreenletExit)) {
-            strand.loop.reportError(this, failure);
+            strand.loop.errors.report(this, failure);
         }
     }
 
@@ -309,7 +314,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         if (state == State.DEAD) {
             return true;
         }
-        Strand current = strand.loop.currentStrand();
+        Strand current = strand.loop.thread.currentStrand();
         if (current == null && (current = Strand.current()) == null) {
             return links().awaitOnMonitor(timeout);
         }
@@ -328,7 +333,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (!join(WaitBounds.of(timeout, unit))) {
+        if (!join(Deadline.bound(timeout, unit))) {
             throw new TimeoutException(name() + " did not finish within " + timeout + " " + unit);
         }
         return outcome();
@@ -391,7 +396,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
      */
     public void kill(Throwable error, boolean block, Duration timeout) {
         Throwable raised = error != null ? error : new GreenletExit();
-        strand.loop.requireLoopThread("kill");
+        strand.loop.thread.require("kill");
         State now = state;
         if (now == State.DEAD) {
             return;
@@ -400,7 +405,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             killBeforeStart(raised);
             return;
         }
-        if (strand.loop.currentStrand() == strand) {
+        if (strand.loop.thread.currentStrand() == strand) {
             throw Strand.<RuntimeException>sneaky(raised);
         }
         strand.throwInto(raised);
@@ -416,7 +421,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
             startTimer = null;
         }
         state = State.SCHEDULED;
-        strand.loop.greenletStarted(this);  // counted and finished like any other, so its loop's books stay balanced
+        strand.loop.liveness.greenletStarted(this);  // counted and finished like any other, so its loop's books stay balanced
         finish(null, error);
     }
 

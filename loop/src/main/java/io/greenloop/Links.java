@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.Deadline;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -74,7 +76,7 @@ final class Links extends WaitList {
      */
     private Strand bindCaller() {
         Loop bound = loop;
-        Strand caller = bound == null ? null : bound.currentStrand();
+        Strand caller = bound == null ? null : bound.thread.currentStrand();
         if (caller == null) {
             caller = Strand.resolve();
             if (bound == null) {
@@ -123,7 +125,7 @@ final class Links extends WaitList {
         if (bound == null) {
             return;
         }
-        if (!bound.inLoopThread()) {
+        if (!bound.thread.isCurrent()) {
             try {
                 bound.handOff(this::releaseAll);
             } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -152,7 +154,7 @@ final class Links extends WaitList {
         try {
             Loop bound = loop;
             if (bound != null) {
-                if (bound.inLoopThread()) {
+                if (bound.thread.isCurrent()) {
                     notifyLinks();
                 } else {
                     bound.handOff(this::notifyLinks);
@@ -216,15 +218,15 @@ final class Links extends WaitList {
 
     /** Blocks a thread that owns no loop until the owner is ready; {@code true} when it is. */
     synchronized boolean awaitOnMonitor(java.time.Duration timeout) {
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         boolean interrupted = false;
         foreignWaiters++;
         try {
             while (!owner.ready()) {
-                long millis = 0;
-                if (timeout != null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                long millis = 0;  // Object.wait's "without limit"
+                if (!deadline.isNone()) {
+                    long left = deadline.nanosLeft();
+                    if (left == 0) {
                         return false;
                     }
                     millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
@@ -247,7 +249,7 @@ final class Links extends WaitList {
     private void scheduleNotifier() {
         if (!notifierScheduled) {
             notifierScheduled = true;
-            loop.callSoon(this::runLinks);
+            loop.readyQueue.add(this::runLinks);
         }
     }
 
@@ -263,7 +265,7 @@ final class Links extends WaitList {
                     ((CallbackLink) node).callback.run();
                 }
             } catch (Throwable e) {
-                loop.reportError(null, e);
+                loop.errors.report(null, e);
             }
         }
     }

@@ -28,6 +28,8 @@ final class Liveness {
     private int parkedGreenlets;
     private int parkedOutsideWaits;
     private long completions;
+    /** What to do once no greenlet is live ({@link Loop#close()} waits for that), or {@code null}. */
+    private Runnable whenNoneLive;
 
     Liveness(TimerHeap timers, LoopShared shared) {
         this.timers = timers;
@@ -82,8 +84,15 @@ final class Liveness {
         }
         greenlet.livePrev = null;
         greenlet.liveNext = null;
-        liveCount--;
+        if (--liveCount == 0 && whenNoneLive != null) {
+            whenNoneLive.run();
+        }
         return completions++;
+    }
+
+    /** Runs {@code action} each time the last live greenlet finishes from now on. */
+    void whenNoneLive(Runnable action) {
+        whenNoneLive = action;
     }
 
     /** A {@link Waiter} parks ({@code delta} +1) or resumes (-1); {@code greenlet} is false for the owner thread. */

@@ -18,7 +18,7 @@ final class LoopBinding {
         Loop bound = loop;
         if (bound == null) {
             loop = bound = Strand.resolve().loop;
-        } else if (bound.currentStrand() == null) {
+        } else if (bound.thread.currentStrand() == null) {
             throw new IllegalStateException(operation + " on " + object + " was called on " + Thread.currentThread()
                     + ", but it belongs to " + loop + ": use it inside that loop's greenlets or on its owner thread,"
                     + " or hand the call over with loop.execute(...)");
@@ -28,6 +28,6 @@ final class LoopBinding {
 
     /** The calling strand, once {@link #check} passed. */
     Strand caller() {
-        return loop.currentStrand();
+        return loop.thread.currentStrand();
     }
 }

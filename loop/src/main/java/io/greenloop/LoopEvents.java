@@ -12,11 +12,11 @@ import jdk.jfr.Timespan;
 
 /**
  * greenloop's JFR events, and the one place that emits them. Until JFR has started in this JVM no event
- * class is even loaded: loading the first {@link Event} class initialises JFR's metadata, which took from
- * 0.8 to 6 s on a busy 2-core machine and would hold a loop that long; {@link FlightRecorder#isInitialized()}
+ * class is even loaded: loading the first {@link Event} class initialises JFR's metadata, which takes seconds on
+ * a busy machine and would hold a loop that long; {@link FlightRecorder#isInitialized()}
  * is one volatile read. Once JFR runs, each emitter makes its event and asks {@code shouldCommit()} before
  * it reads or formats anything: with the event off that is {@code false}, and the allocation is optimised
- * away. A loop that opens while JFR runs loads the event classes then (about 12 ms, on the opening thread),
+ * away. A loop that opens while JFR runs loads the event classes then (milliseconds, on the opening thread),
  * so that the first event does not cost a loop that time; a recording started later pays it on the first event.
  * {@code io.greenloop.GreenletSpawn} and {@code io.greenloop.GreenletExit} are off unless a recording turns
  * them on ({@code jfr configure +io.greenloop.GreenletSpawn#enabled=true}, or a {@code .jfc} file), because

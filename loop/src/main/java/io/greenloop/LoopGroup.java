@@ -30,7 +30,7 @@ import java.util.function.IntFunction;
  * and hands each accepted connection to the next loop, where it is registered and used only. Either way no
  * loop accepts for another, so a stalled loop delays only the connections it serves itself.
  *
- * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop" at once and its failure
+ * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop.LoopGroup" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
  *
  * <p>An {@link Executor}, so JDK code can hand it work: {@code CompletableFuture.supplyAsync(body, group)} runs
@@ -41,6 +41,7 @@ import java.util.function.IntFunction;
 public final class LoopGroup implements AutoCloseable, Executor {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
+    private static final SafeLog LOG = SafeLog.of("LoopGroup");
     /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
     private static final long THREAD_CHECK_MILLIS = 100;
 
@@ -172,7 +173,7 @@ public final class LoopGroup implements AutoCloseable, Executor {
             loop.runForever();
         } catch (Throwable e) {
             failures.add(e);
-            SafeLog.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
+            LOG.log(System.Logger.Level.ERROR, loop + " of a LoopGroup failed; the group's other loops keep running", e);
         } finally {
             loop.close();
         }

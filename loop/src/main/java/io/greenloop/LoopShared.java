@@ -82,7 +82,7 @@ final class LoopShared {
     /**
      * Closes the poll bracket after every poll, blocking or not: a non-blocking poll may have drained the
      * wake-up (eventfd, pipe) that a late {@link #submit} raised the flag for, and a flag left set would
-     * stop the next submit from waking the next blocking poll (that hung CI once).
+     * stop the next submit from waking the next blocking poll.
      */
     void afterPoll() {
         polling = false;
@@ -114,12 +114,24 @@ final class LoopShared {
         inbox.close();
     }
 
-    void outsideWorkStarted() {
+    /**
+     * Counts cross-thread work (a thread-pool task, a child process) as pending until the returned handle is
+     * cancelled; thread-safe, both ways. A cancel from another thread wakes a loop waiting in its poll, so that it
+     * re-checks whether anything is pending ({@code thread} tells them apart).
+     */
+    Cancellable keepAlive(LoopThread thread) {
         outsideWork.incrementAndGet();
-    }
-
-    void outsideWorkEnded() {
-        outsideWork.decrementAndGet();
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (!released.compareAndSet(false, true)) {
+                return false;
+            }
+            outsideWork.decrementAndGet();
+            if (!thread.isCurrent()) {
+                submit(() -> { }, false);  // a closed loop refuses it: none waits then
+            }
+            return true;
+        };
     }
 
     boolean outsideWorkPending() {

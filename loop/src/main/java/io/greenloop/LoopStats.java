@@ -1,6 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.SafeLog;
+import io.greenloop.internal.TimerHeap;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -14,7 +14,8 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
- * A loop's counters, what {@link Loop#stats()} reads, and its JMX bean. The owner thread is the only writer
+ * A loop's observability hooks: its counters, what {@link Loop#stats()} reads, its JMX bean, and its probe for
+ * the blocked-loop monitor ({@link BlockingMonitor}). The owner thread is the only writer
  * of the counters: it reads its own plain field and stores the next value with an opaque store (a plain
  * move on x86 and ARM, no fence), so counting costs the loop no more than a plain increment. Another thread
  * reads them with opaque loads: each value is one the owner really wrote, never torn, and never older
@@ -64,6 +65,10 @@ final class LoopStats implements LoopMXBean {
 
     private final Loop loop;
     private final LoopShared shared;
+    private final Liveness liveness;
+    private final TimerHeap timers;
+    /** What the blocked-loop monitor samples: which task runs and a counter bumped around each one. */
+    private final BlockingMonitor.Probe activity;
     private final String name;
     private long iterations;
     private long polls;
@@ -76,10 +81,14 @@ final class LoopStats implements LoopMXBean {
     /** Written and read on {@link #JMX_THREAD} only. */
     private ObjectName registeredAs;
 
-    LoopStats(Loop loop, Thread owner, LoopShared shared) {
+    /** The hooks of {@code loop}, owned by {@code owner}, whose gauges it reads from {@code liveness} and {@code timers}. */
+    LoopStats(Loop loop, Thread owner, LoopShared shared, Liveness liveness, TimerHeap timers) {
         this.loop = loop;
         this.shared = shared;
+        this.liveness = liveness;
+        this.timers = timers;
         this.name = owner.getName() + "-" + LOOP_NUMBERS.incrementAndGet();
+        this.activity = BlockingMonitor.watch(loop, owner);
         LoopEvents.loadIfRecorderRunning();
     }
 
@@ -93,17 +102,26 @@ final class LoopStats implements LoopMXBean {
         ITERATIONS.setOpaque(this, iterations + 1);
     }
 
-    /** Owner thread: one more task (timer, callback, greenlet resumption) is about to run. */
-    void taskStarted() {
+    /**
+     * Owner thread: {@code task} (a timer, a callback, a greenlet resumption) is about to run. A few plain stores:
+     * the monitor thread samples them, the loop never waits on it.
+     */
+    void taskStarted(Runnable task) {
+        activity.taskStarted(task);
         TASKS_RUN.setOpaque(this, tasksRun + 1);
     }
 
+    /** Owner thread: the task has returned. */
+    void taskEnded() {
+        activity.taskEnded();
+    }
+
     /** Owner thread, just before it polls: counts the poll and publishes the gauges for other threads. */
-    void polling(int liveGreenlets, int pendingTimers, int ioWaiters) {
+    void polling() {
         POLLS.setOpaque(this, polls + 1);
-        LIVE_GREENLETS.setOpaque(this, liveGreenlets);
-        PENDING_TIMERS.setOpaque(this, pendingTimers);
-        IO_WAITERS.setOpaque(this, ioWaiters);
+        LIVE_GREENLETS.setOpaque(this, liveness.liveGreenlets());
+        PENDING_TIMERS.setOpaque(this, timers.size());
+        IO_WAITERS.setOpaque(this, liveness.parkedOutsideWaits());
     }
 
     /** Any thread: a blocked-loop report was written for this loop. */
@@ -111,14 +129,21 @@ final class LoopStats implements LoopMXBean {
         blockedReports.incrementAndGet();
     }
 
+    /**
+     * The counters now, with the gauges as of the last poll; on the owner thread ({@code onOwner}), exact ones
+     * read from the loop itself. Any thread.
+     */
+    Loop.Stats snapshot(boolean onOwner) {
+        return onOwner ? snapshot(liveness.liveGreenlets(), timers.size(), liveness.parkedOutsideWaits()) : snapshot();
+    }
+
     /** Any thread: the counters now, with the gauges as of the last poll. */
-    Loop.Stats snapshot() {
+    private Loop.Stats snapshot() {
         return snapshot((int) LIVE_GREENLETS.getOpaque(this), (int) PENDING_TIMERS.getOpaque(this),
                 (int) IO_WAITERS.getOpaque(this));
     }
 
-    /** The counters now, with gauges the caller read itself (the owner thread reads the loop's exact ones). */
-    Loop.Stats snapshot(int liveGreenlets, int pendingTimers, int ioWaiters) {
+    private Loop.Stats snapshot(int liveGreenlets, int pendingTimers, int ioWaiters) {
         return new Loop.Stats((long) ITERATIONS.getOpaque(this), (long) POLLS.getOpaque(this),
                 (long) TASKS_RUN.getOpaque(this), liveGreenlets, pendingTimers, ioWaiters, blockedReports.get(),
                 shared.pendingCallbacks());
@@ -140,13 +165,14 @@ final class LoopStats implements LoopMXBean {
                 ManagementFactory.getPlatformMBeanServer().registerMBean(this, objectName);
                 registeredAs = objectName;
             } catch (JMException | RuntimeException | LinkageError e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
+                Loop.LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
             }
         });
     }
 
-    /** Unregisters the bean as the loop closes, on {@link #JMX_THREAD} after its registration. */
-    void unregister() {
+    /** As the loop closes: stops the monitor watching it and unregisters the bean, on {@link #JMX_THREAD} after its registration. */
+    void close() {
+        BlockingMonitor.unwatch(activity);
         JMX_THREAD.execute(() -> {
             if (registeredAs == null) {
                 return;
@@ -154,7 +180,7 @@ final class LoopStats implements LoopMXBean {
             try {
                 ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
             } catch (JMException | RuntimeException e) {
-                SafeLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
+                Loop.LOG.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
             }
             registeredAs = null;
         });
@@ -219,6 +245,6 @@ final class LoopStats implements LoopMXBean {
     /** The whole JVM's run info, {@link Green#formatRunInfo()}: every open loop, its greenlets and their stacks. */
     @Override
     public String formatRunInfo() {
-        return Green.formatRunInfo();
+        return RunInfo.format();
     }
 }

@@ -1,5 +1,7 @@
 package io.greenloop;
 
+import io.greenloop.internal.Deadline;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -16,14 +18,12 @@ final class ReadyIterator<W extends Waitable> implements Iterator<W> {
 
     private final Queue<W> ready = new Queue<>();
     private final List<Cancellable> links = new ArrayList<>();
-    private final long deadline;
-    private final boolean timed;
+    private final Deadline deadline;
     private int remaining;
     private W next;
 
     ReadyIterator(List<W> objects, Duration timeout) {
-        this.timed = timeout != null;
-        this.deadline = timed ? System.nanoTime() + saturatedNanos(timeout) : 0;
+        this.deadline = Deadline.after(timeout);
         this.remaining = objects.size();
         Strand.resolve();  // a loop-bound call even when there is nothing to wait for (see Strand)
         try {
@@ -40,14 +40,6 @@ final class ReadyIterator<W extends Waitable> implements Iterator<W> {
         }
     }
 
-    private static long saturatedNanos(Duration timeout) {
-        try {
-            return timeout.toNanos();
-        } catch (ArithmeticException e) {
-            return timeout.isNegative() ? 0 : Long.MAX_VALUE / 2;
-        }
-    }
-
     @Override
     public boolean hasNext() {
         if (next != null) {
@@ -57,7 +49,7 @@ final class ReadyIterator<W extends Waitable> implements Iterator<W> {
             return false;
         }
         try {
-            next = ready.poll(timed ? Duration.ofNanos(deadline - System.nanoTime()) : null);
+            next = ready.poll(deadline.remaining());
         } catch (RuntimeException | Error e) {
             finish();
             throw e;

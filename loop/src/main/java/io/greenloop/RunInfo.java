@@ -38,7 +38,7 @@ final class RunInfo {
         List<OpenLoop> loops = new ArrayList<>(OPEN.values());
         out.append(loops.size()).append(loops.size() == 1 ? " open loop" : " open loops").append('\n');
         for (OpenLoop open : loops) {
-            List<Greenlet<?>> live = open.loop().liveGreenletsFromAnyThread();
+            List<Greenlet<?>> live = open.loop().liveness.snapshotFromAnyThread();
             live.sort(java.util.Comparator.comparing(Greenlet::name));
             out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
                     .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())

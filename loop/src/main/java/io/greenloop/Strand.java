@@ -86,12 +86,21 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
             return null;
         }
         Loop loop = scheduler.loop;
-        Strand strand = loop.greenletStrandOf(thread);
+        Strand strand = loop.thread.greenletStrandOf(thread);
         if (strand == null) {
             strand = new Strand(loop, null, thread, Kind.GUEST);
         }
         CURRENT.set(strand);
         return strand;
+    }
+
+    /** Throws {@link IllegalStateException} when the calling thread has a loop already, or is a greenlet: one loop a thread. */
+    static void refuseSecondLoop() {
+        Strand existing = current();
+        if (existing != null) {
+            throw new IllegalStateException(Thread.currentThread() + " already has " + existing.loop
+                    + (existing.isOwner() ? "; close it before opening another" : "; a greenlet cannot open a loop of its own"));
+        }
     }
 
     /**
@@ -110,7 +119,7 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
     /** What the JDK calls if a greenlet's thread ends with an exception, which its body's catch-all never lets happen. */
     @Override
     public void uncaughtException(Thread ended, Throwable error) {
-        io.greenloop.internal.SafeLog.log(System.Logger.Level.ERROR, ended + " ended with an exception greenloop did not catch", error);
+        Loop.LOG.log(System.Logger.Level.ERROR, ended + " ended with an exception greenloop did not catch", error);
     }
 
     void unbindFromCurrentThread() {

@@ -1,7 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.PoolTasks;
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -427,7 +426,7 @@ public final class ThreadPool extends AbstractExecutorService {
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         try {
-            terminated.get(WaitBounds.of(timeout, unit));
+            terminated.get(Deadline.bound(timeout, unit));
             return true;
         } catch (TimeoutException e) {
             return false;

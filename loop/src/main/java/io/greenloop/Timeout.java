@@ -1,6 +1,6 @@
 package io.greenloop;
 
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 
 import java.time.Duration;
 
@@ -65,7 +65,7 @@ public final class Timeout implements AutoCloseable {
     }
 
     private void fire() {
-        expired = new Expired(this, "timed out " + WaitBounds.waited(duration));
+        expired = new Expired(this, "timed out " + Deadline.waited(duration));
         strand.throwInto(expired);
     }
 

@@ -1,8 +1,10 @@
 package io.greenloop;
 
 import io.greenloop.internal.SafeLog;
+import io.greenloop.spi.Transport;
 import io.greenloop.spi.TransportProvider;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,12 +21,28 @@ final class TransportSelection {
 
     /** Native transports whose unavailability was logged already. */
     private static final Set<String> REPORTED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
+    /** System.Logger "io.greenloop.Transport": which transports a JVM can use. */
+    private static final SafeLog LOG = SafeLog.of("Transport");
 
     private TransportSelection() {
     }
 
+    /** The provider called {@code name} ({@link #named}), or for {@code null} the configured or best one. */
+    static TransportProvider chosen(String name) {
+        return name == null ? configuredOrBest() : named(name);
+    }
+
+    /** A new transport from {@code provider}; a failure to make one names the transport. */
+    static Transport create(TransportProvider provider) {
+        try {
+            return provider.create();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not open the " + provider.name() + " transport: " + e.getMessage(), e);
+        }
+    }
+
     /** {@code -Dgreenloop.transport=NAME} when it is set, else the best available provider. */
-    static TransportProvider configuredOrBest() {
+    private static TransportProvider configuredOrBest() {
         String chosen = System.getProperty("greenloop.transport");
         return chosen != null && !chosen.isBlank() ? named(chosen.trim()) : best();
     }
@@ -64,7 +82,7 @@ final class TransportSelection {
             } else if (provider.priority() > 0 && REPORTED_UNAVAILABLE.add(provider.name())) {
                 // A transport for another OS (kqueue on Linux) is expected to be missing; one that failed to load is news.
                 System.Logger.Level level = provider.isForThisOperatingSystem() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
-                SafeLog.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
+                LOG.log(level, "greenloop transport {0} is unavailable, so it is not used: {1}",
                         provider.name(), provider.unavailabilityCause());
             }
         }

@@ -187,14 +187,14 @@ public final class Waiter<T> extends WaitNode {
             // An interrupt makes park return at once; remember it for the user instead of spinning on it.
             interrupted |= Thread.interrupted();
         }
-        strand.loop.running(strand);
+        strand.loop.thread.running(strand);
         if (interrupted && !strand.hasPending()) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void driveLoopUntilWoken(Loop loop) {
-        loop.checkCanDrive(what);
+        loop.thread.checkCanDrive(what);
         while (waiting()) {
             if (!loop.alive()) {
                 throw new LoopExit(what + " would wait forever: it is not ready, and " + loop
@@ -213,7 +213,7 @@ public final class Waiter<T> extends WaitNode {
 
     private void countParked(int delta) {
         countedParked = delta > 0;
-        strand.loop.liveness().waitParked(strand.greenlet != null, keepsLoopAlive, delta);  // a plain virtual thread is not counted live either
+        strand.loop.liveness.waitParked(strand.greenlet != null, keepsLoopAlive, delta);  // a plain virtual thread is not counted live either
     }
 
     /** Gets the parked strand going again: a greenlet goes back on the ready queue, an owner thread stops polling. */
@@ -225,7 +225,7 @@ public final class Waiter<T> extends WaitNode {
             countParked(-1);
         }
         if (strand.isOwner()) {
-            strand.loop.ownerWoken();
+            strand.loop.readyQueue.ownerWoken();
         } else {
             LockSupport.unpark(strand.thread);
         }

@@ -3,58 +3,34 @@ package io.greenloop;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Catches the blocked-loop reports where they go: System.Logger "io.greenloop", which the JDK backs with
- * java.util.logging. {@link #listen()} before the test, {@link #stop()} after.
+ * Catches the blocked-loop reports where they go: System.Logger "io.greenloop.BlockingMonitor", which the JDK
+ * backs with java.util.logging ({@link CapturedLogs}). {@link #listen()} before the test, {@link #stop()} after.
  */
 final class BlockingReports {
 
     /** How long a report may take to land after the spin: far beyond the 0.3-0.7 s seen in a loaded JVM. */
     static final Duration REPORT_WAIT = Duration.ofSeconds(10);
 
-    /*
-     * The root logger, where every record ends up, filtered by name below: a handler on the "io.greenloop"
-     * logger itself missed the reports in a JVM where other suites had logged through it first.
-     */
-    private final Logger logger = Logger.getLogger("");
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if ("io.greenloop".equals(record.getLoggerName()) && record.getLevel() == Level.WARNING
-                    && record.getMessage().contains("without yielding")) {
-                records.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLogs capture;
 
     void listen() {
-        logger.addHandler(capture);
+        capture = CapturedLogs.start();
     }
 
     void stop() {
-        logger.removeHandler(capture);
+        capture.close();
     }
 
     /** The reports caught so far. */
     List<LogRecord> records() {
-        return records;
+        return capture.records("io.greenloop.BlockingMonitor", Level.WARNING).stream()
+                .filter(record -> record.getMessage().contains("without yielding")).toList();
     }
 
     /**
@@ -64,16 +40,16 @@ final class BlockingReports {
      */
     void await(int expected) throws InterruptedException {
         long end = System.nanoTime() + REPORT_WAIT.toNanos();
-        while (records.size() < expected && System.nanoTime() - end < 0) {
+        while (records().size() < expected && System.nanoTime() - end < 0) {
             Thread.sleep(10);
         }
-        assertTrue(records.size() >= expected, () -> "expected " + expected + " report(s) within " + REPORT_WAIT.toSeconds()
+        assertTrue(records().size() >= expected, () -> "expected " + expected + " report(s) within " + REPORT_WAIT.toSeconds()
                 + " s, got " + messages() + "; the monitor thread: " + monitorThread());
         Thread.sleep(100);
     }
 
     List<String> messages() {
-        return records.stream().map(LogRecord::getMessage).toList();
+        return records().stream().map(LogRecord::getMessage).toList();
     }
 
     /** The monitor thread's state and stack, for a failure message: it should be sampling, not stuck. */

@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,5 +30,29 @@ public final class Eventually {
             }
             Green.sleep(POLL_PERIOD);
         }
+    }
+
+    /**
+     * Like {@link #await}, on a thread that must not drive a loop (a thread of the test's other than the loop's
+     * owner): sleeps between looks.
+     */
+    public static void awaitOffLoop(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                fail("waited " + LIMIT.toSeconds() + " s for " + what);
+            }
+            Thread.sleep(POLL_PERIOD.toMillis());
+        }
+    }
+
+    /**
+     * Whether {@code owner}, a loop's owner thread, is blocked in its transport's poll right now: the top of its
+     * stack is a native method (epoll_wait, kevent, the selector's wait) called from a transport's {@code poll}.
+     */
+    public static boolean blockedInPoll(Thread owner) {
+        StackTraceElement[] stack = owner.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod() && Arrays.stream(stack).anyMatch(frame ->
+                frame.getMethodName().equals("poll") && frame.getClassName().endsWith("Transport"));
     }
 }

@@ -202,7 +202,7 @@ class GreenTest {
 
     @Test
     void aGreenletSpinningOnSleepStillLetsIoRun() throws Exception {
-        DatagramHandle handle = LowLevel.transport(Loop.current()).openDatagram(StandardProtocolFamily.INET);
+        DatagramHandle handle = LowLevel.transportOf(Loop.current()).openDatagram(StandardProtocolFamily.INET);
         handle.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Event arrived = new Event();
         handle.listener(ops -> arrived.set());

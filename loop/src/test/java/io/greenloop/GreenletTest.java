@@ -318,16 +318,7 @@ class GreenletTest {
     @Test
     void startIsRefusedOffItsLoop() throws Exception {
         Greenlet<Integer> greenlet = Greenlet.unstarted(() -> 1);
-        AtomicReference<Throwable> refused = new AtomicReference<>();
-        Thread other = Thread.ofPlatform().start(() -> {
-            try {
-                greenlet.start();
-            } catch (Throwable e) {
-                refused.set(e);
-            }
-        });
-        other.join();
-        assertInstanceOf(IllegalStateException.class, refused.get());
+        assertInstanceOf(IllegalStateException.class, OffLoop.thrownBy(greenlet::start));
         greenlet.kill();
     }
 
@@ -342,7 +333,7 @@ class GreenletTest {
         CompletableFuture<String> yours = greenlet.toCompletableFuture();
         AtomicReference<Boolean> onItsLoop = new AtomicReference<>();
         CompletableFuture<Integer> chained = yours.thenApply(value -> {
-            onItsLoop.set(loop.loop().inLoopThread());
+            onItsLoop.set(loop.loop().thread.isCurrent());
             return value.length();
         });
         assertTrue(mine.cancel(true));

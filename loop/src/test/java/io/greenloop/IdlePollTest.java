@@ -43,8 +43,8 @@ class IdlePollTest {
     private LoopShared shared;
 
     @BeforeEach
-    void openTransport() throws IOException {
-        transport = new RecordingTransport(TransportSelection.configuredOrBest().create());
+    void openTransport() {
+        transport = new RecordingTransport(TransportSelection.create(TransportSelection.chosen(null)));
         shared = new LoopShared(transport, Loop.Options.UNLIMITED);
     }
 

@@ -151,7 +151,7 @@ class LoopGroupTest {
             // An Error thrown by a readiness listener is not a greenlet's failure: it ends the loop's run.
             failing.execute(() -> {
                 try {
-                    DatagramHandle handle = LowLevel.transport(failing).openDatagram(StandardProtocolFamily.INET);
+                    DatagramHandle handle = LowLevel.transportOf(failing).openDatagram(StandardProtocolFamily.INET);
                     handle.listener(readyOps -> {
                         throw fatal;
                     });
@@ -211,7 +211,7 @@ class LoopGroupTest {
             for (Greenlet<String> greenlet : waiting) {
                 composed.add(greenlet.toCompletableFuture()
                         .thenCompose(value -> {
-                            onTheGreenletsLoop.add(greenlet.loop().inLoopThread());
+                            onTheGreenletsLoop.add(greenlet.loop().thread.isCurrent());
                             return group.submit(() -> value + " and then").toCompletableFuture();
                         })
                         .thenApplyAsync(value -> value + " on " + Thread.currentThread().getName(), group));

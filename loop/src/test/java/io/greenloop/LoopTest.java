@@ -43,10 +43,11 @@ class LoopTest {
         CountDownLatch polling = new CountDownLatch(1);
         loop.execute(polling::countDown);
         List<String> ran = new ArrayList<>();
+        Thread owner = Thread.currentThread();
         Thread other = Thread.ofPlatform().start(() -> {
             try {
-                polling.await();
-                Thread.sleep(100); // by now the loop has nothing to do and waits in its poll without limit
+                polling.await();  // then the loop has nothing to do and waits in its poll without limit:
+                Eventually.awaitOffLoop("the loop to block in its poll", () -> Eventually.blockedInPoll(owner));
             } catch (InterruptedException e) {
                 return;
             }
@@ -82,6 +83,35 @@ class LoopTest {
         loop.execute(() -> events.add("callback"));
         loop.run();
         assertEquals(List.of("callback", "timer"), events);
+    }
+
+    @Test
+    void theLongestDurationsAreForeverNotOverflowedIntoThePast() {
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE);  // now + this overflows a nanoTime deadline
+        Loop loop = extension.loop();
+        List<String> fired = new ArrayList<>();
+        List<Cancellable> armed = new ArrayList<>();
+        // Armed in the timers phase, whose clock was read before: the deadline must not look due to it.
+        loop.schedule(Duration.ZERO, () -> {
+            armed.add(loop.schedule(longest, () -> fired.add("timer")));
+            Greenlet.unstarted(() -> fired.add("started late")).startLater(longest);
+        });
+        Greenlet<Void> sleeper = Green.spawn(() -> {
+            try (Timeout timeout = Timeout.start(longest)) {
+                Green.sleep(longest);
+                fired.add("woke");
+            } catch (Timeout.Expired e) {
+                fired.add("timeout");
+            }
+        });
+        for (int i = 0; i < 3; i++) {
+            loop.runOnce(false);  // each iteration runs its due timers first
+        }
+        assertEquals(List.of(), fired, "nothing fired in three iterations");
+        assertEquals(1, armed.size());
+        assertTrue(armed.stream().allMatch(Cancellable::cancel), "still armed");
+        assertFalse(sleeper.ready());
+        sleeper.kill();
     }
 
     @Test
@@ -253,16 +283,9 @@ class LoopTest {
 
     @Test
     void openNamesTheAvailableTransportsWhenItCannot() throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread other = Thread.ofPlatform().start(() -> {
-            try {
-                Loop.open("no-such-transport");
-            } catch (IllegalArgumentException e) {
-                failure.set(e);
-            }
-        });
-        other.join();
-        assertTrue(failure.get().getMessage().contains("nio"), failure.get().getMessage());
+        Throwable failure = OffLoop.thrownBy(() -> Loop.open("no-such-transport"));
+        assertInstanceOf(IllegalArgumentException.class, failure);
+        assertTrue(failure.getMessage().contains("nio"), failure.getMessage());
         assertTrue(Loop.availableTransports().contains("nio"));
     }
 

@@ -6,13 +6,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,25 +39,6 @@ class QueueTest {
     void negativeCapacityIsRefused() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new Queue<String>(-1));
         assertTrue(error.getMessage().contains("-1"), error.getMessage());
-    }
-
-    @Test
-    void anotherThreadIsToldWhichLoopOwnsIt() throws Exception {
-        Queue<String> queue = new Queue<>();
-        queue.put("bound");
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread other = new Thread(() -> {
-            try {
-                queue.offer("x");
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        other.start();
-        other.join();
-        assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
-        assertEquals(1, queue.size());
     }
 
     // ---- test__queue.py: one item at a time (Queue and Channel)
@@ -319,13 +298,7 @@ class QueueTest {
     @Test
     void takeRaisesTheEnclosingTimeoutItself() {
         for (Queue<String> queue : List.of(new Queue<String>(), new Queue<String>(0))) {
-            Timeout timeout = Timeout.start(Duration.ofMillis(10));
-            try {
-                Timeout.Expired expired = assertThrows(Timeout.Expired.class, queue::take);
-                assertSame(timeout, expired.timeout());
-            } finally {
-                timeout.close();
-            }
+            TimeoutTest.assertRaisesItsEnclosingTimeout(queue::take);
         }
     }
 
@@ -333,26 +306,14 @@ class QueueTest {
     void putRaisesTheEnclosingTimeoutItself() {
         Queue<String> queue = new Queue<>(1);
         queue.put("full");
-        Timeout timeout = Timeout.start(Duration.ofMillis(10));
-        try {
-            Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> queue.put("late"));
-            assertSame(timeout, expired.timeout());
-        } finally {
-            timeout.close();
-        }
+        TimeoutTest.assertRaisesItsEnclosingTimeout(() -> queue.put("late"));
         assertEquals(List.of("full"), drain(queue));
     }
 
     @Test
     void outerTimeoutIsNotLostInsideALongerPoll() {
         Queue<String> queue = new Queue<>();
-        Timeout timeout = Timeout.start(Duration.ofMillis(10));
-        try {
-            Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> queue.poll(Duration.ofSeconds(5)));
-            assertSame(timeout, expired.timeout());
-        } finally {
-            timeout.close();
-        }
+        TimeoutTest.assertRaisesItsEnclosingTimeout(() -> queue.poll(Duration.ofSeconds(5)));
     }
 
     // ---- fairness

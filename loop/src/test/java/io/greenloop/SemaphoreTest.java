@@ -218,22 +218,4 @@ class SemaphoreTest {
         assertEquals(List.of(semaphore), Green.waitAll(List.of(semaphore), Duration.ofSeconds(5)));
         assertEquals(1, semaphore.available(), "waiting for it does not take the permit");
     }
-
-    @Test
-    void anotherThreadIsToldWhichLoopOwnsIt() throws Exception {
-        Semaphore semaphore = new Semaphore(1);
-        semaphore.acquire();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread other = new Thread(() -> {
-            try {
-                semaphore.release();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        other.start();
-        other.join();
-        assertInstanceOf(IllegalStateException.class, failure.get());
-        assertTrue(failure.get().getMessage().contains(extension.loop().toString()), failure.get().getMessage());
-    }
 }

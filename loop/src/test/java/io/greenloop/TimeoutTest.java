@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -110,8 +111,13 @@ class TimeoutTest {
 
     @Test
     void worksOnTheLoopOwningThread() {
-        try (Timeout timeout = Timeout.start(Duration.ofMillis(20))) {
-            Timeout.Expired expired = assertThrows(Timeout.Expired.class, () -> new Event().await());
+        assertRaisesItsEnclosingTimeout(() -> new Event().await());
+    }
+
+    /** Runs {@code wait} under a timeout of 10 ms and checks that the wait raised that very timeout's expiry. */
+    static void assertRaisesItsEnclosingTimeout(Executable wait) {
+        try (Timeout timeout = Timeout.start(Duration.ofMillis(10))) {
+            Timeout.Expired expired = assertThrows(Timeout.Expired.class, wait);
             assertSame(timeout, expired.timeout());
         }
     }

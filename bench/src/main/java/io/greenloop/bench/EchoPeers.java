@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,13 +44,26 @@ final class EchoPeers {
     private EchoPeers() {
     }
 
-    /** A server that is listening; {@link #close()} stops it and waits until its threads are done. */
-    interface Running extends AutoCloseable {
-        /** The port it listens on, on 127.0.0.1. */
-        int port();
-
+    /**
+     * A server that is listening on {@code port} of 127.0.0.1; {@link #close()} runs {@code stop}, which stops it
+     * and waits until its threads are done.
+     */
+    record Running(int port, Runnable stop) implements AutoCloseable {
         @Override
-        void close();
+        public void close() {
+            stop.run();
+        }
+    }
+
+    /** Joins {@code threads} (a stopping server's), keeping an interrupt for the caller. */
+    private static void joinAll(Iterable<Thread> threads) {
+        try {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -81,23 +95,11 @@ final class EchoPeers {
         });
         GreenloopServer server = started.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         int port = server.server().address().getPort();
-        return new Running() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public void close() {
-                // stop() may wait for handlers, so it runs in a greenlet; serveForever() then returns and the loop closes.
-                server.loop().execute(() -> server.loop().spawn(() -> server.server().stop(Duration.ZERO)));
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        return new Running(port, () -> {
+            // stop() may wait for handlers, so it runs in a greenlet; serveForever() then returns and the loop closes.
+            server.loop().execute(() -> server.loop().spawn(() -> server.server().stop(Duration.ZERO)));
+            joinAll(List.of(thread));
+        });
     }
 
     private record GreenloopServer(Loop loop, StreamServer server) { }
@@ -130,18 +132,10 @@ final class EchoPeers {
         try {
             Channel server = bindNetty(group, transport, 0, handlers);
             int port = ((InetSocketAddress) server.localAddress()).getPort();
-            return new Running() {
-                @Override
-                public int port() {
-                    return port;
-                }
-
-                @Override
-                public void close() {
-                    server.close().syncUninterruptibly();
-                    NettyPeers.shutdown(group);
-                }
-            };
+            return new Running(port, () -> {
+                server.close().syncUninterruptibly();
+                NettyPeers.shutdown(group);
+            });
         } catch (InterruptedException | RuntimeException e) {
             NettyPeers.shutdown(group);
             throw e;
@@ -193,26 +187,12 @@ final class EchoPeers {
                 // closed by close(): done accepting
             }
         });
-        return new Running() {
-            @Override
-            public int port() {
-                return listener.getLocalPort();
-            }
-
-            @Override
-            public void close() {
-                closeQuietly(listener);
-                open.forEach(EchoPeers::closeQuietly);
-                try {
-                    acceptor.join();
-                    for (Thread thread : threads) {
-                        thread.join();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
+        return new Running(listener.getLocalPort(), () -> {
+            closeQuietly(listener);
+            open.forEach(EchoPeers::closeQuietly);
+            joinAll(List.of(acceptor));
+            joinAll(threads);
+        });
     }
 
     private static void echo(Socket socket, Set<Socket> open) {

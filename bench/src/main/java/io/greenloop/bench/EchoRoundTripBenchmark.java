@@ -3,16 +3,9 @@ package io.greenloop.bench;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,72 +20,18 @@ import java.util.concurrent.TimeUnit;
 @Fork(jvmArgsAppend = {ForkFlags.ADD_OPENS, ForkFlags.JAVA_LANG, ForkFlags.NATIVE_ACCESS, ForkFlags.HEAP_MIN, ForkFlags.HEAP_MAX})
 public class EchoRoundTripBenchmark {
 
-    /** A server and the blocking client connected to it; subclasses say which server. */
-    abstract static class Connected {
-        EchoPeers.Running server;
-        EchoClients.Blocking client;
-
-        void connect(EchoPeers.Running started) throws IOException {
-            server = started;
-            client = new EchoClients.Blocking(server.port());
-        }
-
-        @TearDown(Level.Trial)
-        public void disconnect() throws IOException {
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-        }
-    }
-
-    /** greenloop's echo server on {@code transport}. */
-    @State(Scope.Thread)
-    public static class Greenloop extends Connected {
-        @Param({"nio", "epoll"})
-        String transport;
-
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.greenloop(transport));
-        }
-    }
-
-    /** Netty's echo server on {@code nettyTransport}. */
-    @State(Scope.Thread)
-    public static class Netty extends Connected {
-        @Param({"epoll", "nio"})
-        String nettyTransport;
-
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.netty(nettyTransport));
-        }
-    }
-
-    /** The virtual-thread echo server. */
-    @State(Scope.Thread)
-    public static class VirtualThreads extends Connected {
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.virtualThreads());
-        }
+    @Benchmark
+    public byte[] greenloop(EchoServers.Greenloop server) throws Exception {
+        return server.client(EchoClients.Blocking::new).roundTrip();
     }
 
     @Benchmark
-    public byte[] greenloop(Greenloop state) throws IOException {
-        return state.client.roundTrip();
+    public byte[] netty(EchoServers.Netty server) throws Exception {
+        return server.client(EchoClients.Blocking::new).roundTrip();
     }
 
     @Benchmark
-    public byte[] netty(Netty state) throws IOException {
-        return state.client.roundTrip();
-    }
-
-    @Benchmark
-    public byte[] virtualThreads(VirtualThreads state) throws IOException {
-        return state.client.roundTrip();
+    public byte[] virtualThreads(EchoServers.VirtualThreads server) throws Exception {
+        return server.client(EchoClients.Blocking::new).roundTrip();
     }
 }

@@ -3,15 +3,9 @@ package io.greenloop.bench;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
@@ -32,75 +26,26 @@ public class EchoThroughputBenchmark {
     /** Round trips per connection per invocation: a batch of some thousands of messages. */
     static final int ROUNDS = 50;
 
-    /** A server and the load client connected to it; subclasses say which server. */
-    abstract static class Loaded {
-        EchoPeers.Running server;
-        EchoClients.Load client;
-
-        void connect(EchoPeers.Running started) throws InterruptedException {
-            server = started;
-            client = new EchoClients.Load(server.port(), CONNECTIONS);
-        }
-
-        @TearDown(Level.Trial)
-        public void disconnect() {
-            if (client != null) {
-                client.close();
-            }
-            if (server != null) {
-                server.close();
-            }
-        }
-    }
-
-    /** greenloop's echo server on {@code transport}. */
-    @State(Scope.Thread)
-    public static class Greenloop extends Loaded {
-        @Param({"nio", "epoll"})
-        String transport;
-
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.greenloop(transport));
-        }
-    }
-
-    /** Netty's echo server on {@code nettyTransport}. */
-    @State(Scope.Thread)
-    public static class Netty extends Loaded {
-        @Param({"epoll", "nio"})
-        String nettyTransport;
-
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.netty(nettyTransport));
-        }
-    }
-
-    /** The virtual-thread echo server. */
-    @State(Scope.Thread)
-    public static class VirtualThreads extends Loaded {
-        @Setup(Level.Trial)
-        public void start() throws Exception {
-            connect(EchoPeers.virtualThreads());
-        }
+    /** The load client: {@value #CONNECTIONS} connections to {@code port}. */
+    private static EchoClients.Load load(int port) throws InterruptedException {
+        return new EchoClients.Load(port, CONNECTIONS);
     }
 
     @Benchmark
     @OperationsPerInvocation(CONNECTIONS * ROUNDS)
-    public void greenloop(Greenloop state) throws InterruptedException {
-        state.client.run(ROUNDS);
+    public void greenloop(EchoServers.Greenloop server) throws Exception {
+        server.client(EchoThroughputBenchmark::load).run(ROUNDS);
     }
 
     @Benchmark
     @OperationsPerInvocation(CONNECTIONS * ROUNDS)
-    public void netty(Netty state) throws InterruptedException {
-        state.client.run(ROUNDS);
+    public void netty(EchoServers.Netty server) throws Exception {
+        server.client(EchoThroughputBenchmark::load).run(ROUNDS);
     }
 
     @Benchmark
     @OperationsPerInvocation(CONNECTIONS * ROUNDS)
-    public void virtualThreads(VirtualThreads state) throws InterruptedException {
-        state.client.run(ROUNDS);
+    public void virtualThreads(EchoServers.VirtualThreads server) throws Exception {
+        server.client(EchoThroughputBenchmark::load).run(ROUNDS);
     }
 }

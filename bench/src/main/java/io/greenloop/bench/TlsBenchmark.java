@@ -27,39 +27,37 @@ import java.util.concurrent.TimeUnit;
 @Fork(jvmArgsAppend = {ForkFlags.ADD_OPENS, ForkFlags.JAVA_LANG, ForkFlags.NATIVE_ACCESS, ForkFlags.HEAP_MIN, ForkFlags.HEAP_MAX})
 public class TlsBenchmark {
 
+    /** A stack's client and server, stopped at the end of the trial; subclasses say which stack. */
+    abstract static class Stack<P extends AutoCloseable> {
+        P peers;
+
+        @TearDown(Level.Trial)
+        public void stop() throws Exception {
+            peers.close();
+        }
+    }
+
     /** greenloop on {@code transport}, its loop owned by the JMH thread (set up on it: Scope.Thread). */
     @State(Scope.Thread)
-    public static class Greenloop {
+    public static class Greenloop extends Stack<TlsPeers.Greenloop> {
         @Param({"epoll"})
         String transport;
-        TlsPeers.Greenloop peers;
 
         @Setup(Level.Trial)
         public void start() throws Exception {
             peers = new TlsPeers.Greenloop(transport);
         }
-
-        @TearDown(Level.Trial)
-        public void stop() {
-            peers.close();
-        }
     }
 
     /** Netty on {@code nettyTransport}, one event loop thread. */
     @State(Scope.Thread)
-    public static class Netty {
+    public static class Netty extends Stack<TlsPeers.Netty> {
         @Param({"epoll"})
         String nettyTransport;
-        TlsPeers.Netty peers;
 
         @Setup(Level.Trial)
         public void start() throws Exception {
             peers = new TlsPeers.Netty(nettyTransport);
-        }
-
-        @TearDown(Level.Trial)
-        public void stop() {
-            peers.close();
         }
     }
 

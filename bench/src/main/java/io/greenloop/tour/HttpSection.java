@@ -1,30 +1,29 @@
 package io.greenloop.tour;
 
-import com.sun.net.httpserver.HttpServer;
+import io.greenloop.AsyncResult;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
+import io.greenloop.http.HttpServer;
+import io.greenloop.http.Routes;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 
 /**
- * gevent's {@code monkey.patch_all()} example, with nothing to patch: plain blocking
- * {@code HttpClient.send} calls in greenlets run concurrently. Without URLs on the command line it fetches
- * from a small local server it starts (each page answers after its own delay); with URLs it fetches those.
+ * HTTP both ways on one loop: an {@link HttpServer} whose page {@code /wait/N} answers after N ms (a
+ * {@code Green.sleep} in its handler, so the loop serves the others meanwhile), then gevent's
+ * {@code monkey.patch_all()} example with nothing to patch: plain blocking {@code HttpClient.send} calls in
+ * greenlets fetch the pages concurrently. With URLs on the command line it fetches those instead.
  */
 public final class HttpSection {
 
@@ -37,31 +36,57 @@ public final class HttpSection {
 
     /** Runs the section on the calling thread's loop; {@code args} are URLs to fetch instead of the local ones. */
     public static void run(String[] args) {
-        System.out.println("\n== Blocking HttpClient.send in greenlets, concurrently");
-        try (LocalServer server = args.length == 0 ? new LocalServer() : null;
-             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(FETCH_TIMEOUT).build()) {
-            List<URI> uris = server != null ? server.pages() : Arrays.stream(args).map(URI::create).toList();
-            if (server != null) {
-                warmUp(client, server.page(0));
+        System.out.println("\n== HTTP: an HttpServer on this loop, and blocking HttpClient.send in greenlets against it");
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(FETCH_TIMEOUT).build()) {
+            if (args.length > 0) {
+                fetchAll(client, Arrays.stream(args).map(URI::create).toList());
+                return;
             }
-            fetchAll(client, uris);
+            HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), pages());
+            String base = "http://127.0.0.1:" + server.address().getPort();
+            System.out.println("an HttpServer listens on " + base + "/ (this loop); its handlers are blocking-style code");
+            warmUp(client, URI.create(base + "/wait/0"));
+            fetchAll(client, DELAYS_MILLIS.stream().map(delay -> URI.create(base + "/wait/" + delay)).toList());
+            post(client, URI.create(base + "/echo"));
+            server.stop(Duration.ofSeconds(1));
+            System.out.println("stopped: " + server.stats());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
+    /** {@code GET /wait/N}: answers after N ms; {@code POST /echo}: the body back; anything else 404 (or 405). */
+    private static Routes pages() {
+        return Routes.create()
+                .prefix("/wait/", (request, response) -> {
+                    long delay = Long.parseLong(request.path().substring("/wait/".length()));
+                    Green.sleep(Duration.ofMillis(delay));
+                    response.send("answered " + request.path() + " after " + delay + " ms\n");
+                })
+                .post("/echo", (request, response) -> response.header("Content-Type", "application/octet-stream")
+                        .send(request.bodyBytes()));
+    }
+
     /**
-     * The first request of a JVM loads the HTTP client's classes, which takes a while and would hold the
-     * loop inside a greenlet (the blocked-loop report would say so). Done once here, on the main thread
-     * outside greenlets, where a blocking call simply blocks.
+     * The first request of a JVM loads the HTTP client's classes, which takes a while: done on a thread of its
+     * own while this one drives the loop (the server answers from it), so that no greenlet holds the loop meanwhile.
      */
-    private static void warmUp(HttpClient client, URI uri) throws IOException, InterruptedException {
+    private static void warmUp(HttpClient client, URI uri) {
         long start = System.nanoTime();
-        client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
-        System.out.printf("warm-up: one fetch on the main thread to load the client's classes, %d ms%n",
-                (System.nanoTime() - start) / 1_000_000);
+        AsyncResult<Integer> fetched = new AsyncResult<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                fetched.set(client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            } catch (Exception e) {
+                fetched.setException(e);
+            }
+        });
+        try {
+            System.out.printf("warm-up: one fetch from another thread to load the client's classes: %d in %d ms%n",
+                    fetched.get(), Tour.millisSince(start));
+        } catch (ExecutionException | InterruptedException e) {
+            throw new IllegalStateException("the warm-up fetch failed", e);
+        }
     }
 
     private static void fetchAll(HttpClient client, List<URI> uris) {
@@ -72,7 +97,7 @@ public final class HttpSection {
                 HttpRequest request = HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT).build();
                 HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 String line = String.format("  %s -> %d, %d bytes, at %d ms", uri, response.statusCode(),
-                        response.body().length, (System.nanoTime() - start) / 1_000_000);
+                        response.body().length, Tour.millisSince(start));
                 System.out.println(line);
                 return line;
             }));
@@ -83,48 +108,14 @@ public final class HttpSection {
                 System.out.println("  " + uris.get(i) + " failed: " + fetches.get(i).exception());
             }
         }
-        System.out.printf("%d fetches took %d ms in all, not the sum of their times%n",
-                fetches.size(), (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("%d fetches took %d ms in all, not the sum of their times%n", fetches.size(), Tour.millisSince(start));
     }
 
-    /** A JDK HttpServer on loopback whose page {@code /wait/N} answers after N ms; it stops when closed. */
-    private static final class LocalServer implements AutoCloseable {
-        private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
-        private final HttpServer server;
-
-        LocalServer() throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-            server.setExecutor(handlers);
-            server.createContext("/wait/", exchange -> {
-                String path = exchange.getRequestURI().getPath();
-                long delay = Long.parseLong(path.substring("/wait/".length()));
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                byte[] body = ("answered " + path + " after " + delay + " ms\n").getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            server.start();
-            System.out.println("a local server listens on http://127.0.0.1:" + server.getAddress().getPort() + "/");
-        }
-
-        List<URI> pages() {
-            return DELAYS_MILLIS.stream().map(this::page).toList();
-        }
-
-        URI page(int delayMillis) {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/wait/" + delayMillis);
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            handlers.close();
-        }
+    private static void post(HttpClient client, URI uri) {
+        Greenlet<String> posted = Green.spawn(() -> client.send(HttpRequest.newBuilder(uri).timeout(FETCH_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString("a request body, echoed")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        posted.join(FETCH_TIMEOUT);
+        System.out.println("POST /echo -> \"" + (posted.successful() ? posted.value() : posted.exception()) + "\"");
     }
 }

@@ -14,6 +14,10 @@ public final class AddOpens {
      * The flag that opens the package of {@code inPackage} to {@code reader}, such as
      * {@code --add-opens java.base/java.lang=greenloop.loop}; {@code null} when that package is in an unnamed module,
      * which no flag can open (on the class path everything is one unnamed module, and nothing needs opening).
+     *
+     * @param inPackage a class of the package to open
+     * @param reader    the module that needs to reach into it
+     * @return the flag, or {@code null} when none can open it
      */
     public static String flag(Class<?> inPackage, Module reader) {
         Module owner = inPackage.getModule();

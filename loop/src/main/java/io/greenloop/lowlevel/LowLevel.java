@@ -1,32 +1,78 @@
 package io.greenloop.lowlevel;
 
+import io.greenloop.AsyncResult;
+import io.greenloop.Cancellable;
 import io.greenloop.Loop;
-import io.greenloop.internal.LoopAccess;
 import io.greenloop.spi.Transport;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+
+import static java.lang.invoke.MethodType.methodType;
 
 /**
- * What code that builds new waitable objects on a loop needs and applications do not: the loop's transport,
- * the loop-thread check and the hand-off that wakes a parked greenlet (as Trio's {@code trio.lowlevel}). {@code io.greenloop.net} and
- * {@code io.greenloop.process} are written with these; an application using greenlets, sockets and
- * synchronization never needs them. Each method's thread rule is its own.
+ * The one door to a loop for the layers built on it (as Trio's {@code trio.lowlevel}): what {@code io.greenloop.net},
+ * {@code io.greenloop.process} and a third party's sockets or transport need and applications do not. A loop's
+ * transport, its thread check, the cooperative socket budget, the hand-off that wakes a parked greenlet from another
+ * thread, the count of cross-thread work that keeps a loop alive, and a worker thread's hand-over of a result. The
+ * wait itself is {@link io.greenloop.Waiter}, greenloop's one park primitive. Each method's thread rule is its own.
+ *
+ * <p>The loop keeps these package-private; this class reaches them through a private lookup in its own module,
+ * held in {@code static final} handles that the JIT treats as constants, so that a call costs what a direct call
+ * costs. Nothing to configure: the lookup needs no flag, on the class path or the module path.
  */
 public final class LowLevel {
+
+    private static final MethodHandles.Lookup LOOP;
+    private static final MethodHandle TRANSPORT;
+    private static final MethodHandle REQUIRE_LOOP_THREAD;
+    private static final MethodHandle SPEND_SOCKET_BUDGET;
+    private static final MethodHandle HAND_OFF;
+    private static final MethodHandle KEEP_ALIVE;
+    private static final MethodHandle RUN_CATCHING;
+    private static final MethodHandle COMPLETE;
+
+    static {
+        try {
+            LOOP = MethodHandles.privateLookupIn(Loop.class, MethodHandles.lookup());
+            TRANSPORT = LOOP.findVirtual(Loop.class, "io", methodType(Transport.class));
+            REQUIRE_LOOP_THREAD = findStatic("LoopThread", "require", methodType(void.class, Loop.class, String.class));
+            SPEND_SOCKET_BUDGET = findStatic("SocketBudget", "spend", methodType(void.class, Loop.class, String.class));
+            HAND_OFF = LOOP.findVirtual(Loop.class, "handOff", methodType(void.class, Runnable.class));
+            KEEP_ALIVE = LOOP.findVirtual(Loop.class, "keepAlive", methodType(Cancellable.class));
+            RUN_CATCHING = findStatic("PoolTasks", "run", methodType(void.class, Callable.class, BiConsumer.class));
+            COMPLETE = findStatic("PoolTasks", "complete", methodType(void.class, AsyncResult.class, Object.class, Throwable.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private LowLevel() {
     }
 
+    /** A static method of the package-private class {@code io.greenloop.<simpleName>}. */
+    private static MethodHandle findStatic(String simpleName, String name, MethodType type) throws ReflectiveOperationException {
+        return LOOP.findStatic(LOOP.findClass("io.greenloop." + simpleName), name, type);
+    }
+
     /**
-     * The transport {@code loop} polls, to open sockets on it.
+     * The transport {@code loop} polls, to open sockets on it. (Not {@link Loop#transport()}, which is its name.)
      *
      * @param loop the loop whose transport is wanted
      * @return its transport; use it only on the loop's thread
      * @throws IllegalStateException when called off the loop's thread (the owner or one of its greenlets)
      */
-    public static Transport transport(Loop loop) {
+    public static Transport transportOf(Loop loop) {
         Objects.requireNonNull(loop, "loop");
-        return LoopAccess.get().transport(loop);
+        try {
+            return (Transport) TRANSPORT.invokeExact(loop);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
     }
 
     /**
@@ -37,8 +83,29 @@ public final class LowLevel {
      * @throws IllegalStateException naming {@code operation}, the loop and its owner, when called from another thread
      */
     public static void requireLoopThread(Loop loop, String operation) {
-        Objects.requireNonNull(loop, "loop");
-        LoopAccess.get().requireLoopThread(loop, operation);
+        try {
+            REQUIRE_LOOP_THREAD.invokeExact(Objects.requireNonNull(loop, "loop"), operation);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * Checks the caller as {@link #requireLoopThread} does and spends one unit of its socket budget (Tokio's
+     * {@code coop}): after a few (16) socket operations in one run, a greenlet yields to the back of the ready queue before
+     * its next one, so that one whose reads keep succeeding cannot hold the loop. Call it before each read or write
+     * that may succeed without waiting; the owner thread outside greenlets never yields here.
+     *
+     * @param loop      the loop the socket belongs to
+     * @param operation what was called, for the message
+     * @throws IllegalStateException when called from another thread
+     */
+    public static void spendSocketBudget(Loop loop, String operation) {
+        try {
+            SPEND_SOCKET_BUDGET.invokeExact(Objects.requireNonNull(loop, "loop"), operation);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
     }
 
     /**
@@ -52,7 +119,69 @@ public final class LowLevel {
      * @throws java.util.concurrent.RejectedExecutionException if the loop is closed
      */
     public static void handOff(Loop loop, Runnable callback) {
-        Objects.requireNonNull(loop, "loop");
-        LoopAccess.get().handOff(loop, callback);
+        try {
+            HAND_OFF.invokeExact(Objects.requireNonNull(loop, "loop"), callback);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * Counts work done outside the loop (a task on another thread, a child process) as pending until the returned
+     * handle is cancelled: meanwhile the loop stays alive, {@link Loop#run()} and {@code Green.waitAll()} keep
+     * waiting, and a loop-owning thread waiting for that work polls instead of throwing {@code LoopExit}.
+     * Thread-safe, both ways; a cancel from another thread wakes the loop to look again.
+     *
+     * @param loop the loop the work keeps alive
+     * @return the handle to cancel when the work is done; a second cancel does nothing
+     */
+    public static Cancellable keepAlive(Loop loop) {
+        try {
+            return (Cancellable) KEEP_ALIVE.invokeExact(Objects.requireNonNull(loop, "loop"));
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * Runs {@code task} on the calling thread (a worker, not a loop) and hands {@code outcome} its value, or
+     * {@code null} and whatever it threw; with {@link #complete}, how a worker answers greenlets that wait for it.
+     *
+     * @param <T>     the type of the value
+     * @param task    what the worker runs
+     * @param outcome takes the value and the failure ({@code null} when it returned)
+     */
+    public static <T> void runCatching(Callable<T> task, BiConsumer<T, Throwable> outcome) {
+        try {
+            RUN_CATCHING.invokeExact(task, outcome);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * Completes {@code result} from any thread with {@code failure}, or with {@code value} when there is none. When
+     * the loop waiting for it has closed meanwhile, nobody is left to tell, and nothing is thrown.
+     *
+     * @param <T>     the type of the value
+     * @param result  what a greenlet waits for; not completed yet
+     * @param value   the value, when {@code failure} is {@code null}
+     * @param failure the exception, or {@code null}
+     */
+    public static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
+        try {
+            COMPLETE.invokeExact((AsyncResult<?>) result, (Object) value, failure);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * Rethrows what a call through a handle threw, as it is: the targets declare no checked exception, and
+     * {@code invokeExact} declares {@link Throwable} only because it can call anything.
+     */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E rethrown(Throwable thrown) throws E {
+        throw (E) thrown;
     }
 }

@@ -1,6 +1,7 @@
 package io.greenloop.net;
 
 import io.greenloop.Green;
+import io.greenloop.internal.SafeLog;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -10,7 +11,6 @@ import java.net.spi.InetAddressResolverProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
@@ -19,12 +19,12 @@ import java.util.stream.Stream;
  * lookup runs on a small shared pool of daemon threads while the caller waits. Inside a greenlet the
  * greenlet parks; on a loop's owner thread the loop runs meanwhile; any other thread just blocks.
  *
- * <p>Bounds, so that slow names a peer chooses cannot stall every lookup in the JVM: {@value #LOOKUP_THREADS}
- * threads and at most {@value #MAX_QUEUED_LOOKUPS} lookups queued behind them (a caller beyond that parks,
- * FIFO, until one ends); a caller waits at most the lookup timeout in all, queueing included
- * ({@code -Dgreenloop.dnsTimeoutMillis}, default {@value #DEFAULT_TIMEOUT_MILLIS}), then gets an
- * {@link UnknownHostException} that says so. A lookup the JDK is still busy with keeps its thread until it
- * returns, since the native call cannot be interrupted.
+ * <p>Bounds, so that slow names a peer chooses cannot stall every lookup in the JVM: a caller waits at most the
+ * lookup timeout in all, queueing included ({@code -Dgreenloop.dnsTimeoutMillis}, default
+ * {@value #DEFAULT_TIMEOUT_MILLIS}), then gets an {@link UnknownHostException} that says so. {@value #LOOKUP_THREADS}
+ * lookups run at once; callers of the same name share one; a lookup every caller has given up on never starts,
+ * and one that hangs in the JDK's native call (which cannot be interrupted) after its callers left no longer
+ * holds up the others, up to {@value #MAX_ABANDONED_LOOKUPS} such calls ({@link LookupPool} says how).
  *
  * <p>The JDK's own lookups made inside greenlets ({@code new Socket("host", port)}, {@code HttpClient},
  * {@code InetAddress.getByName}) take the same route through {@link ResolverProvider}, registered as the
@@ -34,14 +34,18 @@ public final class Dns {
 
     /**
      * Lookups mostly wait on a server or a file and use little CPU; a few in parallel keep one slow name
-     * from delaying the others without a thread per greenlet. Further lookups queue, FIFO.
+     * from delaying the others without a thread per greenlet. Further lookups queue.
      */
     static final int LOOKUP_THREADS = 4;
     /**
-     * How many lookups may wait for a thread; the next caller parks until one ends. Enough for a burst of
-     * connects to many names, few enough that a peer sending hanging names cannot grow the queue without end.
+     * How many lookups nobody waits for any more may each keep a thread while the JDK's native call hangs, on top
+     * of {@value #LOOKUP_THREADS}. The JDK's resolver gives up after 5 s, twice, per name server: 64 threads absorb a
+     * steady 2 (three servers, 30 s a call) to 6 (one server, 10 s) hanging lookups a second before fresh lookups
+     * wait for a hanging call to end; a platform thread parked in a native call costs little memory.
      */
-    static final int MAX_QUEUED_LOOKUPS = 256;
+    static final int MAX_ABANDONED_LOOKUPS = 64;
+    /** System.Logger "io.greenloop.Dns". */
+    static final SafeLog LOG = SafeLog.of("Dns");
     /** The system property that sets the lookup timeout in milliseconds. */
     static final String TIMEOUT_PROPERTY = "greenloop.dnsTimeoutMillis";
     /** The JDK's resolver tries a server 5 s, twice, by default; a caller waits no longer than that, queueing included. */
@@ -52,7 +56,7 @@ public final class Dns {
 
     /** Made on first use, so that loading the resolver provider starts no threads. */
     private static final class Lookups {
-        static final LookupPool POOL = new LookupPool(LOOKUP_THREADS, MAX_QUEUED_LOOKUPS, timeout(), "greenloop-dns");
+        static final LookupPool POOL = new LookupPool(LOOKUP_THREADS, MAX_ABANDONED_LOOKUPS, timeout(), "greenloop-dns");
 
         private static Duration timeout() {
             long millis = Long.getLong(TIMEOUT_PROPERTY, DEFAULT_TIMEOUT_MILLIS);
@@ -96,12 +100,7 @@ public final class Dns {
      */
     public static List<InetAddress> getAllByName(String host) throws UnknownHostException {
         Objects.requireNonNull(host, "host");
-        return List.of(offTheLoop(host, () -> InetAddress.getAllByName(host)));
-    }
-
-    /** Runs a lookup on the pool and waits for it, within the lookup timeout; exceptions come back as the lookup threw them. */
-    private static <T> T offTheLoop(String host, Callable<T> lookup) throws UnknownHostException {
-        return pool().run(host, lookup);
+        return List.of(pool().run("getAllByName", host, () -> InetAddress.getAllByName(host)));
     }
 
     /**
@@ -135,7 +134,8 @@ public final class Dns {
                 return builtin.lookupByName(host, policy);
             }
             // Collected on the pool thread: the stream may be lazy, and reading it must not happen on the loop.
-            List<InetAddress> addresses = offTheLoop(host, () -> builtin.lookupByName(host, policy).toList());
+            List<InetAddress> addresses = pool().run("lookupByName " + policy.characteristics(), host,
+                    () -> builtin.lookupByName(host, policy).toList());
             return addresses.stream();
         }
 
@@ -145,7 +145,7 @@ public final class Dns {
                 return builtin.lookupByAddress(address);
             }
             byte[] copy = address.clone();
-            return offTheLoop("the address " + java.util.Arrays.toString(copy), () -> builtin.lookupByAddress(copy));
+            return pool().run("lookupByAddress", "the address " + java.util.Arrays.toString(copy), () -> builtin.lookupByAddress(copy));
         }
     }
 }

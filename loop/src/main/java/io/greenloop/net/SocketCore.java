@@ -3,8 +3,7 @@ package io.greenloop.net;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
-import io.greenloop.internal.LoopAccess;
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 import io.greenloop.spi.IoHandle;
 
 import java.io.IOException;
@@ -26,12 +25,9 @@ import java.util.Objects;
  * change). A readiness report that finds nobody waiting clears that op, so a level-triggered transport
  * reports an idle ready socket at most once and the loop never spins on it.
  *
- * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #open} checks it.
+ * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #checkedHandle} checks it.
  */
 final class SocketCore<H extends IoHandle> {
-
-    /** The deadline of an operation without a timeout. */
-    static final long NO_DEADLINE = Long.MIN_VALUE;
 
     final Loop loop;
     final H handle;
@@ -78,13 +74,31 @@ final class SocketCore<H extends IoHandle> {
      * builds no strings.
      */
 
-    /** Checks the calling thread and that the socket is open; returns the handle for {@code operation}. */
-    H open(String operation) throws SocketException {
+    /** The handle for {@code operation}, once the calling thread and the socket's being open are checked. */
+    H checkedHandle(String operation) throws SocketException {
         LowLevel.requireLoopThread(loop, operation);
-        return checkOpen();
+        return openHandle();
     }
 
-    private H checkOpen() throws SocketException {
+    /**
+     * The handle for {@code operation}, a read ({@code op} {@link IoHandle#READ}) or a write ({@link IoHandle#WRITE}),
+     * once checked: it spends the calling greenlet's socket budget ({@code LowLevel.spendSocketBudget}), so that a
+     * greenlet whose operations keep succeeding yields now and then, then checks that the socket is still open and
+     * that no other greenlet reads (writes) it: a second concurrent reader (writer) is a programming error.
+     */
+    H checkedHandle(int op, String operation) throws SocketException {
+        LowLevel.spendSocketBudget(loop, operation);
+        H open = openHandle();
+        if ((op == IoHandle.READ ? reader : writer) != null) {
+            String side = op == IoHandle.READ ? "reading" : "writing to";
+            String who = op == IoHandle.READ ? "reader" : "writer";
+            throw new IllegalStateException("another greenlet is already " + side + " this socket (" + operation
+                    + "); give each socket one " + who + " at a time, or guard it with a lock or a queue");
+        }
+        return open;
+    }
+
+    private H openHandle() throws SocketException {
         if (closed || handle.isClosed()) {
             throw new SocketException("socket closed");
         }
@@ -92,99 +106,28 @@ final class SocketCore<H extends IoHandle> {
         return handle;
     }
 
-    /**
-     * Like {@link #open}, for an operation that moves data: it spends the calling greenlet's socket budget,
-     * so that a greenlet whose operations keep succeeding yields now and then (see {@code Loop}); the
-     * socket may have been closed meanwhile, so that is checked after.
-     */
-    private H openBudgeted(String operation) throws SocketException {
-        LoopAccess.get().spendSocketBudget(loop, operation);
-        return checkOpen();
-    }
-
     /** A count that grows with every operation and every wait that ended with the socket ready. */
     long activity() {
         return activity;
     }
 
-    /** Like {@link #open}, and claims the reading side: a second concurrent reader is a programming error. */
-    H openForReading(String operation) throws SocketException {
-        H h = openBudgeted(operation);
-        if (reader != null) {
-            throw new IllegalStateException("another greenlet is already reading this socket (" + operation
-                    + "); give each socket one reader at a time, or guard it with a lock or a queue");
-        }
-        return h;
-    }
-
-    /** Like {@link #open}, and claims the writing side: a second concurrent writer is a programming error. */
-    H openForWriting(String operation) throws SocketException {
-        H h = openBudgeted(operation);
-        if (writer != null) {
-            throw new IllegalStateException("another greenlet is already writing to this socket (" + operation
-                    + "); give each socket one writer at a time, or guard it with a lock or a queue");
-        }
-        return h;
-    }
-
-    /** Sets the limit for each later operation ({@code null}: none). */
+    /**
+     * Sets the limit for each later operation ({@code null}: none; zero: operations try once and never wait); a
+     * negative one is refused.
+     */
     void timeout(Duration timeout) {
         LowLevel.requireLoopThread(loop, kind + ".setTimeout");
-        this.timeout = checkTimeout(timeout);
+        this.timeout = Deadline.checkSetting(timeout, "a socket timeout");
     }
 
-    /**
-     * Refuses a negative socket timeout: a timeout is a setting, and a negative setting is a mistake (a zero one
-     * means each operation tries once and does not wait); returns {@code timeout}, which may be {@code null}.
-     */
-    static Duration checkTimeout(Duration timeout) {
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("a socket timeout cannot be negative (" + timeout
-                    + "); use null for no timeout, or zero for operations that never wait");
-        }
+    /** The deadline of an operation starting now under the current timeout. */
+    Deadline deadline() {
+        return Deadline.after(timeout);
+    }
+
+    /** The current timeout ({@code null}: none), for a layer above that times its operations as this socket does. */
+    Duration timeout() {
         return timeout;
-    }
-
-    /** The deadline for an operation starting now under the current timeout, or {@link #NO_DEADLINE}. */
-    long deadline() {
-        return deadlineAfter(timeout);
-    }
-
-    /*
-     * The socket layer's only conversions between a Duration and a deadline on System.nanoTime(): deadlineAfter
-     * one way, nanosLeft (and remaining, built on it) the other.
-     */
-
-    /**
-     * The deadline {@code bound} from now: {@link #NO_DEADLINE} for {@code null}, one that has passed already for a
-     * bound at or below zero (do not wait, however negative), none for one too far away to count in nanoseconds.
-     */
-    static long deadlineAfter(Duration bound) {
-        if (bound == null) {
-            return NO_DEADLINE;
-        }
-        long now = System.nanoTime();
-        long deadline;
-        if (!bound.isPositive()) {
-            deadline = now;
-        } else {
-            try {
-                deadline = now + bound.toNanos();
-            } catch (ArithmeticException e) {
-                return NO_DEADLINE;  // centuries away: the same as none
-            }
-        }
-        return deadline == NO_DEADLINE ? deadline + 1 : deadline;
-    }
-
-    /** Nanoseconds until {@code deadline}: 0 once it has passed, {@link Long#MAX_VALUE} for {@link #NO_DEADLINE}. */
-    static long nanosLeft(long deadline) {
-        return deadline == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
-    }
-
-    /** The time left until {@code deadline} as a wait bound: {@code null} for none, zero once it has passed. */
-    static Duration remaining(long deadline) {
-        return deadline == NO_DEADLINE ? null : Duration.ofNanos(nanosLeft(deadline));
     }
 
     /**
@@ -192,8 +135,8 @@ final class SocketCore<H extends IoHandle> {
      * {@link IoHandle#WRITE}), the deadline passes ({@link SocketTimeoutException}), or the socket is
      * closed ({@link SocketException}). A kill or {@code Timeout} is raised from here as well.
      */
-    void await(int op, long deadline, String operation) throws IOException {
-        Duration limit = remaining(deadline);
+    void await(int op, Deadline deadline, String operation) throws IOException {
+        Duration limit = deadline.remaining();
         if (limit != null && limit.isZero()) {
             throw timedOut(operation);
         }
@@ -233,7 +176,7 @@ final class SocketCore<H extends IoHandle> {
     }
 
     private SocketTimeoutException timedOut(String operation) {
-        String after = timeout == null ? "" : " " + WaitBounds.waited(timeout);
+        String after = timeout == null ? "" : " " + Deadline.waited(timeout);
         return new SocketTimeoutException(operation + " timed out" + after
                 + "; the socket is still open (setTimeout(null) waits without limit)");
     }

@@ -1,6 +1,5 @@
 package io.greenloop.net;
 
-import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Event;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
@@ -8,6 +7,7 @@ import io.greenloop.GreenletExit;
 import io.greenloop.Loop;
 import io.greenloop.Waiter;
 import io.greenloop.internal.SafeLog;
+import io.greenloop.lowlevel.LowLevel;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -24,10 +24,14 @@ import java.util.function.Supplier;
 /**
  * gevent's {@code StreamServer}: listens on an address and runs {@link Handler#handle} in a greenlet of
  * its own for each connection, closing the connection when the handler returns. A handler that throws
- * has its connection closed and its exception reported to the loop's error handler; the server keeps
- * serving. Accept failures (such as running out of file descriptors) pause the accepting greenlet, 10 ms
- * doubling to a second, and are logged once per run of failures to {@code System.Logger} "io.greenloop";
- * nothing but {@link #stop}/{@link #close} (or a kill) ends the accepting, whatever fails.
+ * has its connection closed and its exception reported to the loop's error handler (by default an ERROR
+ * naming the server, the peer and the greenlet); the server keeps serving. What peers do every day (a
+ * reset, a broken pipe, an end of stream mid-message, a timed-out read or write, the idle timeout, a failed
+ * TLS handshake: see {@code ConnectionFaults}) ends only that connection and is one DEBUG line naming the
+ * server and the peer. Accept failures (such as running out of file descriptors) pause the accepting
+ * greenlet, 10 ms doubling to a second, and are logged once per run of failures. Every record goes to
+ * {@code System.Logger} "io.greenloop.StreamServer". Nothing but {@link #stop}/{@link #close} (or a kill)
+ * ends the accepting, whatever fails.
  *
  * <p>{@code new InetSocketAddress(port)} is the wildcard address: the server listens on every interface
  * of the machine. To serve this machine only, bind {@code new InetSocketAddress("127.0.0.1", port)}. To
@@ -57,6 +61,8 @@ public final class StreamServer implements AutoCloseable {
 
     /** How long {@link #stop(Duration)} waits for killed handlers to run their {@code finally} blocks. */
     static final Duration KILL_GRACE = Duration.ofSeconds(1);
+    /** System.Logger "io.greenloop.StreamServer": accept failures, connections peers ended, handlers that failed. */
+    static final SafeLog LOG = SafeLog.of("StreamServer");
 
 
     /** What a server runs for each connection, in a greenlet of its own. */
@@ -407,8 +413,8 @@ public final class StreamServer implements AutoCloseable {
 
     /*
      * Only close()/stop() (or a kill) ends this greenlet: any other failure, even an Error out of the JDK
-     * (out of descriptors, the first log record of a JVM once failed loading time-zone data), is counted,
-     * logged through SafeLog and followed by a back-off pause; fatal VM errors alone propagate.
+     * (out of descriptors, a JDK class that fails to load, as the first log record's time-zone data can), is counted,
+     * logged (the log never throws) and followed by a back-off pause; fatal VM errors alone propagate.
      */
     private void acceptLoop() {
         while (state == State.SERVING) {
@@ -430,7 +436,7 @@ public final class StreamServer implements AutoCloseable {
             }
             int failures = backoff.succeeded();
             if (failures > 0) {
-                SafeLog.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
+                LOG.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
             }
             spawnHandler(socket);
         }
@@ -439,7 +445,7 @@ public final class StreamServer implements AutoCloseable {
     private void pauseAfter(Throwable error) {
         Duration pause = backoff.failed();
         if (backoff.incidentJustBegan()) {
-            SafeLog.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
+            LOG.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
                     + AcceptBackoff.FIRST_PAUSE.toMillis() + " ms doubling to " + AcceptBackoff.MAX_PAUSE.toMillis()
                     + " ms, until accepts succeed again", error);
         }
@@ -466,7 +472,8 @@ public final class StreamServer implements AutoCloseable {
         Greenlet<Void> greenlet;
         try {
             InetSocketAddress peer = socket.remoteAddress();
-            greenlet = loop.spawn(() -> serve(socket, peer));
+            socket.acceptedBy(this);
+            greenlet = loop.spawn(new ServedConnection(this, loop, socket, peer, handler, options.idleTimeout()));
         } catch (VirtualMachineError e) {
             socket.close();
             throw e;
@@ -474,28 +481,11 @@ public final class StreamServer implements AutoCloseable {
             // The connection is dropped, the server goes on: a peer gone before its address was read, say.
             socket.close();
             backoff.countFailure();
-            SafeLog.log(System.Logger.Level.WARNING, this + " could not start a handler for a connection; it was closed", e);
+            LOG.log(System.Logger.Level.WARNING, this + " could not start a handler for a connection; it was closed", e);
             return;
         }
         handlers.add(greenlet);
         greenlet.link(this::handlerFinished);
-    }
-
-    private void serve(TcpSocket socket, InetSocketAddress peer) throws Exception {
-        IdleWatch idle = options.idleTimeout() == null ? null : IdleWatch.start(loop, socket, options.idleTimeout());
-        try {
-            handler.handle(socket, peer);
-        } catch (Exception e) {
-            if (idle == null || !idle.closedTheConnection()) {
-                throw e;
-            }
-            // The idle timeout closed the connection: the handler's "socket closed" is the expected end.
-        } finally {
-            if (idle != null) {
-                idle.cancel();
-            }
-            socket.close();
-        }
     }
 
     private void handlerFinished(Greenlet<Void> greenlet) {

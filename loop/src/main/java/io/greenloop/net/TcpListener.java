@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.internal.Deadline;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.IoHandle;
@@ -65,7 +66,7 @@ public final class TcpListener implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(TcpSocket.resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        ListenerHandle handle = LowLevel.transport(loop).openListener(TcpSocket.familyOf(target.getAddress()));
+        ListenerHandle handle = LowLevel.transportOf(loop).openListener(TcpSocket.familyOf(target.getAddress()));
         try {
             handle.bind(target, backlog, reusePort);
             return new TcpListener(new SocketCore<>(loop, handle, "TcpListener"), handle.localAddress());
@@ -83,10 +84,10 @@ public final class TcpListener implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public TcpSocket accept() throws IOException {
-        ListenerHandle handle = core.openForReading("TcpListener.accept");
+        ListenerHandle handle = core.checkedHandle(IoHandle.READ, "TcpListener.accept");
         StreamHandle accepted = handle.accept();
         if (accepted == null) {
-            long deadline = core.deadline();
+            Deadline deadline = core.deadline();
             do {
                 core.await(IoHandle.READ, deadline, "TcpListener.accept");
                 accepted = handle.accept();
@@ -97,7 +98,7 @@ public final class TcpListener implements AutoCloseable {
 
     /** Sets an option on the listening socket ({@link ListenerHandle#setOption}); for {@link StreamServer}. */
     <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        core.open("TcpListener.setOption").setOption(option, value);
+        core.checkedHandle("TcpListener.setOption").setOption(option, value);
     }
 
     /** The name of the listener's transport, for messages. */

@@ -2,7 +2,7 @@ package io.greenloop.net;
 
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
-import io.greenloop.internal.WaitBounds;
+import io.greenloop.internal.Deadline;
 import io.greenloop.spi.DetachedStream;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.StreamHandle;
@@ -45,6 +45,8 @@ public final class TcpSocket implements AutoCloseable {
     private InputStream inputStream;
     private OutputStream outputStream;
     private boolean outputShutdown;
+    /** The server that accepted it (null: none), so that a {@link #handOff} still names it in log lines. */
+    private StreamServer acceptedBy;
 
     private TcpSocket(SocketCore<StreamHandle> core) {
         this.core = core;
@@ -120,7 +122,7 @@ public final class TcpSocket implements AutoCloseable {
         InetSocketAddress target = address.isUnresolved()
                 ? new InetSocketAddress(resolve(address.getHostString()), address.getPort()) : address;
         Loop loop = Loop.current();
-        TcpSocket socket = connected(loop, LowLevel.transport(loop).openStream(familyOf(target.getAddress())));
+        TcpSocket socket = connected(loop, LowLevel.transportOf(loop).openStream(familyOf(target.getAddress())));
         boolean done = false;
         try {
             socket.finishConnecting(target, timeout);
@@ -135,7 +137,7 @@ public final class TcpSocket implements AutoCloseable {
 
     private void finishConnecting(InetSocketAddress target, Duration timeout) throws IOException {
         StreamHandle handle = core.handle;
-        long deadline = SocketCore.deadlineAfter(timeout);
+        Deadline deadline = Deadline.after(timeout);
         try {
             if (handle.connect(target)) {
                 return;
@@ -144,7 +146,7 @@ public final class TcpSocket implements AutoCloseable {
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.connect");
             } while (!handle.finishConnect());
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("connecting to " + target + " timed out " + WaitBounds.waited(timeout));
+            throw new SocketTimeoutException("connecting to " + target + " timed out " + Deadline.waited(timeout));
         } catch (SocketException e) {
             // Refused, or reset while the handshake was in flight (a listener closing with connections queued):
             // either way no connection was made, which is what ConnectException says.
@@ -196,17 +198,17 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link SocketCore#NO_DEADLINE}: none):
+     * {@link #read(ByteBuffer)} parking until {@code deadline} at most ({@link Deadline#NONE}: no limit):
      * {@link TlsSocket} times one TLS operation across several reads and writes of this socket.
      */
-    int read(ByteBuffer dst, long deadline, String operation) throws IOException {
-        StreamHandle handle = core.openForReading(operation);
+    int read(ByteBuffer dst, Deadline deadline, String operation) throws IOException {
+        StreamHandle handle = core.checkedHandle(IoHandle.READ, operation);
         if (!dst.hasRemaining()) {
             return 0;
         }
         // After a read that drained the socket, wait for readiness first: trying would only cost a read that returns 0.
         // A caller that may not wait tries once all the same: data may have come that no poll has reported yet.
-        int n = handle.mayBeReadable() || SocketCore.nanosLeft(deadline) == 0 ? handle.read(dst) : 0;
+        int n = handle.mayBeReadable() || deadline.passed() ? handle.read(dst) : 0;
         while (n == 0) {
             core.await(IoHandle.READ, deadline, operation);
             n = handle.read(dst);
@@ -239,9 +241,9 @@ public final class TcpSocket implements AutoCloseable {
         write(src, core.deadline(), "TcpSocket.write");
     }
 
-    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, long, String)}. */
-    void write(ByteBuffer src, long deadline, String operation) throws IOException {
-        StreamHandle handle = openForWriting(operation);
+    /** {@link #write(ByteBuffer)} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, Deadline, String)}. */
+    void write(ByteBuffer src, Deadline deadline, String operation) throws IOException {
+        StreamHandle handle = checkedHandleToWrite(operation);
         while (src.hasRemaining()) {
             if (handle.write(src) == 0) {
                 core.await(IoHandle.WRITE, deadline, operation);
@@ -250,12 +252,12 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
-     * Claims the writing side for {@code operation}; after {@link #shutdownOutput()} every write is refused here,
+     * The handle for a write ({@link SocketCore#checkedHandle(int, String)}); after {@link #shutdownOutput()} every write is refused here,
      * with the same {@link SocketException} on every transport (the kernel's answer differs: EPIPE, or NIO's
      * {@code AsynchronousCloseException}).
      */
-    private StreamHandle openForWriting(String operation) throws SocketException {
-        StreamHandle handle = core.openForWriting(operation);
+    private StreamHandle checkedHandleToWrite(String operation) throws SocketException {
+        StreamHandle handle = core.checkedHandle(IoHandle.WRITE, operation);
         if (outputShutdown) {
             throw new SocketException(operation + ": the output is shut down (shutdownOutput was called);"
                     + " this socket can still read, but no longer write");
@@ -289,9 +291,8 @@ public final class TcpSocket implements AutoCloseable {
         for (int i = 0; i < srcs.length; i++) {
             Objects.requireNonNull(srcs[i], "srcs[" + i + "]");
         }
-        StreamHandle handle = openForWriting("TcpSocket.write");
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean waited = false;
+        StreamHandle handle = checkedHandleToWrite("TcpSocket.write");
+        Deadline deadline = null;  // the timeout counts from the first wait
         int first = 0;
         while (true) {
             while (first < srcs.length && !srcs[first].hasRemaining()) {
@@ -301,9 +302,8 @@ public final class TcpSocket implements AutoCloseable {
                 return;
             }
             if (handle.write(srcs, first, srcs.length - first) == 0) {
-                if (!waited) {
+                if (deadline == null) {
                     deadline = core.deadline();
-                    waited = true;
                 }
                 core.await(IoHandle.WRITE, deadline, "TcpSocket.write");
             }
@@ -326,20 +326,18 @@ public final class TcpSocket implements AutoCloseable {
         if (position < 0 || count < 0) {
             throw new IllegalArgumentException("position " + position + " and count " + count + " must not be negative");
         }
-        StreamHandle handle = openForWriting("TcpSocket.transferFrom");
+        StreamHandle handle = checkedHandleToWrite("TcpSocket.transferFrom");
         long total = Math.max(0, Math.min(count, file.size() - position));
         long sent = 0;
-        long deadline = SocketCore.NO_DEADLINE;
-        boolean waited = false;
+        Deadline deadline = null;  // the timeout counts from the first wait
         while (sent < total) {
             long n = handle.transferFrom(file, position + sent, total - sent);
             if (n > 0) {
                 sent += n;
                 continue;
             }
-            if (!waited) {
+            if (deadline == null) {
                 deadline = core.deadline();
-                waited = true;
             }
             core.await(IoHandle.WRITE, deadline, "TcpSocket.transferFrom");
         }
@@ -349,8 +347,10 @@ public final class TcpSocket implements AutoCloseable {
     /**
      * Moves this connection to {@code target}, a loop on the same transport, and runs {@code handler} with it
      * there in a new greenlet, which closes it when the handler returns; this object is closed at once
-     * (unless {@code target} is its own loop, where it is the handler's socket). Returns without waiting; never
-     * refused for {@code target}'s bound on pending callbacks, only when {@code target} is closed
+     * (unless {@code target} is its own loop, where it is the handler's socket). As on a server, a connection the
+     * peer ends (a reset, a broken pipe, ...) is one DEBUG line on "io.greenloop.StreamServer", and a handler's own
+     * exception goes to {@code target}'s error handler. Returns without waiting; never refused for {@code target}'s
+     * bound on pending callbacks, only when {@code target} is closed
      * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
      * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
      *
@@ -361,17 +361,18 @@ public final class TcpSocket implements AutoCloseable {
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(handler, "handler");
-        core.openForReading("TcpSocket.handOff");
-        core.openForWriting("TcpSocket.handOff");
+        core.checkedHandle(IoHandle.READ, "TcpSocket.handOff");
+        core.checkedHandle(IoHandle.WRITE, "TcpSocket.handOff");
         InetSocketAddress peer = remoteAddress();
         if (target == core.loop) {
-            target.spawn(() -> serve(this, peer, handler));  // already home: a selector cannot re-adopt its own channel
+            target.spawn(new ServedConnection(acceptedBy, target, this, peer, handler, null)); // a selector cannot re-adopt its own channel
             return;
         }
         DetachedStream detached = core.handle.detach();
         core.close();
         try {
-            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler));
+            StreamServer server = acceptedBy;
+            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler, server));
         } catch (RuntimeException e) {
             detached.close();
             throw e;
@@ -380,28 +381,26 @@ public final class TcpSocket implements AutoCloseable {
 
     /** On the target loop: adopts the handed-off socket and spawns its handler, which closes it at the end. */
     private static void adoptAndServe(Loop target, DetachedStream detached, InetSocketAddress peer,
-                                      StreamServer.Handler handler) {
+                                      StreamServer.Handler handler, StreamServer server) {
         TcpSocket socket;
         try {
-            socket = new TcpSocket(new SocketCore<>(target, LowLevel.transport(target).adoptStream(detached), "TcpSocket"));
+            socket = new TcpSocket(new SocketCore<>(target, LowLevel.transportOf(target).adoptStream(detached), "TcpSocket"));
         } catch (IOException | RuntimeException e) {
             detached.close();
             throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
         }
+        socket.acceptedBy = server;
         try {
-            target.spawn(() -> serve(socket, peer, handler));
+            target.spawn(new ServedConnection(server, target, socket, peer, handler, null));
         } catch (RuntimeException e) {
             socket.close();  // the target closed between the hand-off and now: nobody will serve it
             throw e;
         }
     }
 
-    private static void serve(TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler) throws Exception {
-        try {
-            handler.handle(socket, peer);
-        } finally {
-            socket.close();
-        }
+    /** Records the server that accepted it. */
+    void acceptedBy(StreamServer server) {
+        this.acceptedBy = server;
     }
 
     /**
@@ -440,6 +439,16 @@ public final class TcpSocket implements AutoCloseable {
         core.timeout(timeout);
     }
 
+    /** The deadline of an operation starting now under this socket's timeout, for {@link TlsSocket}'s operations. */
+    Deadline deadline() {
+        return core.deadline();
+    }
+
+    /** This socket's timeout ({@code null}: none). */
+    Duration timeout() {
+        return core.timeout();
+    }
+
     /**
      * Sets a socket option ({@code SO_RCVBUF}, {@code SO_LINGER}, {@code TCP_NODELAY}, ...); returns this socket.
      *
@@ -451,7 +460,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         SocketCore.checkOption(option, value);
-        core.open("TcpSocket.setOption").setOption(option, value);
+        core.checkedHandle("TcpSocket.setOption").setOption(option, value);
         return this;
     }
 
@@ -466,7 +475,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public <T> T option(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
-        return core.open("TcpSocket.option").option(name);
+        return core.checkedHandle("TcpSocket.option").option(name);
     }
 
     /** How much this socket has done: grows with every operation and every wait that ended ready ({@link IdleWatch}). */
@@ -481,7 +490,7 @@ public final class TcpSocket implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public void shutdownOutput() throws IOException {
-        core.open("TcpSocket.shutdownOutput").shutdownOutput();
+        core.checkedHandle("TcpSocket.shutdownOutput").shutdownOutput();
         outputShutdown = true;
     }
 
@@ -492,14 +501,7 @@ public final class TcpSocket implements AutoCloseable {
      */
     public InetSocketAddress localAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.localAddress");
-        if (localAddress == null && !core.isClosed()) {
-            try {
-                localAddress = core.handle.localAddress();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-        return localAddress;
+        return localAddress = known(localAddress, core.handle::localAddress);
     }
 
     /**
@@ -509,14 +511,25 @@ public final class TcpSocket implements AutoCloseable {
      */
     public InetSocketAddress remoteAddress() {
         LowLevel.requireLoopThread(core.loop, "TcpSocket.remoteAddress");
-        if (remoteAddress == null && !core.isClosed()) {
-            try {
-                remoteAddress = core.handle.remoteAddress();
-            } catch (IOException e) {
-                return null;
-            }
+        return remoteAddress = known(remoteAddress, core.handle::remoteAddress);
+    }
+
+    /** An address the handle can tell ({@code ask}), asked once and kept: {@code null} once closed before it was asked. */
+    private InetSocketAddress known(InetSocketAddress kept, AddressQuery ask) {
+        if (kept != null || core.isClosed()) {
+            return kept;
         }
-        return remoteAddress;
+        try {
+            return ask.address();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** One of the handle's address getters. */
+    @FunctionalInterface
+    private interface AddressQuery {
+        InetSocketAddress address() throws IOException;
     }
 
     /**

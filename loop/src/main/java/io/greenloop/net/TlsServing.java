@@ -1,6 +1,5 @@
 package io.greenloop.net;
 
-import io.greenloop.internal.SafeLog;
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.time.Duration;
@@ -9,13 +8,27 @@ import java.util.function.Supplier;
 /**
  * What {@link StreamServer#tls} runs in each connection's greenlet: the handshake under its own limit, then
  * the user's handler. A handshake that fails is the client's problem, not the server's (a port scanner, a
- * plain-text client, an expired certificate on the other side), so it is logged at DEBUG, once, and only
- * that connection closes.
+ * plain-text client, an expired certificate on the other side): it ends the connection's greenlet with a
+ * {@link HandshakeFailure}, which the server logs at DEBUG, in one line, and only that connection closes.
  */
 final class TlsServing {
 
 
     private TlsServing() {
+    }
+
+    /** A TLS handshake with a peer that failed: the peer's doing, a connection-level end like a reset. */
+    static final class HandshakeFailure extends IOException {
+
+        HandshakeFailure(IOException cause) {
+            super("the TLS handshake failed: " + cause, cause);
+        }
+
+        /** Its message alone: it stands for the handshake's failure, which the message names. */
+        @Override
+        public String toString() {
+            return getMessage();
+        }
     }
 
     static StreamServer.Handler handler(Supplier<SSLEngine> engines, StreamServer.TlsHandler handler, Duration handshakeTimeout) {
@@ -24,8 +37,7 @@ final class TlsServing {
                 try {
                     tls.handshake(handshakeTimeout);
                 } catch (IOException e) {
-                    SafeLog.log(System.Logger.Level.DEBUG, "TLS handshake with {0} failed, closing that connection: {1}", peer, e.toString());
-                    return;
+                    throw new HandshakeFailure(e);
                 }
                 handler.handle(tls, peer);
             }

@@ -3,6 +3,7 @@ package io.greenloop.net;
 import io.greenloop.Green;
 import io.greenloop.Semaphore;
 import io.greenloop.Waiter;
+import io.greenloop.internal.Deadline;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -40,15 +41,11 @@ import java.util.Objects;
  * read-then-unwrap; the handshake takes both (outbound first, the only nesting order). An unwrap can leave
  * the engine wanting to send (a KeyUpdate answer, a TLS 1.2 renegotiation message). The reader never sends it
  * itself, nor waits for {@code outbound}: it would park holding {@code inbound} on a full send buffer that
- * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. (A hang
- * once blamed on this, with SO_RCVBUF shrunk to 4 KiB on connected sockets, was Linux TCP itself: a receive
- * buffer shrunk below the loopback MSS after the connection is set up leaves a window the sender will not
- * use, and plain JDK sockets crawl the same way; SO_SNDBUF alone shrinks without harm.) A greenlet of its own
- * waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
- * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A
- * writer that needs the peer's handshake
- * messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds {@code inbound}, and otherwise
- * waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
+ * drains only while the peer reads, and a peer doing the same at the same moment would deadlock both. A greenlet
+ * of its own waits for {@code outbound} and sends it, while the reader goes on reading; a writer that holds
+ * {@code outbound} sends it first, because it checks for pending handshake output after its last park. A writer
+ * that needs the peer's handshake messages (TLS 1.2 renegotiation) unwraps them itself when no reader holds
+ * {@code inbound}, and otherwise waits for the reader's next unwrap. Known gap: a TLS 1.2 renegotiation that the peer starts while a writer
  * streams does not complete until the writer pauses (TLS 1.3, which has no renegotiation, is not affected).
  * A greenlet that waited for the handshake while another did it does not then wait for {@code inbound}:
  * that other greenlet may be reading, for an answer to what this one is about to write.
@@ -62,17 +59,10 @@ import java.util.Objects;
  * <p>Buffers: three per socket, sized from the session and grown on {@code BUFFER_OVERFLOW}, reused for
  * every record; the steady state allocates nothing per record.
  *
- * <p>Delegated tasks ({@link SSLEngine#getDelegatedTask()}) run inline, on the loop. Measured here (JDK 25,
- * EC P-256 certificates, a TLS 1.3 handshake between two engines in memory, thread CPU time, 400 rounds on a
- * busy 2-core machine): the JDK hands out 3 tasks per handshake (both sides together) and they take 4-8 ms
- * of the 5-10 ms the whole handshake costs: nearly all of the handshake's public-key work (key share, signature,
- * certificate path checks) runs as a task. Inline is right for throughput: the work is CPU-bound and must
- * be done anyway, and a thread hop per task would add latency to the handshake and contend with the other
- * loops of a loop-per-core server for the same cores. It is wrong for tail latency: while a task runs every
- * other greenlet of the loop waits those milliseconds, so a loop that accepts many new TLS connections
- * while serving latency-sensitive ones delays the latter; such a server would want the tasks on a thread
- * pool (not offered yet: unmeasured whether the hops cost less than the stall). A provider whose tasks wait
- * for the network (OCSP, a hardware token) should be given an engine that runs them itself.
+ * <p>Delegated tasks ({@link SSLEngine#getDelegatedTask()}), nearly all of a handshake's public-key work, run
+ * inline on the loop: a few milliseconds per handshake during which the loop's other greenlets wait (README's
+ * design notes on TLS say why inline). A provider whose tasks wait for the network (OCSP, a hardware token)
+ * should be given an engine that runs them itself.
  */
 public final class TlsSocket implements AutoCloseable {
 
@@ -97,7 +87,6 @@ public final class TlsSocket implements AutoCloseable {
     private boolean answerScheduled;
     /** Why sending a handshake answer from a reader failed; the next write throws it. */
     private IOException outboundFailure;
-    private Duration timeout;
     private boolean handshakeDone;
     private boolean inboundEnded;
     private boolean closed;
@@ -199,15 +188,15 @@ public final class TlsSocket implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public void handshake() throws IOException {
-        handshake(SocketCore.deadlineAfter(timeout));
+        handshake(socket.deadline());
     }
 
     /** {@link #handshake()} with a limit of its own, for servers that bound the handshake apart from reads. */
     void handshake(Duration limit) throws IOException {
-        handshake(SocketCore.deadlineAfter(limit));
+        handshake(Deadline.after(limit));
     }
 
-    private void handshake(long deadline) throws IOException {
+    private void handshake(Deadline deadline) throws IOException {
         if (handshakeDone) {
             return;
         }
@@ -231,7 +220,7 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
-    private void runHandshake(long deadline) throws IOException {
+    private void runHandshake(Deadline deadline) throws IOException {
         try {
             engine.beginHandshake();
             while (!handshakeDone) {
@@ -255,7 +244,7 @@ public final class TlsSocket implements AutoCloseable {
     /** After a failed handshake the engine holds an alert saying why; the peer deserves it before the socket closes. */
     private void sendAlertAfter(SSLException failure) {
         try {
-            long deadline = SocketCore.deadlineAfter(CLOSE_NOTIFY_WAIT);
+            Deadline deadline = Deadline.after(CLOSE_NOTIFY_WAIT);
             while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
                 if (wrapAndSend(EMPTY, deadline, "TlsSocket.handshake").bytesProduced() == 0) {
                     return;
@@ -286,7 +275,7 @@ public final class TlsSocket implements AutoCloseable {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        long deadline = SocketCore.deadlineAfter(timeout);
+        Deadline deadline = socket.deadline();
         handshake(deadline);
         acquire(inbound, deadline, "TlsSocket.read");
         try {
@@ -344,7 +333,7 @@ public final class TlsSocket implements AutoCloseable {
      */
     public void write(ByteBuffer src) throws IOException {
         Objects.requireNonNull(src, "src");
-        long deadline = SocketCore.deadlineAfter(timeout);
+        Deadline deadline = socket.deadline();
         handshake(deadline);
         acquire(outbound, deadline, "TlsSocket.write");
         try {
@@ -382,7 +371,7 @@ public final class TlsSocket implements AutoCloseable {
      * One unwrap into {@link #appIn}, reading from the network first while the record is incomplete; false at
      * the end of the stream. The caller holds {@code inbound}.
      */
-    private boolean unwrapOnce(long deadline, String operation) throws IOException {
+    private boolean unwrapOnce(Deadline deadline, String operation) throws IOException {
         while (true) {
             SSLEngineResult result;
             netIn.flip();
@@ -441,7 +430,7 @@ public final class TlsSocket implements AutoCloseable {
      * its time for data, while the writer ahead of this greenlet has a later deadline of its own.
      */
     private void sendHandshakeAnswer() {
-        long deadline = SocketCore.deadlineAfter(timeout);
+        Deadline deadline = socket.deadline();
         try {
             acquire(outbound, deadline, "TlsSocket (answering the peer's handshake message)");
         } catch (SocketTimeoutException e) {
@@ -474,7 +463,7 @@ public final class TlsSocket implements AutoCloseable {
     }
 
     /** Sends what the engine wants to send on its own (post-handshake messages); the caller holds {@code outbound}. */
-    private void sendPendingHandshake(long deadline, String operation) throws IOException {
+    private void sendPendingHandshake(Deadline deadline, String operation) throws IOException {
         while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && !engine.isOutboundDone()) {
             if (wrapAndSend(EMPTY, deadline, operation).bytesProduced() == 0) {
                 return;
@@ -483,7 +472,7 @@ public final class TlsSocket implements AutoCloseable {
     }
 
     /** One wrap of {@code src} and the sending of its record; the caller holds {@code outbound}. */
-    private SSLEngineResult wrapAndSend(ByteBuffer src, long deadline, String operation) throws IOException {
+    private SSLEngineResult wrapAndSend(ByteBuffer src, Deadline deadline, String operation) throws IOException {
         while (true) {
             SSLEngineResult result = engine.wrap(src, netOut);
             if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
@@ -507,7 +496,7 @@ public final class TlsSocket implements AutoCloseable {
     }
 
     /** A writer blocked on the peer's handshake messages: unwrap them here, or let the reader do it and wait. */
-    private void awaitPeerHandshake(long deadline) throws IOException {
+    private void awaitPeerHandshake(Deadline deadline) throws IOException {
         if (inbound.tryAcquire()) {
             try {
                 if (!unwrapOnce(deadline, "TlsSocket.write")) {
@@ -520,7 +509,7 @@ public final class TlsSocket implements AutoCloseable {
         }
         Waiter<Void> progress = new Waiter<>("TlsSocket.write waiting for the reader to unwrap the peer's handshake");
         inboundProgress = progress;
-        if (!progress.await(SocketCore.remaining(deadline))) {
+        if (!progress.await(deadline.remaining())) {
             throw new SocketTimeoutException("TlsSocket.write timed out waiting for the peer's handshake messages");
         }
     }
@@ -530,8 +519,8 @@ public final class TlsSocket implements AutoCloseable {
         return Math.max(sessionSize, 2 * buffer.capacity());
     }
 
-    private static void acquire(Semaphore lock, long deadline, String operation) throws SocketTimeoutException {
-        if (!lock.acquire(SocketCore.remaining(deadline))) {
+    private static void acquire(Semaphore lock, Deadline deadline, String operation) throws SocketTimeoutException {
+        if (!lock.acquire(deadline.remaining())) {
             throw new SocketTimeoutException(operation + " timed out waiting for another greenlet using this socket");
         }
     }
@@ -562,12 +551,13 @@ public final class TlsSocket implements AutoCloseable {
 
     /**
      * Limits each later read, write and handshake as a whole ({@code null}: no limit); one that takes longer
-     * throws {@link SocketTimeoutException}. After a timed-out write, close the socket (class javadoc).
+     * throws {@link SocketTimeoutException}. It is the timeout of the {@link #tcpSocket()} underneath, which this
+     * sets: one setting for both. After a timed-out write, close the socket (class javadoc).
      *
-     * @param timeout how long each operation may wait; {@code null}: no limit
+     * @param timeout how long each operation may wait; {@code null}: no limit; negative: refused
      */
     public void setTimeout(Duration timeout) {
-        this.timeout = SocketCore.checkTimeout(timeout);
+        socket.setTimeout(timeout);
     }
 
     /**
@@ -614,7 +604,8 @@ public final class TlsSocket implements AutoCloseable {
             if (handshakeDone && outbound.tryAcquire()) {
                 try {
                     engine.closeOutbound();
-                    sendPendingHandshake(SocketCore.deadlineAfter(timeout != null ? timeout : CLOSE_NOTIFY_WAIT), "TlsSocket.close");
+                    Duration timeout = socket.timeout();
+                    sendPendingHandshake(Deadline.after(timeout != null ? timeout : CLOSE_NOTIFY_WAIT), "TlsSocket.close");
                 } finally {
                     outbound.release();
                 }

@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.internal.Deadline;
 import io.greenloop.lowlevel.LowLevel;
 import io.greenloop.Loop;
 import io.greenloop.spi.DatagramHandle;
@@ -44,7 +45,7 @@ public final class UdpSocket implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         InetSocketAddress target = resolved(address);
         Loop loop = Loop.current();
-        DatagramHandle handle = LowLevel.transport(loop).openDatagram(TcpSocket.familyOf(target.getAddress()));
+        DatagramHandle handle = LowLevel.transportOf(loop).openDatagram(TcpSocket.familyOf(target.getAddress()));
         try {
             handle.bind(target);
             return new UdpSocket(new SocketCore<>(loop, handle, "UdpSocket"), handle.localAddress());
@@ -69,7 +70,7 @@ public final class UdpSocket implements AutoCloseable {
     public void send(ByteBuffer src, InetSocketAddress target) throws IOException {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(target, "target");
-        DatagramHandle handle = core.openForWriting("UdpSocket.send");
+        DatagramHandle handle = core.checkedHandle(IoHandle.WRITE, "UdpSocket.send");
         InetSocketAddress to = resolved(target);
         if (localAddress.getAddress() instanceof Inet4Address && to.getAddress() instanceof Inet6Address) {
             // NIO would throw an unchecked UnsupportedAddressTypeException, epoll an errno: the same IOException for both.
@@ -79,7 +80,7 @@ public final class UdpSocket implements AutoCloseable {
         if (handle.send(src, to)) {
             return;
         }
-        long deadline = core.deadline();
+        Deadline deadline = core.deadline();
         do {
             core.await(IoHandle.WRITE, deadline, "UdpSocket.send");
         } while (!handle.send(src, to));
@@ -95,12 +96,12 @@ public final class UdpSocket implements AutoCloseable {
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
-        DatagramHandle handle = core.openForReading("UdpSocket.receive");
+        DatagramHandle handle = core.checkedHandle(IoHandle.READ, "UdpSocket.receive");
         InetSocketAddress sender = handle.receive(dst);
         if (sender != null) {
             return sender;
         }
-        long deadline = core.deadline();
+        Deadline deadline = core.deadline();
         do {
             core.await(IoHandle.READ, deadline, "UdpSocket.receive");
             sender = handle.receive(dst);

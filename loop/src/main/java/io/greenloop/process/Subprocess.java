@@ -79,7 +79,7 @@ public final class Subprocess implements Waitable, AutoCloseable {
         this.stdout = new PipeInput(loop, process.getInputStream(), "stdout" + who);
         this.stderr = new PipeInput(loop, process.getErrorStream(), "stderr" + who);
         this.stdin = new PipeOutput(loop, process.getOutputStream(), "stdin" + who);
-        Cancellable running = loop.keepAlive();
+        Cancellable running = LowLevel.keepAlive(loop);
         process.onExit().whenComplete((ignored, error) -> exited(running));
         stdout.start();
         stderr.start();

@@ -1,6 +1,5 @@
 package io.greenloop.net;
 
-import io.greenloop.AsyncResult;
 import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
@@ -19,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -140,46 +141,83 @@ class DnsTest {
         assertTrue(output.contains("first lookup in a greenlet: ok"), output);
     }
 
-    /** A lookup that takes {@code busy}, as a slow name server would. */
-    static AsyncResult<Void> sleeper(LookupPool pool, Duration busy) {
-        try {
-            return pool.submit("slow.example", () -> {
-                Thread.sleep(busy.toMillis());
-                return null;
-            }, System.nanoTime() + pool.timeout().toNanos());
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void aLookupThatTakesLongerThanTheTimeoutFailsWithTheTimeoutInItsMessage() {
         LookupPool pool = new LookupPool(2, 4, Duration.ofMillis(300), "dns-timeout-test");
+        CountDownLatch released = new CountDownLatch(1);
         long start = System.nanoTime();
-        UnknownHostException failure = assertThrows(UnknownHostException.class, () -> pool.run("hangs.example", () -> {
-            Thread.sleep(3_000);
+        UnknownHostException failure = assertThrows(UnknownHostException.class, () -> pool.run("test", "hangs.example", () -> {
+            released.await(10, TimeUnit.SECONDS);
             return null;
         }));
+        released.countDown();
         assertTrue(failure.getMessage().contains("hangs.example: no answer within 300 ms"), failure.getMessage());
-        assertTrue(millisSince(start) < 2_500, "the caller did not wait for the lookup to end");
+        assertTrue(millisSince(start) < 5_000, "the caller did not wait for the lookup to end");
     }
 
     @Test
-    void aFullQueueParksTheCallerWhileTheLoopRunsAndGivesUpAtTheTimeout() throws Exception {
-        LookupPool pool = new LookupPool(1, 1, Duration.ofMillis(1_500), "dns-queue-test");
-        AsyncResult<Void> hanging = sleeper(pool, Duration.ofMillis(2_500));
-        AsyncResult<Void> queued = sleeper(pool, Duration.ofMillis(10));
-        Ticker ticker = Ticker.start(Duration.ofMillis(10));
-        long start = System.nanoTime();
-        Greenlet<Throwable> third = Green.spawn(() -> assertThrows(UnknownHostException.class, () -> pool.run("third.example", () -> "never")));
-        Throwable failure = third.get();
-        long waited = millisSince(start);
+    void aLookupEveryCallerGaveUpOnNeverRuns() throws Exception {
+        LookupPool pool = new LookupPool(1, 4, Duration.ofSeconds(10), "dns-dropped-test");
+        HeldLookupPool held = HeldLookupPool.hold(pool, 1);
+        AtomicInteger runs = new AtomicInteger();
+        Greenlet<String> caller = Green.spawn(() -> pool.run("test", "dropped.example", () -> "ran " + runs.incrementAndGet()));
+        Green.sleep(); // it runs up to its wait: the lookup is queued behind the held one
+        caller.kill();
+        held.releaseAndAwaitEnd();
+        // The held thread is free again; a lookup made now runs after anything still queued would have.
+        assertEquals("after", pool.run("test", "after.example", () -> "after"));
+        assertEquals(0, runs.get(), "the lookup its only caller left never ran");
+    }
+
+    @Test
+    void callersOfOneNameShareOneLookup() throws Exception {
+        LookupPool pool = new LookupPool(2, 4, Duration.ofSeconds(10), "dns-shared-test");
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch answer = new CountDownLatch(1);
+        List<Greenlet<String>> callers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            callers.add(Green.spawn(() -> pool.run("test", "same.example", () -> {
+                runs.incrementAndGet();
+                answer.await(10, TimeUnit.SECONDS);
+                return "the answer";
+            })));
+        }
+        Green.sleep(); // every caller runs up to its wait
+        answer.countDown();
+        loop.joinAllOrFail(callers, Duration.ofSeconds(10));
+        for (Greenlet<String> caller : callers) {
+            assertEquals("the answer", caller.get());
+        }
+        assertEquals(1, runs.get(), "ten callers of one name made one lookup");
+        assertEquals(List.of("again"), List.of(pool.run("test", "same.example", () -> "again")), "a finished lookup is not reused");
+    }
+
+    @Test
+    void aLookupNobodyWaitsForIsWrittenOffUpToTheLimitThenCountsAgain() throws Exception {
+        LookupPool pool = new LookupPool(1, 1, Duration.ofSeconds(10), "dns-written-off-test");
+        CountDownLatch hangingEnds = new CountDownLatch(1);
+        CountDownLatch firstRuns = new CountDownLatch(1);
+        CountDownLatch secondRuns = new CountDownLatch(1);
+        Greenlet<Object> first = Green.spawn(() -> pool.run("test", "first.example", () -> hang(firstRuns, hangingEnds)));
+        Eventually.await("the first lookup to run", () -> firstRuns.getCount() == 0);
+        first.kill(); // its only caller leaves: the call hangs on, written off
+        Greenlet<Object> second = Green.spawn(() -> pool.run("test", "second.example", () -> hang(secondRuns, hangingEnds)));
+        Eventually.await("the second lookup to run beside the written-off one", () -> secondRuns.getCount() == 0);
+        second.kill(); // one more than the limit of 1: now the abandoned calls take the pool's one place
+        Ticker ticker = Ticker.start(Duration.ofMillis(5));
+        Greenlet<String> third = Green.spawn(() -> pool.run("test", "third.example", () -> "third"));
+        Eventually.await("10 ticks while the third lookup waits", () -> ticker.ticks() >= 10);
         ticker.stop();
-        assertTrue(failure.getMessage().contains("2 lookups were already running or queued"), failure.getMessage());
-        assertTrue(waited >= 1_000, "it waited for a place until the timeout: " + waited + " ms");
-        assertTrue(ticker.ticks() >= 10, "the loop ran while the caller waited for a place: " + ticker);
-        Green.waitAll(List.of(hanging, queued), Duration.ofSeconds(5));
-        assertEquals("answered", pool.run("fourth.example", () -> "answered"), "the places came back when the lookups ended");
+        assertFalse(third.ready(), "past the limit, a lookup waits for a hanging call to end");
+        hangingEnds.countDown();
+        assertEquals("third", third.get());
+    }
+
+    /** Hangs until {@code ends}, or a minute at most: longer than any wait of the test, so that only {@code ends} ends it in time. */
+    private static Object hang(CountDownLatch running, CountDownLatch ends) throws InterruptedException {
+        running.countDown();
+        ends.await(60, TimeUnit.SECONDS);
+        return null;
     }
 
     @Test
@@ -190,7 +228,7 @@ class DnsTest {
         List<Greenlet<String>> others = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String name = "quick-" + i;
-            others.add(Green.spawn(() -> pool.run(name, () -> name)));
+            others.add(Green.spawn(() -> pool.run("test", name, () -> name)));
         }
         List<Greenlet<?>> finished = Green.joinAll(others, Duration.ofSeconds(5));
         assertEquals(8, finished.size(), "the quick lookups went round the hanging one");

@@ -1,6 +1,5 @@
 package io.greenloop.net;
 
-import io.greenloop.AsyncResult;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Ticker;
@@ -13,10 +12,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every thread of a {@link LookupPool} held by a task until {@link #release()}, so that lookups submitted
- * meanwhile queue behind it for as long as the test needs, ordered by cause: a fixed 400 ms of busy tasks
- * raced the test, which on a loaded machine could not always tick ten times in it. The tasks let go by
- * themselves after {@link #HOLD_LIMIT}, below the Dns pool's 10 s timeout, so that a failed test cannot
+ * Every thread of a {@link LookupPool} held by a lookup until {@link #release()}, so that lookups made meanwhile
+ * queue behind it for as long as the test needs, ordered by cause: a fixed 400 ms of busy tasks raced the test,
+ * which on a loaded machine could not always tick ten times in it. Each held lookup has a caller of its own (a
+ * platform thread), which keeps waiting for it: a lookup nobody waits for would no longer hold its place. They let
+ * go by themselves after {@link #HOLD_LIMIT}, below the Dns pool's 10 s timeout, so that a failed test cannot
  * leave the JVM's shared pool stuck for the next one.
  */
 final class HeldLookupPool {
@@ -24,16 +24,25 @@ final class HeldLookupPool {
     static final Duration HOLD_LIMIT = Duration.ofSeconds(8);
 
     private final CountDownLatch released = new CountDownLatch(1);
-    private final List<AsyncResult<Void>> holders = new ArrayList<>();
+    private final List<Thread> callers = new ArrayList<>();
 
     private HeldLookupPool() {
     }
 
-    /** Holds all {@code threads} threads of {@code pool}. */
+    /** Holds all {@code threads} threads of {@code pool}; returns once each runs a held lookup. */
     static HeldLookupPool hold(LookupPool pool, int threads) {
         HeldLookupPool held = new HeldLookupPool();
+        CountDownLatch running = new CountDownLatch(threads);
         for (int i = 0; i < threads; i++) {
-            held.holders.add(held.holdOne(pool));
+            String name = "held-" + i + ".example";
+            held.callers.add(Thread.ofPlatform().daemon().start(() -> held.holdOne(pool, name, running)));
+        }
+        try {
+            if (!running.await(HOLD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the held lookups did not all start within " + HOLD_LIMIT);
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
         return held;
     }
@@ -43,12 +52,13 @@ final class HeldLookupPool {
         return hold(Dns.pool(), Dns.LOOKUP_THREADS);
     }
 
-    private AsyncResult<Void> holdOne(LookupPool pool) {
+    private void holdOne(LookupPool pool, String name, CountDownLatch running) {
         try {
-            return pool.submit("held.example", () -> {
+            pool.run("held", name, () -> {
+                running.countDown();
                 released.await(HOLD_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
                 return null;
-            }, System.nanoTime() + pool.timeout().toNanos());
+            });
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
@@ -76,9 +86,15 @@ final class HeldLookupPool {
         });
     }
 
-    /** Releases (if not yet) and waits for the holding tasks to end. */
+    /** Releases (if not yet) and waits for the held lookups' callers to have their answers. */
     void releaseAndAwaitEnd() {
         release();
-        Green.waitAll(holders, Duration.ofSeconds(5));
+        for (Thread caller : callers) {
+            try {
+                caller.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 }

@@ -58,122 +58,72 @@ public class InterleavingConformanceTest {
 
     /** How the loop writes a payload: the shapes that reach a transport's write paths differently. */
     enum WriteShape {
-        BYTE_ARRAY(Wire.TCP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                connection.tcp.write(data, 0, data.length);
-            }
-        },
-        HEAP_BUFFER(Wire.TCP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                connection.tcp.write(ByteBuffer.wrap(data));
-            }
-        },
-        DIRECT_BUFFER(Wire.TCP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                connection.tcp.write(direct(data));
-            }
-        },
+        BYTE_ARRAY(Wire.TCP, (connection, data) -> connection.tcp.write(data, 0, data.length)),
+        HEAP_BUFFER(Wire.TCP, (connection, data) -> connection.tcp.write(ByteBuffer.wrap(data))),
+        DIRECT_BUFFER(Wire.TCP, (connection, data) -> connection.tcp.write(direct(data))),
         /** Direct, heap, direct, heap: a run of direct buffers first, then a run that starts with a heap one. */
-        GATHERING_HEAP_AND_DIRECT(Wire.TCP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                int quarter = data.length / 4;
-                connection.tcp.write(direct(Arrays.copyOfRange(data, 0, quarter)),
-                        ByteBuffer.wrap(data, quarter, quarter),
-                        direct(Arrays.copyOfRange(data, 2 * quarter, 3 * quarter)),
-                        ByteBuffer.wrap(data, 3 * quarter, data.length - 3 * quarter));
+        GATHERING_HEAP_AND_DIRECT(Wire.TCP, (connection, data) -> {
+            int quarter = data.length / 4;
+            connection.tcp.write(direct(Arrays.copyOfRange(data, 0, quarter)),
+                    ByteBuffer.wrap(data, quarter, quarter),
+                    direct(Arrays.copyOfRange(data, 2 * quarter, 3 * quarter)),
+                    ByteBuffer.wrap(data, 3 * quarter, data.length - 3 * quarter));
+        }),
+        TRANSFER_FROM_FILE(Wire.TCP, (connection, data) -> {
+            Path path = Files.createTempFile("greenloop-interleaving", ".bin");
+            try (FileChannel file = FileChannel.open(Files.write(path, data))) {
+                assertEquals(data.length, connection.tcp.transferFrom(file, 0, data.length));
+            } finally {
+                Files.delete(path);
             }
-        },
-        TRANSFER_FROM_FILE(Wire.TCP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                Path path = Files.createTempFile("greenloop-interleaving", ".bin");
-                try (FileChannel file = FileChannel.open(Files.write(path, data))) {
-                    assertEquals(data.length, connection.tcp.transferFrom(file, 0, data.length));
-                } finally {
-                    Files.delete(path);
-                }
-            }
-        },
-        UDP_SEND_HEAP(Wire.UDP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                connection.udp.send(ByteBuffer.wrap(data), connection.peerAddress());
-            }
-        },
-        UDP_SEND_DIRECT(Wire.UDP) {
-            @Override
-            void write(Connection connection, byte[] data) throws IOException {
-                connection.udp.send(direct(data), connection.peerAddress());
-            }
-        };
-
-        final Wire wire;
-
-        WriteShape(Wire wire) {
-            this.wire = wire;
-        }
+        }),
+        UDP_SEND_HEAP(Wire.UDP, (connection, data) -> connection.udp.send(ByteBuffer.wrap(data), connection.peerAddress())),
+        UDP_SEND_DIRECT(Wire.UDP, (connection, data) -> connection.udp.send(direct(data), connection.peerAddress()));
 
         /** Writes all of {@code data} on the loop's end of {@code connection}. */
-        abstract void write(Connection connection, byte[] data) throws IOException;
+        interface Writer {
+            void write(Connection connection, byte[] data) throws IOException;
+        }
+
+        final Wire wire;
+        private final Writer writer;
+
+        WriteShape(Wire wire, Writer writer) {
+            this.wire = wire;
+            this.writer = writer;
+        }
+
+        void write(Connection connection, byte[] data) throws IOException {
+            writer.write(connection, data);
+        }
     }
 
     /** How the loop reads a payload of a known length. */
     enum ReadShape {
-        TCP_BYTE_ARRAY(Wire.TCP) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return NetConformanceTest.readFully(connection.tcp, length);
-            }
-        },
-        TCP_HEAP_BUFFER(Wire.TCP) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return readFully(connection.tcp::read, ByteBuffer.allocate(length));
-            }
-        },
-        TCP_DIRECT_BUFFER(Wire.TCP) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return readFully(connection.tcp::read, ByteBuffer.allocateDirect(length));
-            }
-        },
-        TLS_BYTE_ARRAY(Wire.TLS) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return TlsConformanceTest.readFully(connection.tls, length);
-            }
-        },
-        TLS_DIRECT_BUFFER(Wire.TLS) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return readFully(connection.tls::read, ByteBuffer.allocateDirect(length));
-            }
-        },
-        UDP_HEAP_BUFFER(Wire.UDP) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return receive(connection, ByteBuffer.allocate(64 * 1024));
-            }
-        },
-        UDP_DIRECT_BUFFER(Wire.UDP) {
-            @Override
-            byte[] read(Connection connection, int length) throws IOException {
-                return receive(connection, ByteBuffer.allocateDirect(64 * 1024));
-            }
-        };
-
-        final Wire wire;
-
-        ReadShape(Wire wire) {
-            this.wire = wire;
-        }
+        TCP_BYTE_ARRAY(Wire.TCP, (connection, length) -> NetConformanceTest.readFully(connection.tcp, length)),
+        TCP_HEAP_BUFFER(Wire.TCP, (connection, length) -> readFully(connection.tcp::read, ByteBuffer.allocate(length))),
+        TCP_DIRECT_BUFFER(Wire.TCP, (connection, length) -> readFully(connection.tcp::read, ByteBuffer.allocateDirect(length))),
+        TLS_BYTE_ARRAY(Wire.TLS, (connection, length) -> TlsConformanceTest.readFully(connection.tls, length)),
+        TLS_DIRECT_BUFFER(Wire.TLS, (connection, length) -> readFully(connection.tls::read, ByteBuffer.allocateDirect(length))),
+        UDP_HEAP_BUFFER(Wire.UDP, (connection, length) -> receive(connection, ByteBuffer.allocate(64 * 1024))),
+        UDP_DIRECT_BUFFER(Wire.UDP, (connection, length) -> receive(connection, ByteBuffer.allocateDirect(64 * 1024)));
 
         /** Reads {@code length} bytes (UDP: one datagram) on the loop's end of {@code connection}. */
-        abstract byte[] read(Connection connection, int length) throws IOException;
+        interface Reader {
+            byte[] read(Connection connection, int length) throws IOException;
+        }
+
+        final Wire wire;
+        private final Reader reader;
+
+        ReadShape(Wire wire, Reader reader) {
+            this.wire = wire;
+            this.reader = reader;
+        }
+
+        byte[] read(Connection connection, int length) throws IOException {
+            return reader.read(connection, length);
+        }
 
         private static byte[] receive(Connection connection, ByteBuffer buffer) throws IOException {
             assertEquals(connection.peerAddress(), connection.udp.receive(buffer), "the datagram's sender");

@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -452,16 +453,34 @@ public class TlsConformanceTest {
 
     @Test
     void clientHandshakeTimesOutWhenThePeerNeverAnswers() throws Exception {
-        StreamServer silent = started(new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
+        TlsSocket client = TlsSocket.client(TcpSocket.connect(silentServer().address(), Duration.ofSeconds(10)),
+                TestKeys.client(), "localhost");
+        client.setTimeout(Duration.ofMillis(300));
+        SocketTimeoutException timedOut = assertThrows(SocketTimeoutException.class, client::handshake);
+        assertTrue(timedOut.getMessage().contains("after 300 ms"), timedOut.getMessage());
+        client.close();
+    }
+
+    @Test
+    void startTlsOverASocketWithATimeoutKeepsThatTimeout() throws Exception {
+        TcpSocket tcp = TcpSocket.connect(silentServer().address(), Duration.ofSeconds(10));
+        tcp.setTimeout(Duration.ofMillis(300));
+        TlsSocket client = TlsSocket.client(tcp, TestKeys.client(), "localhost");
+        Greenlet<Void> handshake = Green.spawn(() -> client.handshake());
+        assertTrue(handshake.join(LIMIT), "the handshake waited past its socket's timeout");
+        loops.forgetError(handshake.exception());
+        assertInstanceOf(SocketTimeoutException.class, handshake.exception());
+        client.close();
+    }
+
+    /** A plain server whose handlers read and never answer: a TLS client's handshake waits on it. */
+    private StreamServer silentServer() throws IOException {
+        return started(new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> {
             byte[] ignored = new byte[4096];
             while (socket.read(ignored, 0, ignored.length) >= 0) {
                 // never answer
             }
         }));
-        TlsSocket client = TlsSocket.client(TcpSocket.connect(silent.address(), Duration.ofSeconds(10)), TestKeys.client(), "localhost");
-        client.setTimeout(Duration.ofMillis(300));
-        assertThrows(SocketTimeoutException.class, client::handshake);
-        client.close();
     }
 
     @Test

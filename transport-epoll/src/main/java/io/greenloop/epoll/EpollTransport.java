@@ -18,32 +18,19 @@ import java.util.List;
 /**
  * The transport on Linux epoll, through Netty's JNI binding ({@code netty-transport-native-epoll}):
  * one epoll instance per loop, an eventfd for {@link #wakeup()}, and non-blocking sockets made by
- * {@link LinuxSocket}, wrapped in the handles that it shares with the kqueue transport
- * ({@link UnixTransport} holds all the two share; this class is the poll, the registration and the bridge). Only Netty's native layer is used: no channels, no pipeline, no Netty
- * event loop.
+ * {@link LinuxSocket}, wrapped in the handles that it shares with the kqueue transport ({@link UnixTransport}
+ * holds all the two share; this class is the poll, the registration and the bridge). Only Netty's native layer
+ * is used: no channels, no pipeline, no Netty event loop.
  *
- * <h2>Route: direct JNI calls (route A), not Netty's {@code IoHandler} API (route B)</h2>
- * Measured on this project's 2-core machine (JDK 25, kernel 6.18, JMH 1.37 average time, 2 forks x 5 x 1 s,
- * a scratch benchmark while other builds ran; "ready" is an eventfd with a non-zero count registered
- * level-triggered and never read, so each wait returns one event, which is looked up and handed to a
- * handle; route B drives {@code ManualIoEventLoop.runNow()/run(1 s)} with its own {@code EpollIoHandle}):
- * <pre>
- *                                                  route A (direct)     route B (ManualIoEventLoop + EpollIoHandler)
- *   nothing ready, timeout 0                       333 +- 15 ns         361 +- 50 ns   (runNow)
- *   one fd ready, timeout 0                        657 +- 71 ns         714 +- 51 ns   (runNow)
- *   one fd ready, timed wait (epoll_pwait2)       1076 +- 153 ns       1097 +- 174 ns  (run(1 s))
- *   route A's other timed waits: epoll_wait(ms) 954 +- 60 ns; timerfd_settime + epoll_wait 1790 +- 114 ns
- *   a second run, same rows: A 312 / 650 / 1010 ns, B 347 / 706 / 1091 ns
- * </pre>
- * Route A is 5-10% cheaper where the loop is busiest (non-blocking polls) and equal within noise on
- * timed waits. What decides it is the thread model: a {@code ManualIoEventLoop} counts only its owner
- * platform thread as "in the loop", but greenloop's handles are used from greenlets (virtual threads
- * on that thread), so route B would turn every register and cancel made by a greenlet into a queued
- * Netty task with a promise, and a handle closed by a greenlet would stay registered until that task
- * ran. Route A calls {@code epoll_ctl} and {@code epoll_wait} itself, at once, on whichever strand of
- * the loop asks. The price is a few package-private natives of Netty's, reached through {@code EpollBridge}, which
- * ties this module to Netty 4.2.18.Final and, on the module path, to one {@code --add-opens} flag. The kqueue
- * transport takes the same route.
+ * <h2>Route: direct JNI calls, not Netty's {@code IoHandler} API</h2>
+ * It calls {@code epoll_ctl} and {@code epoll_wait} itself, at once, on whichever strand of the loop asks. Netty's
+ * {@code ManualIoEventLoop} counts only its owner platform thread as "in the loop", but greenloop's handles are
+ * used from greenlets (virtual threads on that thread), so that route would turn every register and cancel a
+ * greenlet makes into a queued Netty task with a promise, and leave a handle a greenlet closed registered until
+ * that task ran; it also costs a little more per poll (bench/README.md, "Measurements behind design decisions").
+ * The price is a few package-private natives of Netty's, reached through {@code EpollBridge}, which ties this
+ * module to Netty 4.2.18.Final and, on the module path, to one {@code --add-opens} flag. The kqueue transport
+ * takes the same route.
  *
  * <h2>Edge-triggered, registered once</h2>
  * Each socket is added once, with {@code EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET}, as soon as its
@@ -65,11 +52,10 @@ import java.util.List;
  * cannot get the old socket's event.
  *
  * <h2>Timeouts</h2>
- * A timed poll is one {@code epoll_pwait2} with the loop's nanosecond deadline (kernels 5.11+; older
- * ones fall back to {@code epoll_wait} in milliseconds, or a timerfd under a millisecond). Measured
- * lateness of an idle wait, median of 200: 300 us asked -> pwait2 83 us late, epoll_wait(ceil ms) 791 us,
- * timerfd 33 us; 2.5 ms asked -> 120 us, 637 us, 88 us. The timerfd is the most precise but costs a second
- * syscall per wait (+700 ns above), so pwait2 it is; a wait without limit is a plain {@code epoll_wait(-1)}.
+ * A timed poll is one {@code epoll_pwait2} with the loop's nanosecond deadline (kernels 5.11+; older ones fall
+ * back to {@code epoll_wait} in milliseconds, or a timerfd under a millisecond): far more precise than whole
+ * milliseconds, and one system call where a timerfd takes two (bench/README.md has the lateness of each). A wait
+ * without limit is a plain {@code epoll_wait(-1)}.
  *
  * <p>Thread rule: every method except {@link #wakeup()} on the loop thread (the owner or one of its
  * greenlets). Heap buffers are copied through one direct buffer per transport, which that rule makes safe.

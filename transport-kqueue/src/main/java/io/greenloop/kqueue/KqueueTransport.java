@@ -25,11 +25,8 @@ import static io.greenloop.kqueue.KqueueBridge.Kevent.EV_ERROR;
  * transport ({@link UnixTransport} holds all the two share; this class is the poll, the registration and the bridge). Only Netty's native layer is used.
  *
  * <h2>Route: direct JNI calls, as for epoll</h2>
- * The route was chosen on epoll, where both could be measured (see {@code EpollTransport} for the
- * figures: route A 333/657/1076 ns per wait against route B's 361/714/1097 ns for an empty poll, a ready
- * poll and a timed ready wait), and for the same reason that decides it there: Netty's
- * {@code ManualIoEventLoop} treats only its owner platform thread as in the loop, while greenloop's
- * handles are used from greenlets. Every native piece of kqueue in Netty 4.2.18 is package-private, so
+ * For the reason that decides it on epoll ({@code EpollTransport}): Netty's {@code ManualIoEventLoop} treats only
+ * its owner platform thread as in the loop, while greenloop's handles are used from greenlets. Every native piece of kqueue in Netty 4.2.18 is package-private, so
  * this route goes through {@code KqueueBridge}, which reaches them with a private lookup in Netty's package.
  *
  * <h2>Edge-triggered, registered once</h2>

@@ -23,10 +23,19 @@ public final class NettyInternals {
     private NettyInternals() {
     }
 
-    /** Finds one member of Netty's; {@link NettyInternals#resolve} turns its failure into a {@link LinkageError}. */
+    /**
+     * Finds one member of Netty's; {@link NettyInternals#resolve} turns its failure into a {@link LinkageError}.
+     *
+     * @param <T> what it finds: a method handle or a var handle
+     */
     @FunctionalInterface
     public interface Finder<T> {
-        /** Finds the member, as a {@link java.lang.invoke.MethodHandles.Lookup} does. */
+        /**
+         * Finds the member, as a {@link java.lang.invoke.MethodHandles.Lookup} does.
+         *
+         * @return the handle of the member
+         * @throws ReflectiveOperationException when this Netty has no such member, or hides it
+         */
         T find() throws ReflectiveOperationException;
     }
 
@@ -34,6 +43,10 @@ public final class NettyInternals {
      * A lookup with full access to the package of {@code nettyClass}, for {@code caller} (the bridge's own
      * {@code MethodHandles.lookup()}); throws {@link IllegalStateException} naming the {@code --add-opens} flag
      * when that package is not open to the caller's module.
+     *
+     * @param nettyClass a class of the Netty package to reach into
+     * @param caller     the bridge's own lookup
+     * @return a lookup with private access to that package
      */
     public static MethodHandles.Lookup privateLookupIn(Class<?> nettyClass, MethodHandles.Lookup caller) {
         try {
@@ -56,6 +69,10 @@ public final class NettyInternals {
     /**
      * What {@code finder} finds; a member this Netty lacks or hides throws {@link IncompatibleClassChangeError}
      * saying which, so that the transport counts as unavailable rather than failing in a running loop.
+     *
+     * @param <T>    what it finds: a method handle or a var handle
+     * @param finder the lookup of one member
+     * @return the handle found
      */
     public static <T> T resolve(Finder<T> finder) {
         try {
@@ -71,6 +88,9 @@ public final class NettyInternals {
     /**
      * What a call through a handle that declares {@link IOException} threw, for the caller to throw: an
      * {@link IOException} as it is; unchecked ones are thrown from here as they are.
+     *
+     * @param thrown what the call threw
+     * @return the {@link IOException} to throw
      */
     public static IOException ioFailure(Throwable thrown) {
         if (thrown instanceof IOException io) {
@@ -83,6 +103,9 @@ public final class NettyInternals {
      * What a call through a handle that declares no checked exception threw, for the caller to throw: an
      * {@link Error} is thrown from here as it is, a {@link RuntimeException} returned as it is, anything else
      * (which such a handle cannot throw) wrapped in an {@link IllegalStateException}.
+     *
+     * @param thrown what the call threw
+     * @return the {@link RuntimeException} to throw
      */
     public static RuntimeException unchecked(Throwable thrown) {
         if (thrown instanceof Error error) {

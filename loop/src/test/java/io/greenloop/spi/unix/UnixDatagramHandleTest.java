@@ -37,7 +37,7 @@ public abstract class UnixDatagramHandleTest extends UnixTransportCase {
 
     @Test
     void datagramsGoBothWaysFromHeapAndDirectBuffers() throws Exception {
-        DatagramHandle handle = LowLevel.transport(extension.loop()).openDatagram(StandardProtocolFamily.INET);
+        DatagramHandle handle = LowLevel.transportOf(extension.loop()).openDatagram(StandardProtocolFamily.INET);
         assertNull(handle.localAddress(), "unbound");
         handle.bind(Peers.LOOPBACK_ANY_PORT);
         InetSocketAddress ours = handle.localAddress();

@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.LoopExtension;
@@ -38,7 +39,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
     }
 
     private ListenerHandle listen(boolean reusePort, InetSocketAddress address) throws Exception {
-        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         listener.bind(address, 16, reusePort);
         return listener;
     }
@@ -60,7 +61,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
                 return (int) one.get(0);
             }
         });
-        Green.sleep(java.time.Duration.ofMillis(50));  // the server greenlet is parked in accept by now
+        Eventually.await("the server greenlet to park in accept", () -> extension.loop().stats().ioWaiters() == 1);
         try (Socket client = new Socket()) {
             client.connect(listener.localAddress());
             client.getOutputStream().write(77);
@@ -77,7 +78,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
         assertNotEquals(0, bound.getPort());
         ListenerHandle second = listen(true, bound);
         assertEquals(bound, second.localAddress());
-        ListenerHandle third = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle third = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertThrows(BindException.class, () -> third.bind(bound, 16, false));
         third.close();
         first.close();
@@ -86,7 +87,7 @@ public abstract class UnixListenerHandleTest extends UnixTransportCase {
 
     @Test
     void anUnboundListenerHasNoAddress() throws Exception {
-        ListenerHandle listener = LowLevel.transport(extension.loop()).openListener(StandardProtocolFamily.INET);
+        ListenerHandle listener = LowLevel.transportOf(extension.loop()).openListener(StandardProtocolFamily.INET);
         assertNull(listener.localAddress());
         listener.close();
     }

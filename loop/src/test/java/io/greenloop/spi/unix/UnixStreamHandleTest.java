@@ -1,6 +1,7 @@
 package io.greenloop.spi.unix;
 
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
@@ -89,7 +90,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
     }
 
     private static byte[] roundTrip(Loop loop, ServerSocket server, byte[] payload, boolean direct) throws IOException {
-        try (StreamHandle handle = LowLevel.transport(loop).openStream(StandardProtocolFamily.INET)) {
+        try (StreamHandle handle = LowLevel.transportOf(loop).openStream(StandardProtocolFamily.INET)) {
             if (!handle.connect((InetSocketAddress) server.getLocalSocketAddress())) {
                 Peers.awaitReady(handle, IoHandle.WRITE);
                 assertTrue(handle.finishConnect());
@@ -118,7 +119,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void readReturnsZeroWhenItWouldBlockAndMinusOneAtEndOfStream() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         ByteBuffer buffer = ByteBuffer.allocate(16);
         assertEquals(0, pair.handle().read(buffer));
         assertEquals(0, pair.handle().read(ByteBuffer.allocate(0)), "no room: nothing to do");
@@ -133,7 +134,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void aShortReadDrainsTheReadinessUntilTheNextEdgeButNotAfterAHangUp() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         StreamHandle handle = pair.handle();
         OutputStream peer = pair.peer().getOutputStream();
         peer.write(new byte[] {1, 2, 3});
@@ -162,7 +163,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
-        StreamHandle handle = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
+        StreamHandle handle = LowLevel.transportOf(extension.loop()).openStream(StandardProtocolFamily.INET);
         InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", closedPort);
         ConnectException refused = assertThrows(ConnectException.class, () -> {
             if (!handle.connect(nowhere)) {
@@ -176,7 +177,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void aPeerThatClosesWhileAWriteIsParkedWakesTheWriterWhoseNextWriteFails() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         pair.handle().setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
         CountDownLatch parked = new CountDownLatch(1);
         Greenlet<Integer> writer = Green.spawn(() -> {
@@ -195,10 +196,13 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
             });
             return ops;
         });
+        Loop loop = extension.loop();
+        Thread owner = Thread.currentThread();
         Thread closer = Thread.ofPlatform().start(() -> {
             try {
                 assertTrue(parked.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
-                Thread.sleep(100);  // the writer is parked in the loop's wait (epoll_wait or kevent) by now
+                Eventually.awaitOffLoop("the writer to park and the loop to block in its poll",
+                        () -> loop.stats().ioWaiters() > 0 && Eventually.blockedInPoll(owner));
                 pair.peer().close();  // unread data in its receive buffer: the close resets the connection
             } catch (Exception e) {
                 throw new AssertionError(e);
@@ -213,7 +217,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void shutdownOutputHalfClosesAndTheReplyStillArrives() throws Exception {
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         pair.handle().write(ByteBuffer.wrap(new byte[] {9}));
         pair.handle().shutdownOutput();
         InputStream in = pair.peer().getInputStream();
@@ -230,7 +234,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
 
     @Test
     void addressesOptionsAndUseAfterClose() throws Exception {
-        StreamHandle unconnected = LowLevel.transport(extension.loop()).openStream(StandardProtocolFamily.INET);
+        StreamHandle unconnected = LowLevel.transportOf(extension.loop()).openStream(StandardProtocolFamily.INET);
         assertNull(unconnected.localAddress());
         assertNull(unconnected.remoteAddress());
         unconnected.close();
@@ -238,7 +242,7 @@ public abstract class UnixStreamHandleTest extends UnixTransportCase {
         assertThrows(ClosedChannelException.class, () -> unconnected.read(ByteBuffer.allocate(1)));
         unconnected.close();  // idempotent
 
-        Peers.Pair pair = Peers.connect(LowLevel.transport(extension.loop()));
+        Peers.Pair pair = Peers.connect(LowLevel.transportOf(extension.loop()));
         assertEquals(pair.peer().getRemoteSocketAddress(), pair.handle().localAddress());
         assertEquals(pair.peer().getLocalSocketAddress(), pair.handle().remoteAddress());
         pair.handle().setOption(StandardSocketOptions.TCP_NODELAY, true);

@@ -4,6 +4,7 @@ import io.greenloop.lowlevel.LowLevel;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.greenloop.Cancellable;
 import io.greenloop.Event;
+import io.greenloop.Eventually;
 import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.Loop;
@@ -268,7 +269,7 @@ public abstract class UnixTransportTest extends UnixTransportCase {
         CountDownLatch opened = new CountDownLatch(1);
         Thread loopThread = Thread.ofPlatform().name(wakeTestThread).start(() -> {
             try (Loop loop = Loop.open(transportName)) {
-                outsideWork.set(loop.keepAlive());  // work only another thread ends: run() polls without limit
+                outsideWork.set(LowLevel.keepAlive(loop));  // work only another thread ends: run() polls without limit
                 loopRef.set(loop);
                 opened.countDown();
                 loop.run();
@@ -306,14 +307,14 @@ public abstract class UnixTransportTest extends UnixTransportCase {
         assumeTrue(limit >= IDLE_CONNECTIONS + DESCRIPTOR_MARGIN, () -> "needs `ulimit -n` of at least "
                 + (IDLE_CONNECTIONS + DESCRIPTOR_MARGIN) + " (the peers run in a child process with the same limit); it is " + limit);
         try (Loop loop = Loop.open(transportName)) {
-            ListenerHandle listener = LowLevel.transport(loop).openListener(StandardProtocolFamily.INET);
+            ListenerHandle listener = LowLevel.transportOf(loop).openListener(StandardProtocolFamily.INET);
             listener.bind(Peers.LOOPBACK_ANY_PORT, IDLE_CONNECTIONS, false);
             Process peers = startIdleConnections(listener.localAddress().getPort());
             try {
                 List<StreamHandle> accepted = acceptAll(loop, listener);
                 BufferedReader peersSay = peers.inputReader();
                 assertEquals("connected " + IDLE_CONNECTIONS, peersSay.readLine());
-                registeredFds(LowLevel.transport(loop)).ifPresent(fds -> assertEquals(IDLE_CONNECTIONS + 1, fds.size(),
+                registeredFds(LowLevel.transportOf(loop)).ifPresent(fds -> assertEquals(IDLE_CONNECTIONS + 1, fds.size(),
                         "every connection and the listener are in the " + transportName + " set, once each"));
 
                 Event firstByte = new Event();
@@ -322,7 +323,7 @@ public abstract class UnixTransportTest extends UnixTransportCase {
                 for (StreamHandle handle : accepted) {
                     readers.add(loop.spawn(() -> readUntilEnd(handle, bytesAndEnds, firstByte)));
                 }
-                Green.sleep(Duration.ofMillis(200));  // every reader runs, finds nothing, parks
+                Eventually.await("every reader to find nothing and park", () -> loop.stats().ioWaiters() == IDLE_CONNECTIONS);
                 assertEquals(IDLE_CONNECTIONS, loop.liveGreenlets());
 
                 long start = System.nanoTime();

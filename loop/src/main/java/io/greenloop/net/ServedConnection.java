@@ -1,0 +1,79 @@
+package io.greenloop.net;
+
+import io.greenloop.CheckedRunnable;
+import io.greenloop.Loop;
+import io.greenloop.internal.ComponentTask;
+import io.greenloop.internal.SafeLog;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One accepted connection's greenlet body, wherever it runs (the server's loop, or the loop it was handed to):
+ * runs the server's handler and closes the connection at the end. It ends in one of three ways, each logged on
+ * {@link StreamServer#LOG}: the handler returns (nothing to say); the connection ends under it, the peer's doing
+ * ({@link ConnectionFaults}, or the idle timeout closed it: one DEBUG line naming the server and the peer); or the
+ * handler fails on its own (thrown on, to the loop's error handler, which as a {@link ComponentTask} names the
+ * server, the peer and the greenlet). Loop thread only.
+ */
+final class ServedConnection implements CheckedRunnable, ComponentTask {
+
+    /** The server that accepted it, named by its {@code toString()} when a line is logged; null: handed off by hand. */
+    private final Object server;
+    private final Loop loop;
+    private final TcpSocket socket;
+    private final InetSocketAddress peer;
+    private final StreamServer.Handler handler;
+    /** Null: no idle timeout. */
+    private final Duration idleTimeout;
+
+    ServedConnection(Object server, Loop loop, TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler,
+                     Duration idleTimeout) {
+        this.server = server;
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.socket = Objects.requireNonNull(socket, "socket");
+        this.peer = peer;
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.idleTimeout = idleTimeout;
+    }
+
+    @Override
+    public void run() throws Exception {
+        IdleWatch idle = idleTimeout == null ? null : IdleWatch.start(loop, socket, idleTimeout);
+        try {
+            handler.handle(socket, peer);
+        } catch (Exception e) {
+            if (idle != null && idle.closedTheConnection()) {
+                return; // the handler's "socket closed" is the idle timeout's expected end, logged below
+            }
+            if (!ConnectionFaults.endedTheConnection(e)) {
+                throw e;
+            }
+            StreamServer.LOG.log(System.Logger.Level.DEBUG, "{0}: the connection with {1} ended: {2}", serverName(), peer, e);
+        } finally {
+            if (idle != null) {
+                idle.cancel();
+                if (idle.closedTheConnection()) {
+                    StreamServer.LOG.log(System.Logger.Level.DEBUG, "{0}: closed the connection with {1}, idle for {2,number,#} ms",
+                            serverName(), peer, idleTimeout.toMillis());
+                }
+            }
+            socket.close();
+        }
+    }
+
+    private Object serverName() {
+        return server != null ? server : "a connection handed off with TcpSocket.handOff";
+    }
+
+    @Override
+    public SafeLog log() {
+        return StreamServer.LOG;
+    }
+
+    @Override
+    public String describe() {
+        return "the handler of " + serverName() + " for " + peer;
+    }
+}
