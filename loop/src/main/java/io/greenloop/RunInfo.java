@@ -43,7 +43,7 @@ final class RunInfo {
             out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
                     .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())
                     .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet" : " live greenlets")
-                    .append(pendingWork(open.loop().stats())).append('\n');
+                    .append(pendingWork(open.loop().stats())).append(idling(open.loop().options())).append('\n');
             appendStack(out, open.owner().getStackTrace(), "    ");
             for (Greenlet<?> greenlet : live) {
                 out.append("  ").append(greenlet.name()).append(": ").append(describe(greenlet)).append('\n');
@@ -60,6 +60,12 @@ final class RunInfo {
     private static String pendingWork(Loop.Stats stats) {
         return ", " + stats.pendingTimers() + (stats.pendingTimers() == 1 ? " pending timer, " : " pending timers, ")
                 + stats.ioWaiters() + (stats.ioWaiters() == 1 ? " I/O waiter" : " I/O waiters");
+    }
+
+    /** The loop's idle strategy when it is not the default, and its CPU when pinned. */
+    private static String idling(Loop.Options options) {
+        return (options.idleStrategy().equals(IdleStrategy.block()) ? "" : ", idle strategy " + options.idleStrategy())
+                + (options.cpu() == Loop.Options.UNPINNED ? "" : ", pinned to CPU " + options.cpu());
     }
 
     /** Running, ready to run, or parked (and on what). */
