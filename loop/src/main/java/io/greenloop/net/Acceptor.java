@@ -101,23 +101,21 @@ final class Acceptor {
      */
     private void acceptLoop() {
         while (accepting) {
-            if (!awaitSlot()) {
-                return;
-            }
             TcpSocket socket;
             try {
-                socket = listener.accept();
+                socket = limit.limited() ? acceptWithinLimit() : listener.accept();
             } catch (GreenletExit | VirtualMachineError e) {
-                limit.release();
                 throw e;
             } catch (Throwable e) {
-                limit.release();
                 if (!accepting || listener.isClosed()) {
                     return;
                 }
                 counters.acceptFailed();
                 pauseAfter(e);
                 continue;
+            }
+            if (socket == null) {
+                return;  // stopped while waiting for a handler slot
             }
             int failures = backoff.succeeded();
             if (failures > 0) {
@@ -126,6 +124,31 @@ final class Acceptor {
             counters.accepted();
             handOver(socket, true);
         }
+    }
+
+    /**
+     * The next connection with a handler slot taken for it, or {@code null} when the accepting stopped. It never
+     * parks holding a slot: the limit may be shared with the listeners of other loops, whose connections would wait
+     * for a slot held by a listener that has none. So it takes a slot, tries to accept without waiting, and when no
+     * connection is there gives the slot back and parks until one comes; beyond the limit, connections wait in
+     * the backlog.
+     */
+    private TcpSocket acceptWithinLimit() throws IOException {
+        while (awaitSlot()) {
+            TcpSocket socket;
+            try {
+                socket = listener.acceptNow();
+            } catch (IOException | RuntimeException e) {
+                limit.release();
+                throw e;
+            }
+            if (socket != null) {
+                return socket;
+            }
+            limit.release();
+            listener.awaitConnection();
+        }
+        return null;
     }
 
     private void pauseAfter(Throwable error) {

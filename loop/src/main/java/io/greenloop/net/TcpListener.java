@@ -105,6 +105,15 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
+     * Parks until a connection waits to be accepted (or {@link #close()}: {@code SocketException("socket closed")}),
+     * without accepting it: for an acceptor that must not hold a server's handler slot while it waits.
+     */
+    void awaitConnection() throws IOException {
+        core.checkedHandle("TcpListener.accept");
+        core.await(IoHandle.READ, Deadline.NONE, "TcpListener.accept");
+    }
+
+    /**
      * Limits each later {@link #accept()} ({@code null}: no limit); expiry throws {@link SocketTimeoutException}.
      *
      * @param timeout how long each operation may wait; {@code null}: no limit
