@@ -25,11 +25,12 @@ import java.util.function.Supplier;
  * One loop per core, Netty's {@code EventLoopGroup}: N platform threads, each owning one {@link Loop} that
  * runs until {@link #close()}. Work goes to a loop with {@link #submit} or {@link #execute} (round robin)
  * or to a chosen one through {@link #loops()}; inside a group's greenlets {@code Green.*} acts on that
- * greenlet's own loop. {@link #serve} runs one TCP server across every loop: on Linux (epoll and nio) with a
- * listener per loop on the same port ({@code SO_REUSEPORT}), which the kernel balances over them; elsewhere
- * (macOS accepts {@code SO_REUSEPORT} but does not balance it) with one acceptor thread that runs nothing else
- * and hands each accepted connection to the next loop, where it is registered and used only. Either way no
- * loop accepts for another, so a stalled loop delays only the connections it serves itself.
+ * greenlet's own loop. {@link #serve} and {@link #serveTls} run one TCP server, a {@link GroupServer}, across every
+ * loop: on Linux (epoll and nio) with a listener per loop on the same port ({@code SO_REUSEPORT}), which the kernel
+ * balances over them; elsewhere (macOS accepts {@code SO_REUSEPORT} but does not balance it) with one acceptor
+ * thread that runs nothing else and hands each accepted connection to the next loop, where it is registered and used
+ * only. Either way no loop accepts for another, so a stalled loop delays only the connections it serves itself.
+ * {@link #close(Duration)} stops every server gracefully before it ends the loops: a shutdown hook's call.
  *
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop.LoopGroup" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.

@@ -38,23 +38,18 @@ import java.util.function.Supplier;
  * once), {@link Options#withIdleTimeout} (a quiet connection is closed) and, in the handler,
  * {@link TcpSocket#setTimeout} (the longest one read or write may wait).
  *
- * <p>One loop per core: give each thread's loop its own server on the same port with
- * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them:
- * <pre>{@code
- * for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
- *     Thread.ofPlatform().name("loop-" + i).start(() -> {
- *         try (Loop loop = Loop.open()) {
- *             new StreamServer(new InetSocketAddress(8080), handler,
- *                     StreamServer.Options.defaults().withReusePort(true)).serveForever();
- *         } catch (IOException e) {
- *             throw new UncheckedIOException(e);
- *         }
- *     });
- * }
- * }</pre>
+ * <p>{@link #stop(Duration)} is graceful: it stops accepting at once, takes on the connections already waiting in
+ * the accept queue (closing the listener would reset them), lets the handlers finish within the grace, then kills
+ * the rest; a handler asks {@link #isStopping()} to end a keep-alive exchange after its current request. The
+ * server's numbers are {@link #stats()} and its JMX bean {@code io.greenloop:type=Server,name=StreamServer-N}.
+ *
+ * <p>One loop per core: {@link io.greenloop.LoopGroup#serve(InetSocketAddress, Options, Handler)} serves one
+ * {@link GroupServer} across a group's loops, with these options, TLS, numbers and the same graceful stop.
  *
  * <p>Thread rule: {@link #start()} binds the server to the calling thread's loop; from then on every
- * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner.
+ * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner; but
+ * {@link #address()}, {@link #activeHandlers()}, {@link #stats()}, {@link #stopping()} and {@link #isStopping()}
+ * on any thread.
  */
 public final class StreamServer implements AutoCloseable {
 

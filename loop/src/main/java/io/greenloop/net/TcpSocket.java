@@ -352,8 +352,8 @@ public final class TcpSocket implements AutoCloseable {
      * peer ends (a reset, a broken pipe, ...) is one DEBUG line on "io.greenloop.StreamServer", and a handler's own
      * exception goes to {@code target}'s error handler. Returns without waiting; never refused for {@code target}'s
      * bound on pending callbacks, only when {@code target} is closed
-     * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
-     * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed). A
+     * {@link GroupServer} served through one acceptor thread moves its connections to the loops the same way.
      *
      * @param target the loop to serve it on
      * @param handler serves the connection there, in a new greenlet
