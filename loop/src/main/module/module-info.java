@@ -6,7 +6,8 @@
  * path is bound as a provider without being required.
  *
  * <p>On the module path it needs {@code --add-opens java.base/java.lang=greenloop.loop} (see
- * {@code io.greenloop.internal.GreenletThreads}). Netty is optional: only {@code io.greenloop.spi.unix} uses it, and
+ * {@code io.greenloop.internal.GreenletThreads}), and {@code --enable-native-access=greenloop.loop} to pin a loop
+ * to a CPU without the JDK's warning ({@code Loop.Options.withCpu} calls libc through {@code java.lang.foreign}). Netty is optional: only {@code io.greenloop.spi.unix} uses it, and
  * only when a native transport module brings it.
  */
 module greenloop.loop {

@@ -14,8 +14,9 @@ import java.time.Duration;
 /**
  * Opens a loop, serves a TCP echo over loopback from one greenlet to another, and checks that the loop got the
  * transport named on the command line (epoll on Linux, kqueue on macOS), not a fallback to nio, and that greenloop
- * ran as named modules. Exits 1 with the reason when any of that fails. Run by .ci/module-path on the module path and
- * in a jlink image.
+ * ran as named modules. Given a CPU too, it pins the loop's thread there first (Linux), which calls libc through
+ * {@code java.lang.foreign} from the loop module. Exits 1 with the reason when any of that fails. Run by
+ * .ci/module-path on the module path and in a jlink image.
  */
 public final class EchoSmoke {
 
@@ -25,18 +26,19 @@ public final class EchoSmoke {
     private EchoSmoke() {
     }
 
-    /** Usage: {@code EchoSmoke TRANSPORT}, the transport the loop must get. */
+    /** Usage: {@code EchoSmoke TRANSPORT [CPU]}, the transport the loop must get and the CPU to pin it to. */
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            fail("usage: EchoSmoke TRANSPORT (the transport the loop must get: epoll or kqueue)");
+        if (args.length != 1 && args.length != 2) {
+            fail("usage: EchoSmoke TRANSPORT [CPU] (the transport the loop must get: epoll or kqueue; the CPU to pin it to)");
         }
+        Loop.Options options = args.length == 2 ? Loop.Options.defaults().withCpu(Integer.parseInt(args[1])) : Loop.Options.defaults();
         String expected = args[0];
         String transportModule = "greenloop.transport." + expected;
         if (!Loop.class.getModule().isNamed() || ModuleLayer.boot().findModule(transportModule).isEmpty()) {
             fail("greenloop is not on the module path: loop in " + Loop.class.getModule() + ", " + transportModule
                     + (ModuleLayer.boot().findModule(transportModule).isPresent() ? " resolved" : " not resolved"));
         }
-        try (Loop loop = Loop.open()) {
+        try (Loop loop = Loop.open(options)) {
             if (!loop.transport().equals(expected)) {
                 fail("the loop got " + loop.transport() + ", not " + expected + " (available: " + Loop.availableTransports()
                         + "); the line logged above says why " + expected + " is unavailable");
@@ -46,7 +48,8 @@ public final class EchoSmoke {
                 fail("the echo returned \"" + echoed + "\", not \"" + MESSAGE + "\"");
             }
             System.out.println("module-path smoke: " + loop.transport() + " echoed \"" + echoed + "\" ("
-                    + Loop.class.getModule().getDescriptor().toNameAndVersion() + ")");
+                    + Loop.class.getModule().getDescriptor().toNameAndVersion()
+                    + (args.length == 2 ? ", pinned to CPU " + args[1] : "") + ")");
         }
     }
 

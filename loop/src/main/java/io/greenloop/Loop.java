@@ -26,7 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  *       when the pass began and nothing newer (so {@code sleep()} is fair), bounded in count and time so that a
  *       flood of {@link #execute(Runnable)} cannot starve timers and I/O;</li>
  *   <li>poll the transport: without waiting when work is ready or nothing at all is pending, else until the
- *       next timer, else without limit; {@link #execute(Runnable)} from another thread cuts it short;</li>
+ *       next timer, else without limit; {@link #execute(Runnable)} from another thread cuts it short. Under a
+ *       spinning {@link IdleStrategy} the poll looks again and again without waiting instead, until one of those
+ *       comes ({@code IdlePoll});</li>
  *   <li>dispatch readiness: each ready handle wakes the greenlets parked on it.</li>
  * </ol>
  * The loop is alive while a greenlet can run, a timer is armed, an I/O or cross-thread wait is parked, or
@@ -60,6 +62,11 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     private final Transport transport;
+    private final Options options;
+    /** The poll phase's poll, under the loop's idle strategy. */
+    private final IdlePoll idlePoll;
+    /** The owner thread's CPU pinning, undone when the loop closes. */
+    private final CpuPinning.Pin pin;
     /** What other threads touch; every other field is the owner's (Tokio keeps the two apart as Shared and Core). */
     private final LoopShared shared;
     private final TimerHeap timers = new TimerHeap();
@@ -72,10 +79,13 @@ public final class Loop implements Executor, AutoCloseable {
     final LoopErrors errors = new LoopErrors();
     final LoopStats stats;
 
-    private Loop(Transport transport, Options options) {
+    private Loop(Transport transport, Options options, CpuPinning.Pin pin) {
         Thread owner = Thread.currentThread();
         this.transport = transport;
+        this.options = options;
+        this.pin = pin;
         this.shared = new LoopShared(transport, options.maxPendingCallbacks());
+        this.idlePoll = new IdlePoll(options.idleStrategy(), transport, shared);
         this.readyQueue = new ReadyQueue(this, shared, options.maxPendingCallbacks());
         this.liveness = new Liveness(timers, shared);
         this.scheduler = new GreenletScheduler(this, shared);
@@ -103,8 +113,14 @@ public final class Loop implements Executor, AutoCloseable {
     /**
      * Opens a loop for the calling thread with {@code options}. The calling thread must not have a loop yet.
      *
-     * @param options its transport ({@link #open(String)}'s rule) and its bound on pending callbacks
+     * @param options its transport ({@link #open(String)}'s rule), its bound on pending callbacks, its idle strategy
+     *                and the CPU to pin the calling thread to
      * @return the calling thread's new loop
+     * @throws IllegalArgumentException      if the transport is not available here, or the CPU is outside the set
+     *                                       this process may run on
+     * @throws IllegalStateException         if the calling thread has a loop already, or a CPU is asked and the
+     *                                       calling thread is a virtual thread
+     * @throws UnsupportedOperationException if a CPU is asked on an OS where greenloop cannot pin threads
      */
     public static Loop open(Options options) {
         Objects.requireNonNull(options, "options");
@@ -113,7 +129,15 @@ public final class Loop implements Executor, AutoCloseable {
         // Before anything can fail for want of descriptors: out of them, no class file could be opened.
         ClassPreloader.loadDirectoriesOf(Loop.class, provider.getClass());
         Strand.refuseSecondLoop();
-        Loop loop = new Loop(TransportSelection.create(provider), options);
+        CpuPinning.Pin pin = CpuPinning.pinCurrentThread(options.cpu());
+        Transport transport;
+        try {
+            transport = TransportSelection.create(provider);
+        } catch (RuntimeException e) {
+            pin.release();
+            throw e;
+        }
+        Loop loop = new Loop(transport, options, pin);
         loop.thread.ownerStrand.bindToCurrentThread();
         loop.stats.register();
         return loop;
@@ -121,18 +145,25 @@ public final class Loop implements Executor, AutoCloseable {
 
     /**
      * How a loop is opened ({@link Loop#open(Options)}): start from {@link #defaults()} and change what you need
-     * with the {@code with...} copies; a future version may add components, keeping this constructor.
+     * with the {@code with...} copies; a future version may add components, keeping the constructors there are.
      *
      * @param transport           the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"}), or
      *                            {@code null} for the best one here (or {@code -Dgreenloop.transport})
      * @param maxPendingCallbacks how many callbacks from {@link Loop#execute(Runnable)} other threads may have
      *                            pending; one more is refused with {@link RejectedExecutionException}. Users'
      *                            callbacks only: the JDK's and greenloop's own wake-ups are never refused
+     * @param idleStrategy        what the loop does in its poll when nothing is ready: {@link IdleStrategy#block()}
+     *                            by default; {@link IdleStrategy#spin()} answers sooner and burns a core
+     * @param cpu                 the CPU the owner thread (and so every greenlet of the loop, which runs on it) is
+     *                            pinned to while the loop is open, or {@link #UNPINNED}; Linux only
+     *                            ({@code sched_setaffinity}), and only a platform thread
      */
-    public record Options(String transport, int maxPendingCallbacks) {
+    public record Options(String transport, int maxPendingCallbacks, IdleStrategy idleStrategy, int cpu) {
 
         /** No bound on pending callbacks (the heap is the limit). */
         public static final int UNLIMITED = Integer.MAX_VALUE;
+        /** No CPU: the owner thread runs wherever the OS schedules it. */
+        public static final int UNPINNED = -1;
 
         /** Checks the values. */
         public Options {
@@ -144,9 +175,23 @@ public final class Loop implements Executor, AutoCloseable {
                 throw new IllegalArgumentException("maxPendingCallbacks " + maxPendingCallbacks
                         + " would refuse every callback from another thread; use at least 1, or Options.UNLIMITED");
             }
+            Objects.requireNonNull(idleStrategy, "idleStrategy");
+            if (cpu < UNPINNED) {
+                throw new IllegalArgumentException("cpu " + cpu + " is no CPU; give a CPU number (0 or more), or Options.UNPINNED");
+            }
         }
 
-        /** {@return the best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks} */
+        /**
+         * Options that block when idle and pin no CPU, as the record was before it had those.
+         *
+         * @param transport           the transport's name, or {@code null} for the best one here
+         * @param maxPendingCallbacks how many callbacks other threads may have pending ({@link #UNLIMITED}: no bound)
+         */
+        public Options(String transport, int maxPendingCallbacks) {
+            this(transport, maxPendingCallbacks, IdleStrategy.block(), UNPINNED);
+        }
+
+        /** {@return the best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks, blocking when idle, no CPU pinned} */
         public static Options defaults() {
             return new Options(null, UNLIMITED);
         }
@@ -159,7 +204,7 @@ public final class Loop implements Executor, AutoCloseable {
          */
         public Options withTransport(String name) {
             Objects.requireNonNull(name, "name");
-            return new Options(name, maxPendingCallbacks);
+            return new Options(name, maxPendingCallbacks, idleStrategy, cpu);
         }
 
         /**
@@ -169,7 +214,30 @@ public final class Loop implements Executor, AutoCloseable {
          * @return a copy with that bound
          */
         public Options withMaxPendingCallbacks(int n) {
-            return new Options(transport, n);
+            return new Options(transport, n, idleStrategy, cpu);
+        }
+
+        /**
+         * These options with another idle strategy (see {@link IdleStrategy} for what each costs).
+         *
+         * @param strategy what the loop does in its poll when nothing is ready
+         * @return a copy with that strategy
+         */
+        public Options withIdleStrategy(IdleStrategy strategy) {
+            return new Options(transport, maxPendingCallbacks, Objects.requireNonNull(strategy, "strategy"), cpu);
+        }
+
+        /**
+         * These options with the owner thread pinned to {@code cpu} while the loop is open ({@link #UNPINNED}: not
+         * pinned). {@link Loop#open(Options)} refuses it where it cannot be done: on an OS other than Linux, on a
+         * virtual thread, or for a CPU outside the set this process may run on ({@code taskset}, a cgroup's cpuset).
+         * For a {@link LoopGroup} give the CPUs to {@link LoopGroup#start(int, Options, int...)} instead.
+         *
+         * @param cpu the CPU number, as {@code taskset -c} and {@code /proc/cpuinfo} count them
+         * @return a copy with that CPU
+         */
+        public Options withCpu(int cpu) {
+            return new Options(transport, maxPendingCallbacks, idleStrategy, cpu);
         }
     }
 
@@ -181,6 +249,11 @@ public final class Loop implements Executor, AutoCloseable {
     /** {@return the calling thread's loop: the one it opened, the one of the greenlet it is, or a new default one} */
     public static Loop current() {
         return Strand.resolve().loop;
+    }
+
+    /** The options the loop was opened with; any thread. */
+    Options options() {
+        return options;
     }
 
     /** {@return the name of the transport in use} */
@@ -351,7 +424,7 @@ public final class Loop implements Executor, AutoCloseable {
     private void pollTransport(long timeoutNanos) {
         stats.polling();
         try {
-            transport.poll(shared.beforePoll(timeoutNanos));
+            idlePoll.poll(timeoutNanos);
         } catch (IOException | RuntimeException e) {
             errors.report(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
             LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
@@ -407,7 +480,8 @@ public final class Loop implements Executor, AutoCloseable {
      * A loop's statistics ({@link #stats()}).
      *
      * @param iterations       iterations of the four phases so far
-     * @param polls            polls of the transport so far (one per iteration today)
+     * @param polls            poll phases so far, one per iteration (a spinning idle strategy makes many non-blocking
+     *                         polls of the transport in one)
      * @param tasksRun         tasks run so far: timers, callbacks, greenlet resumptions
      * @param liveGreenlets    greenlets started and not yet finished
      * @param pendingTimers    armed timers, the loop's own ones (timeouts, the close grace) included
@@ -487,6 +561,7 @@ public final class Loop implements Executor, AutoCloseable {
             stats.close();
             transport.close();
             thread.ownerStrand.unbindFromCurrentThread();
+            pin.release();
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -90,25 +92,57 @@ public final class LoopGroup implements AutoCloseable, Executor {
      * @return the running group
      */
     public static LoopGroup start(int loops, String transport) {
+        return start(loops, transport == null ? Loop.Options.defaults() : Loop.Options.defaults().withTransport(transport));
+    }
+
+    /**
+     * Starts {@code loops} loops opened with {@code options} ({@link Loop#open(Loop.Options)}: transport, bound on
+     * pending callbacks, idle strategy), threads named "LoopGroup-N-i", loop i's thread pinned to
+     * {@code cpus[i % cpus.length]} (no CPU given: none pinned); returns once every loop runs. If one cannot open
+     * (a CPU outside the set this process may run on, say), those already open are closed and the failure is thrown.
+     *
+     * @param loops   how many loops (and threads), 1 or more
+     * @param options how each loop is opened; its CPU must be unset ({@link Loop.Options#UNPINNED})
+     * @param cpus    the CPUs to pin the loops' threads to, in turn; none: no pinning
+     * @return the running group
+     * @throws IllegalArgumentException if {@code loops} is below 1, a CPU is negative, or {@code options} names a CPU
+     */
+    public static LoopGroup start(int loops, Loop.Options options, int... cpus) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(cpus, "cpus");
         if (loops < 1) {
             throw new IllegalArgumentException("a LoopGroup needs at least one loop, not " + loops);
         }
-        return start("LoopGroup-" + GROUPS.incrementAndGet(), loops, transport);
+        if (options.cpu() != Loop.Options.UNPINNED) {
+            throw new IllegalArgumentException("options.withCpu(" + options.cpu() + ") would pin every loop of the group"
+                    + " to one CPU; give the group its CPUs instead: LoopGroup.start(loops, options, cpu0, cpu1, ...)");
+        }
+        for (int cpu : cpus) {
+            if (cpu < 0) {
+                throw new IllegalArgumentException("CPU " + cpu + " in " + Arrays.toString(cpus) + " is no CPU;"
+                        + " give CPU numbers (0 or more), as taskset -c counts them");
+            }
+        }
+        int[] pinned = cpus.clone();
+        return start("LoopGroup-" + GROUPS.incrementAndGet(), loops,
+                i -> pinned.length == 0 ? options : options.withCpu(pinned[i % pinned.length]));
     }
 
     /** The acceptor thread of a server across {@code group} ({@link GroupListeners}): a group of one loop on {@code transport}. */
     static LoopGroup startAcceptor(LoopGroup group, String transport) {
-        return start(group.name + "-acceptor", 1, transport);
+        Loop.Options options = transport == null ? Loop.Options.defaults() : Loop.Options.defaults().withTransport(transport);
+        return start(group.name + "-acceptor", 1, i -> options);
     }
 
-    private static LoopGroup start(String name, int loops, String transport) {
+    private static LoopGroup start(String name, int loops, IntFunction<Loop.Options> optionsOfLoop) {
         List<CompletableFuture<Loop>> opened = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         for (int i = 0; i < loops; i++) {
             CompletableFuture<Loop> loop = new CompletableFuture<>();
             opened.add(loop);
-            threads.add(Thread.ofPlatform().name(name + "-" + i).start(() -> runLoop(transport, loop, failures)));
+            Loop.Options options = optionsOfLoop.apply(i);
+            threads.add(Thread.ofPlatform().name(name + "-" + i).start(() -> runLoop(options, loop, failures)));
         }
         List<Loop> started = new ArrayList<>();
         RuntimeException failure = null;
@@ -128,10 +162,10 @@ public final class LoopGroup implements AutoCloseable, Executor {
     }
 
     /** The body of each loop thread: open, run until stopped, close (which kills what is left). */
-    private static void runLoop(String transport, CompletableFuture<Loop> opened, List<Throwable> failures) {
+    private static void runLoop(Loop.Options options, CompletableFuture<Loop> opened, List<Throwable> failures) {
         Loop loop;
         try {
-            loop = transport == null ? Loop.open() : Loop.open(transport);
+            loop = Loop.open(options);
         } catch (Throwable e) {
             opened.completeExceptionally(e);
             return;

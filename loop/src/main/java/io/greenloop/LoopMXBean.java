@@ -16,7 +16,7 @@ public interface LoopMXBean {
     long getIterations();
 
     /**
-     * Polls of the transport so far.
+     * Poll phases so far, one per iteration (under a spinning idle strategy one phase polls the transport many times).
      *
      * @return the number of polls
      */
@@ -63,6 +63,21 @@ public interface LoopMXBean {
      * @return the inbox's depth
      */
     long getPendingCallbacks();
+
+    /**
+     * The CPU the loop's owner thread is pinned to ({@link Loop.Options#withCpu}), or -1 when it is not pinned.
+     *
+     * @return the CPU number, or -1
+     */
+    int getCpu();
+
+    /**
+     * What the loop does when idle ({@link Loop.Options#withIdleStrategy}): {@code block}, {@code spin} or
+     * {@code backoff(spins, yields)}.
+     *
+     * @return the idle strategy's name
+     */
+    String getIdleStrategy();
 
     /**
      * What runs in this JVM, as {@link Green#formatRunInfo()}: every open loop, its live greenlets and their stacks.

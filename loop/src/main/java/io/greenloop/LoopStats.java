@@ -208,6 +208,16 @@ final class LoopStats implements LoopMXBean {
         return shared.pendingCallbacks();
     }
 
+    @Override
+    public int getCpu() {
+        return loop.options().cpu();
+    }
+
+    @Override
+    public String getIdleStrategy() {
+        return loop.options().idleStrategy().toString();
+    }
+
     /** The whole JVM's run info, {@link Green#formatRunInfo()}: every open loop, its greenlets and their stacks. */
     @Override
     public String formatRunInfo() {

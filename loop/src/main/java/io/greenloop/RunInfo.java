@@ -44,7 +44,7 @@ final class RunInfo {
                     .append(" (").append(open.owner().getState()).append(ownerEnded(open)).append("), transport ")
                     .append(open.loop().transport())
                     .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet" : " live greenlets")
-                    .append(pendingWork(open.loop().stats())).append('\n');
+                    .append(pendingWork(open.loop().stats())).append(idling(open.loop().options())).append('\n');
             appendStack(out, open.owner().getStackTrace(), "    ");
             for (Greenlet<?> greenlet : live) {
                 out.append("  ").append(greenlet.name()).append(": ").append(describe(greenlet)).append('\n');
@@ -71,6 +71,12 @@ final class RunInfo {
     private static String pendingWork(Loop.Stats stats) {
         return ", " + stats.pendingTimers() + (stats.pendingTimers() == 1 ? " pending timer, " : " pending timers, ")
                 + stats.ioWaiters() + (stats.ioWaiters() == 1 ? " I/O waiter" : " I/O waiters");
+    }
+
+    /** The loop's idle strategy when it is not the default, and its CPU when pinned. */
+    private static String idling(Loop.Options options) {
+        return (options.idleStrategy().equals(IdleStrategy.block()) ? "" : ", idle strategy " + options.idleStrategy())
+                + (options.cpu() == Loop.Options.UNPINNED ? "" : ", pinned to CPU " + options.cpu());
     }
 
     /** Running, ready to run, or parked (and on what). */

@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.net.GroupServer;
+import io.greenloop.net.LinuxSocketOptions;
 import io.greenloop.net.ServerStats;
 import io.greenloop.net.StreamServer;
 import io.greenloop.net.TcpSocket;
@@ -314,6 +315,31 @@ public class GroupServerConformanceTest {
         }
         server.stop(GRACE);
         assertEquals(new ServerStats(4, 0, 0, 4, 0, 0), server.stats());
+    }
+
+    /** {@code SO_BUSY_POLL} reaches every loop's listener (epoll); elsewhere serving refuses, saying why. */
+    @Test
+    void busyPollIsSetOnTheConnectionsOfEveryLoopOnEpollAndRefusedElsewhere() throws Exception {
+        ConcurrentLinkedQueue<Integer> busyPolls = new ConcurrentLinkedQueue<>();
+        StreamServer.Options options = StreamServer.Options.defaults().withBusyPoll(Duration.ofNanos(50_000));
+        StreamServer.Handler handler = (socket, peer) -> {
+            busyPolls.add(socket.option(LinuxSocketOptions.SO_BUSY_POLL));
+            writeLine(socket, "ok");
+        };
+        if (!group.loops().getFirst().transport().equals("epoll")) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> group.serve(ANY_LOCAL_PORT, options, handler));
+            assertTrue(e.getMessage().contains("cannot set SO_BUSY_POLL"), e::getMessage);
+            return;
+        }
+        GroupServer server = group.serve(ANY_LOCAL_PORT, options, handler);
+        for (int i = 0; i < 8; i++) {
+            try (Socket client = connect(server.address())) {
+                assertEquals("ok", reader(client).readLine());
+            }
+        }
+        server.stop(GRACE);
+        assertEquals(List.of(50, 50, 50, 50, 50, 50, 50, 50), List.copyOf(busyPolls));
     }
 
     /** A shutdown hook's {@code group.close(grace)}: every server stops gracefully, then the loops end. */

@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link LoopGroup} apart from any transport (the transport-specific behaviour is in
@@ -53,6 +54,48 @@ class LoopGroupTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> LoopGroup.start(2, "no-such-transport"));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("no-such-transport"), () -> e.getCause().getMessage());
+        String group = e.getMessage().substring(e.getMessage().indexOf("LoopGroup-"));
+        assertEquals(Set.of(), threadNames(group + "-"));
+    }
+
+    @Test
+    void loopIIsPinnedToCpuIModuloTheCpusGivenAndOpenedWithTheOptions() throws Exception {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux"), "sched_setaffinity is Linux's");
+        java.util.BitSet allowed = CpuPinning.allowedCpus();
+        int first = allowed.nextSetBit(0);
+        int last = allowed.previousSetBit(allowed.length());
+        Loop.Options options = Loop.Options.defaults().withTransport("nio").withIdleStrategy(IdleStrategy.backoff(10, 1));
+        try (LoopGroup group = LoopGroup.start(3, options, last, first)) {
+            List<Integer> cpus = new ArrayList<>();
+            for (Loop loop : group.loops()) {
+                CompletableFuture<java.util.BitSet> mask = new CompletableFuture<>();
+                loop.execute(() -> mask.complete(CpuPinning.currentThreadCpus()));
+                java.util.BitSet pinned = mask.get(30, TimeUnit.SECONDS);
+                assertEquals(1, pinned.cardinality(), loop + " is pinned to one CPU: " + pinned);
+                cpus.add(pinned.nextSetBit(0));
+                assertEquals(options.withCpu(pinned.nextSetBit(0)), loop.options());
+            }
+            assertEquals(List.of(last, first, last), cpus, "loop i on cpus[i % cpus.length]");
+        }
+    }
+
+    @Test
+    void aGroupTakesItsCpusAsAnArgumentNotInItsOptions() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoopGroup.start(2, Loop.Options.defaults().withCpu(0)));
+        assertTrue(e.getMessage().contains("LoopGroup.start(loops, options, cpu0, cpu1, ...)"), e.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> LoopGroup.start(2, Loop.Options.defaults(), 0, -1));
+        assertTrue(negative.getMessage().contains("CPU -1 in [0, -1] is no CPU"), negative.getMessage());
+    }
+
+    @Test
+    void aCpuTheProcessMayNotUseFailsTheStartAndLeavesNoThreadBehind() {
+        assumeTrue(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux"), "sched_setaffinity is Linux's");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> LoopGroup.start(2, Loop.Options.defaults().withTransport("nio"), 999));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("CPU 999 is outside the CPUs this process may run on"), e.getCause().getMessage());
         String group = e.getMessage().substring(e.getMessage().indexOf("LoopGroup-"));
         assertEquals(Set.of(), threadNames(group + "-"));
     }

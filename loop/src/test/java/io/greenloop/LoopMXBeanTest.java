@@ -37,7 +37,9 @@ class LoopMXBeanTest {
         Set<String> attributes = Arrays.stream(SERVER.getMBeanInfo(name).getAttributes())
                 .map(attribute -> attribute.getName()).collect(Collectors.toSet());
         assertEquals(Set.of("Iterations", "Polls", "TasksRun", "LiveGreenlets", "PendingTimers", "IoWaiters", "BlockedReports",
-                "PendingCallbacks"), attributes);
+                "PendingCallbacks", "Cpu", "IdleStrategy"), attributes);
+        assertEquals(-1, (Integer) SERVER.getAttribute(name, "Cpu"), "not pinned");
+        assertEquals("block", SERVER.getAttribute(name, "IdleStrategy"));
         assertTrue((Long) SERVER.getAttribute(name, "TasksRun") >= 2, "the greenlet started and resumed after its sleep");
         assertTrue((Long) SERVER.getAttribute(name, "Iterations") > 0);
         assertEquals(0, (Integer) SERVER.getAttribute(name, "LiveGreenlets"));

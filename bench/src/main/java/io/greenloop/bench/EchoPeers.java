@@ -76,9 +76,14 @@ final class EchoPeers {
 
     /** A greenloop server as {@link #greenloop(String)} with another per-connection handler. */
     static Running greenloop(String transport, StreamServer.Handler handler) throws Exception {
+        return greenloop(Loop.Options.defaults().withTransport(transport), handler);
+    }
+
+    /** A greenloop server as {@link #greenloop(String)} on a loop opened with {@code options}, with another handler. */
+    static Running greenloop(Loop.Options options, StreamServer.Handler handler) throws Exception {
         CompletableFuture<GreenloopServer> started = new CompletableFuture<>();
-        Thread thread = Thread.ofPlatform().name("greenloop-server-" + transport).start(() -> {
-            try (Loop loop = Loop.open(transport)) {
+        Thread thread = Thread.ofPlatform().name("greenloop-server-" + options.transport()).start(() -> {
+            try (Loop loop = Loop.open(options)) {
                 StreamServer server = new StreamServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), handler,
                         StreamServer.Options.defaults().withBacklog(BACKLOG));
                 server.start();
@@ -100,7 +105,7 @@ final class EchoPeers {
     private record GreenloopServer(Loop loop, StreamServer server) { }
 
     /** One greenloop connection: write back whatever arrives until the client leaves. */
-    private static void echo(TcpSocket socket, InetSocketAddress peer) throws IOException {
+    static void echo(TcpSocket socket, InetSocketAddress peer) throws IOException {
         byte[] buffer = new byte[READ_BUFFER];
         try {
             for (int n; (n = socket.read(buffer, 0, buffer.length)) > 0; ) {
@@ -118,7 +123,12 @@ final class EchoPeers {
 
     /** A Netty server as {@link #netty(String)} with another handler, made per connection by {@code handlers}. */
     static Running netty(String transport, Supplier<ChannelHandler> handlers) throws InterruptedException {
-        MultiThreadIoEventLoopGroup group = NettyPeers.oneThread(transport);
+        return netty(NettyPeers.oneThread(transport), transport, handlers);
+    }
+
+    /** A Netty server on {@code group} (one event loop thread on {@code transport}, which it shuts down at close). */
+    static Running netty(MultiThreadIoEventLoopGroup group, String transport, Supplier<ChannelHandler> handlers)
+            throws InterruptedException {
         try {
             Channel server = bindNetty(group, transport, 0, handlers);
             int port = ((InetSocketAddress) server.localAddress()).getPort();

@@ -176,7 +176,7 @@ public final class HttpBenchmark {
         return n;
     }
 
-    private static String cpuList(String value) {
+    static String cpuList(String value) {
         if (value.isBlank()) {
             return null;
         }

@@ -29,34 +29,53 @@ import java.util.function.ToIntFunction;
  * {@code --floor=BINARY} adds the C floor ({@code epoll_hello}, one thread, edge-triggered epoll) to the http rows
  * on epoll, measured beside greenloop and Netty, with greenloop / floor ratios.
  *
- * <p>Usage: {@code LatencyBenchmark [default|quick|claims] [--kinds=http,echo] [--transports=epoll,nio]
- * [--connections=64,1000] [--fractions=25,50,75,90 | --rates=10000,20000] [--warmup=S] [--seconds=S]
- * [--rounds=N] [--server-flags="JVM FLAGS"] [--floor=BINARY] [--out=FILE]}; {@code bench/run-latency.sh} runs it.
+ * <p>The {@code lowlatency} profile (issue 25) measures greenloop under each idle strategy beside Netty's default and
+ * busy-wait select strategies ({@code --implementations}, names as {@link LatencyServer#IMPLEMENTATIONS}), at
+ * absolute rates and at a fraction of saturation together, with the servers pinned to {@code --server-cpus} (the
+ * runner pins this JVM, the load generator, to others). A server that spins when idle is frozen
+ * ({@link ServerProcess#pause()}) while it is not the one measured, so that it leaves the server CPU to the others.
+ *
+ * <p>Usage: {@code LatencyBenchmark [default|quick|claims|lowlatency] [--kinds=http,echo] [--transports=epoll,nio]
+ * [--implementations=greenloop,netty,...] [--connections=64,1000] [--fractions=25,50,75,90] [--rates=10000,20000]
+ * [--warmup=S] [--seconds=S] [--rounds=N] [--server-flags="JVM FLAGS"] [--server-cpus=1] [--client-cpus=0]
+ * [--floor=BINARY] [--out=FILE]}; {@code bench/run-latency.sh} runs it. {@code --rates} alone replaces the
+ * profile's fractions; with {@code --fractions} too, both are measured.
  */
 public final class LatencyBenchmark {
 
-    /** A matrix and its timings; {@code rates} empty means fractions of the measured saturation rate. */
-    record Settings(String profile, List<String> kinds, List<String> transports, List<Integer> connections,
-                    List<Double> fractions, List<Double> rates, double warmupSeconds, double measureSeconds,
-                    int rounds, double serverWarmupSeconds, List<String> serverFlags, Path floor, Path out) {
+    /**
+     * A matrix and its timings: absolute {@code rates} and {@code fractions} of the measured saturation rate, either
+     * list may be empty; {@code serverCpus} and {@code clientCpus} are {@code taskset -c} lists or null (unpinned).
+     */
+    record Settings(String profile, List<String> kinds, List<String> transports, List<String> implementations,
+                    List<Integer> connections, List<Double> fractions, List<Double> rates, double warmupSeconds,
+                    double measureSeconds, int rounds, double serverWarmupSeconds, List<String> serverFlags,
+                    String serverCpus, String clientCpus, Path floor, Path out) {
 
         Timing timing() {
             return new Timing(rounds, warmupSeconds, measureSeconds, serverWarmupSeconds);
         }
 
         static Settings of(String profile) {
+            List<String> pair = List.of("greenloop", "netty");
             return switch (profile) {
                 // ~3-4 minutes on 2 cores: http on every transport pair, echo on the best pair.
-                case "default" -> new Settings(profile, LatencyServer.KINDS, List.of(), List.of(64, 1000),
-                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 1, 2, List.of(), null, null);
+                case "default" -> new Settings(profile, LatencyServer.KINDS, List.of(), pair, List.of(64, 1000),
+                        List.of(0.25, 0.50, 0.75, 0.90), List.of(), 1, 2, 1, 2, List.of(), null, null, null, null);
                 // ~30 s: a smoke run, not for claims.
-                case "quick" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
-                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, 1, List.of(), null, null);
+                case "quick" -> new Settings(profile, List.of("http"), List.of(), pair, List.of(64, 1000),
+                        List.of(0.50, 0.90), List.of(), 0.5, 1.5, 1, 1, List.of(), null, null, null, null);
                 // ~9 minutes on 2 cores (120 rows of 4 s): the rates the target names, 5 rounds so that the median
                 // shrugs off one or two disturbed rounds and the range shows whether a ratio is clear of 1.00.
-                case "claims" -> new Settings(profile, List.of("http"), List.of(), List.of(64, 1000),
-                        List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null, null);
-                default -> throw new IllegalArgumentException("no profile \"" + profile + "\"; use default, quick or claims");
+                case "claims" -> new Settings(profile, List.of("http"), List.of(), pair, List.of(64, 1000),
+                        List.of(0.25, 0.50, 0.75), List.of(), 1, 3, 5, 2, List.of(), null, null, null, null);
+                // Issue 25's matrix, ~25 minutes on 2 cores (440 rows of 3 s with the C floor, 5 rounds for claims): echo and http, 1
+                // and 64 connections, 1k/5k/25k req/s and half of saturation, every idle and select strategy, on
+                // epoll (Netty's busy wait is epoll's). bench/run-latency.sh pins servers and generator apart.
+                case "lowlatency" -> new Settings(profile, LatencyServer.KINDS, List.of("epoll"), LatencyServer.IMPLEMENTATIONS,
+                        List.of(1, 64), List.of(0.50), List.of(1_000.0, 5_000.0, 25_000.0), 1, 2, 5, 2, List.of(),
+                        null, null, null, null);
+                default -> throw new IllegalArgumentException("no profile \"" + profile + "\"; use default, quick, claims or lowlatency");
             };
         }
     }
@@ -127,22 +146,23 @@ public final class LatencyBenchmark {
         double total = 0;
         for (Map.Entry<String, List<String>> kind : transports.entrySet()) {
             boolean floor = settings.floor() != null && kind.getKey().equals("http") && kind.getValue().contains("epoll");
-            int servers = 2 * kind.getValue().size() + (floor ? 1 : 0);
+            int servers = settings.implementations().size() * kind.getValue().size() + (floor ? 1 : 0);
             if (servers == 0) {
                 continue;
             }
-            int rates = settings.rates().isEmpty() ? settings.fractions().size() : settings.rates().size();
-            total += servers * (SERVER_START_SECONDS + closedLoop) + (settings.rates().isEmpty() ? closedLoop : 0);
+            int rates = settings.rates().size() + settings.fractions().size();
+            total += servers * (SERVER_START_SECONDS + closedLoop) + (settings.fractions().isEmpty() ? 0 : closedLoop);
             total += (double) servers * settings.connections().size() * rates * settings.rounds() * perRow;
         }
         return total;
     }
 
     static Settings parse(String[] args) {
-        CommandLine command = CommandLine.parse(args, "default", "[default|quick|claims] --name=value ...");
+        CommandLine command = CommandLine.parse(args, "default", "[default|quick|claims|lowlatency] --name=value ...");
         Settings s = Settings.of(command.profile());
         List<String> kinds = s.kinds();
         List<String> transports = s.transports();
+        List<String> implementations = s.implementations();
         List<Integer> connections = s.connections();
         List<Double> fractions = s.fractions();
         List<Double> rates = s.rates();
@@ -150,6 +170,8 @@ public final class LatencyBenchmark {
         double seconds = s.measureSeconds();
         int rounds = s.rounds();
         List<String> serverFlags = s.serverFlags();
+        String serverCpus = s.serverCpus();
+        String clientCpus = s.clientCpus();
         Path floor = s.floor();
         Path out = s.out();
         for (Map.Entry<String, String> option : command.options().entrySet()) {
@@ -157,6 +179,7 @@ public final class LatencyBenchmark {
             switch (option.getKey()) {
                 case "kinds" -> kinds = List.of(value.split(","));
                 case "transports" -> transports = List.of(value.split(","));
+                case "implementations" -> implementations = implementations(value);
                 case "connections" -> connections = Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                 case "fractions" -> fractions = Arrays.stream(value.split(",")).map(v -> Double.parseDouble(v) / 100).toList();
                 case "rates" -> rates = Arrays.stream(value.split(",")).map(Double::valueOf).toList();
@@ -164,13 +187,30 @@ public final class LatencyBenchmark {
                 case "seconds" -> seconds = Double.parseDouble(value);
                 case "rounds" -> rounds = rounds(value);
                 case "server-flags" -> serverFlags = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "server-cpus" -> serverCpus = HttpBenchmark.cpuList(value);
+                case "client-cpus" -> clientCpus = HttpBenchmark.cpuList(value);
                 case "floor" -> floor = existingFile(value);
                 case "out" -> out = Path.of(value);
                 default -> throw CommandLine.unknown(option, "LatencyBenchmark");
             }
         }
-        return new Settings(s.profile(), kinds, transports, connections, fractions, rates, warmup, seconds, rounds,
-                s.serverWarmupSeconds(), serverFlags, floor, out);
+        if (command.options().containsKey("rates") && !command.options().containsKey("fractions")) {
+            fractions = List.of();  // absolute rates alone, as asked
+        }
+        return new Settings(s.profile(), kinds, transports, implementations, connections, fractions, rates, warmup, seconds,
+                rounds, s.serverWarmupSeconds(), serverFlags, serverCpus, clientCpus, floor, out);
+    }
+
+    /** The servers asked for, each one of {@link LatencyServer#IMPLEMENTATIONS}. */
+    private static List<String> implementations(String value) {
+        List<String> names = List.of(value.split(","));
+        for (String name : names) {
+            if (!LatencyServer.IMPLEMENTATIONS.contains(name)) {
+                throw new IllegalArgumentException("--implementations: no server \"" + name + "\"; use some of "
+                        + LatencyServer.IMPLEMENTATIONS);
+            }
+        }
+        return names;
     }
 
     /** The C floor's binary, which must exist: bench/run-latency.sh compiles it and passes its path. */
@@ -219,19 +259,17 @@ public final class LatencyBenchmark {
                 return;
             }
             List<ServerProcess> servers = groups.stream().flatMap(List::stream).toList();
-            // groups.get(0).get(1) is Netty on the first transport: the saturation reference.
             double saturation = warmUp(settings.timing(), kind, servers,
-                    settings.rates().isEmpty() ? groups.getFirst().get(1) : null, clients, notes);
+                    settings.fractions().isEmpty() ? null : saturationReference(groups.getFirst()), clients, notes);
             List<Double> rates = new ArrayList<>();
             List<Double> fractions = new ArrayList<>();
-            if (settings.rates().isEmpty()) {
-                for (double f : settings.fractions()) {
-                    rates.add(Math.rint(f * saturation));
-                    fractions.add(f);
-                }
-            } else {
-                rates.addAll(settings.rates());
-                settings.rates().forEach(r -> fractions.add(Double.NaN));
+            for (double rate : settings.rates()) {
+                rates.add(rate);
+                fractions.add(saturation > 0 ? rate / saturation : Double.NaN);
+            }
+            for (double f : settings.fractions()) {
+                rates.add(Math.rint(f * saturation));
+                fractions.add(f);
             }
             for (int connections : settings.connections()) {
                 measureConnections(settings.timing(), kind, connections, rates, fractions, groups, clients, rows);
@@ -241,19 +279,30 @@ public final class LatencyBenchmark {
         }
     }
 
+    /** The server whose saturation defines the fractions: Netty with its default strategy, else the group's first. */
+    private static ServerProcess saturationReference(List<ServerProcess> group) {
+        return group.stream().filter(server -> server.implementation().equals("netty")).findFirst().orElse(group.getFirst());
+    }
+
     /**
-     * One group per transport: greenloop and Netty on it, and for http on epoll the C floor when one was given (it is
+     * One group per transport: each implementation on it, and for http on epoll the C floor when one was given (it is
      * an epoll server); groups are added as they start, so that the caller closes what started if a later one fails.
+     * A server that spins when idle is paused as soon as it listens ({@link #measuring}).
      */
     private static void startServers(Settings settings, String kind, List<String> transports, List<List<ServerProcess>> groups)
             throws IOException {
         for (String transport : transports) {
             List<ServerProcess> group = new ArrayList<>();
             groups.add(group);
-            group.add(startServer(settings, kind, "greenloop", transport));
-            group.add(startServer(settings, kind, "netty", transport));
+            for (String implementation : settings.implementations()) {
+                ServerProcess server = startServer(settings, kind, implementation, transport);
+                group.add(server);
+                if (LatencyServer.spins(implementation)) {
+                    server.pause();
+                }
+            }
             if (kind.equals("http") && transport.equals("epoll") && settings.floor() != null) {
-                group.add(startFloor(settings.floor(), "epoll", null, SERVER_LIFETIME_SECONDS));
+                group.add(startFloor(settings.floor(), "epoll", settings.serverCpus(), SERVER_LIFETIME_SECONDS));
             }
         }
         if (kind.equals("http") && settings.floor() != null && !transports.contains("epoll")) {
@@ -264,8 +313,33 @@ public final class LatencyBenchmark {
     private static ServerProcess startServer(Settings settings, String kind, String implementation, String transport) throws IOException {
         List<String> flags = new ArrayList<>(JVM_FLAGS);
         flags.addAll(settings.serverFlags());
-        return ServerProcess.start(implementation, transport, ServerProcess.javaCommand(flags, LatencyServer.class.getName(),
-                List.of(kind, implementation, transport, Long.toString(SERVER_LIFETIME_SECONDS))));
+        return ServerProcess.start(implementation, transport, ServerProcess.pinned(settings.serverCpus(),
+                ServerProcess.javaCommand(flags, LatencyServer.class.getName(),
+                        List.of(kind, implementation, transport, Long.toString(SERVER_LIFETIME_SECONDS)))));
+    }
+
+    /** What a server is measured by: a warm-up, a row. */
+    @FunctionalInterface
+    interface Measurement<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code measurement} of {@code server} with it thawed, if it spins when idle, and frozen again after, so
+     * that a spinning server holds the server CPU only while it is the one measured.
+     */
+    static <T> T measuring(ServerProcess server, Measurement<T> measurement) throws Exception {
+        boolean spins = LatencyServer.spins(server.implementation());
+        if (spins) {
+            server.resume();
+        }
+        try {
+            return measurement.run();
+        } finally {
+            if (spins) {
+                server.pause();
+            }
+        }
     }
 
     /**
@@ -302,9 +376,9 @@ public final class LatencyBenchmark {
         double saturation = 0;
         for (ServerProcess server : servers) {
             try (OpenLoopClient warm = clients.open(server, SATURATION_CONNECTIONS)) {
-                warm.closedLoop(seconds(timing.serverWarmupSeconds()));
+                measuring(server, () -> warm.closedLoop(seconds(timing.serverWarmupSeconds())));
                 if (server == reference) {
-                    saturation = warm.closedLoop(seconds(timing.serverWarmupSeconds()));
+                    saturation = measuring(server, () -> warm.closedLoop(seconds(timing.serverWarmupSeconds())));
                     String note = String.format(Locale.ROOT, "%s: saturation %,.0f req/s (closed loop, %d connections, against %s)",
                             kind, saturation, SATURATION_CONNECTIONS, server.name());
                     System.out.println("# " + note);
@@ -353,7 +427,8 @@ public final class LatencyBenchmark {
     private static Row measureRow(Timing timing, String kind, int connections, double rate, double fraction, int round,
                                   ServerProcess server, OpenLoopClient client) throws Exception {
         long cpuBefore = server.cpuNanos();
-        OpenLoopClient.Result result = client.openLoop(rate, seconds(timing.warmupSeconds()), seconds(timing.measureSeconds()));
+        OpenLoopClient.Result result = measuring(server,
+                () -> client.openLoop(rate, seconds(timing.warmupSeconds()), seconds(timing.measureSeconds())));
         // Over the whole row: warm-up and measured requests alike, as the server cannot tell them apart.
         double requests = rate * (timing.warmupSeconds() + timing.measureSeconds());
         double cpuMicros = (server.cpuNanos() - cpuBefore) / 1e3 / requests;

@@ -13,14 +13,19 @@ import java.util.function.ToLongFunction;
 
 /**
  * Renders {@link LatencyBenchmark}'s rows as the markdown {@code bench/README.md} takes: one table of every
- * server's percentiles, then one of greenloop / Netty ratios per rate and transport (below 1.00: greenloop lower).
- * With more than one round the ratios are each pair's median over the rounds with its range, followed by a verdict
- * per pair on the issue's target and an overall one: a target is met only when the whole range is clear of 1.00.
+ * server's percentiles, then one of greenloop / Netty ratios per rate and transport (below 1.00: greenloop lower),
+ * one per greenloop idle strategy and Netty select strategy measured. With more than one round the ratios are each
+ * pair's median over the rounds with its range, followed by a verdict per pair on the issues' targets and an overall
+ * one: a target is met only when the whole range is on the right side of its line.
  */
 final class LatencyTable {
 
     /** The issue's target covers every rate up to this fraction of saturation; rows above it are not judged. */
     static final double TARGET_MAX_FRACTION = 0.75;
+    /** Issue 25's spin target covers every rate up to half of saturation. */
+    static final double SPIN_TARGET_MAX_FRACTION = 0.50;
+    /** Issue 25: a spinning greenloop's p99 at most half of Netty's default (and at most Netty busy-wait's). */
+    static final double SPIN_VERSUS_NETTY_DEFAULT = 0.5;
     /** Fewer rounds than this are not for claims: the median of 5 shrugs off one or two disturbed rounds. */
     static final int ROUNDS_FOR_CLAIMS = 5;
 
@@ -76,7 +81,12 @@ final class LatencyTable {
 
         /** Whether the target covers this pair: at most 75% of saturation, or every row when rates were given. */
         boolean judged() {
-            return Double.isNaN(fraction) || fraction <= TARGET_MAX_FRACTION + 1e-9;
+            return judged(TARGET_MAX_FRACTION);
+        }
+
+        /** Whether a target up to {@code maxFraction} of saturation covers this pair (every row without a saturation). */
+        boolean judged(double maxFraction) {
+            return Double.isNaN(fraction) || fraction <= maxFraction + 1e-9;
         }
     }
 
@@ -145,10 +155,10 @@ final class LatencyTable {
     static String render(LatencyBenchmark.Settings settings, List<LatencyBenchmark.Row> rows, String notes) {
         int rounds = settings.rounds();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "## Latency (profile %s, %d CPUs, %s %s; %.1f s warm-up + %.1f s measured per row%s)%n%n",
-                settings.profile(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        out.append(String.format(Locale.ROOT, "## Latency (profile %s, %d CPUs, %s %s; %.1f s warm-up + %.1f s measured per row%s%s)%n%n",
+                settings.profile(), HttpBenchmark.Cpus.online(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), settings.warmupSeconds(), settings.measureSeconds(),
-                rounds > 1 ? ", " + rounds + " rounds" : ""));
+                rounds > 1 ? ", " + rounds + " rounds" : "", pinning(settings)));
         if (settings.profile().equals("quick")) {
             out.append("Quick profile: a smoke run, not for claims.\n\n");
         } else if (rounds > 1 && rounds < ROUNDS_FOR_CLAIMS) {
@@ -160,16 +170,40 @@ final class LatencyTable {
                 + "the server process's CPU time (all threads, /proc/PID/stat, 10 ms resolution) per request over the row's warm-up "
                 + "and measurement.\n\n");
         appendRows(out, rows, rounds > 1);
-        Map<Pair, List<Round>> pairs = pairs(rows, "greenloop", "netty");
-        appendRatios(out, "greenloop / Netty, same transport, same rate", pairs, rounds);
-        Map<Pair, List<Round>> floor = pairs(rows, "greenloop", LatencyBenchmark.FLOOR);
-        if (!floor.isEmpty()) {
-            appendRatios(out, "greenloop / C floor (epoll_hello), epoll, same rate", floor, rounds);
+        List<String> measured = rows.stream().map(LatencyBenchmark.Row::implementation).distinct().toList();
+        for (String subject : measured.stream().filter(name -> name.startsWith("greenloop")).toList()) {
+            for (String peer : measured.stream().filter(name -> name.startsWith("netty")).toList()) {
+                appendRatios(out, label(subject) + " / " + label(peer) + ", same transport, same rate", pairs(rows, subject, peer), rounds);
+            }
+            Map<Pair, List<Round>> floor = pairs(rows, subject, LatencyBenchmark.FLOOR);
+            if (!floor.isEmpty()) {
+                appendRatios(out, label(subject) + " / C floor (epoll_hello), epoll, same rate", floor, rounds);
+            }
         }
         if (rounds > 1) {
-            appendVerdicts(out, pairs, rounds);
+            appendVerdicts(out, pairs(rows, "greenloop", "netty"), rounds);
+            if (measured.contains("greenloop-spin") && measured.contains("netty") && measured.contains("netty-busywait")) {
+                appendSpinVerdicts(out, pairs(rows, "greenloop-spin", "netty"), pairs(rows, "greenloop-spin", "netty-busywait"), rounds);
+            }
         }
         return out.toString();
+    }
+
+    /** How a server is named in titles: greenloop's idle strategy and Netty's select strategy spelled out. */
+    static String label(String implementation) {
+        return switch (implementation) {
+            case "netty" -> "Netty";
+            case "netty-busywait" -> "Netty busy-wait";
+            case "greenloop-spin" -> "greenloop spin";
+            case "greenloop-backoff" -> "greenloop backoff";
+            default -> implementation;
+        };
+    }
+
+    /** Where the servers and the load generator ran, when pinned. */
+    private static String pinning(LatencyBenchmark.Settings settings) {
+        return (settings.serverCpus() == null ? "" : "; servers on CPUs " + settings.serverCpus())
+                + (settings.clientCpus() == null ? "" : ", load generator on CPUs " + settings.clientCpus());
     }
 
     static void appendRows(StringBuilder out, List<LatencyBenchmark.Row> rows, boolean withRound) {
@@ -232,6 +266,35 @@ final class LatencyTable {
         out.append(String.format(Locale.ROOT, "%n**Overall: %s** (%d pair%s judged: %d met, %d NOT met, %d undecided%s%s)%n", overall,
                 verdicts.size(), verdicts.size() == 1 ? "" : "s", count(verdicts, Verdict.MET), count(verdicts, Verdict.NOT_MET), count(verdicts, Verdict.UNDECIDED),
                 verdicts.isEmpty() ? "; no row at or below " + percent(TARGET_MAX_FRACTION) + "% of saturation was measured" : "",
+                rounds < ROUNDS_FOR_CLAIMS ? "; " + rounds + " rounds, fewer than " + ROUNDS_FOR_CLAIMS + ": not for claims" : ""));
+    }
+
+    /**
+     * Issue 25's spin target: greenloop spin's p99 at most {@value #SPIN_VERSUS_NETTY_DEFAULT}x Netty default's and at
+     * most Netty busy-wait's, at every rate up to half of saturation; each judged on its whole range of ratios.
+     */
+    static void appendSpinVerdicts(StringBuilder out, Map<Pair, List<Round>> versusDefault, Map<Pair, List<Round>> versusBusyWait,
+                                   int rounds) {
+        out.append(String.format(Locale.ROOT, "%n### Target: greenloop spin's p99 at most %.1fx Netty default's and at most Netty"
+                + " busy-wait's, every rate up to %.0f%% of saturation%n%n", SPIN_VERSUS_NETTY_DEFAULT, 100 * SPIN_TARGET_MAX_FRACTION));
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Map.Entry<Pair, List<Round>> e : versusDefault.entrySet()) {
+            Pair p = e.getKey();
+            List<Round> busyWait = versusBusyWait.get(p);
+            if (!p.judged(SPIN_TARGET_MAX_FRACTION) || busyWait == null) {
+                continue;
+            }
+            Spread p99Default = spread(e.getValue(), 1);
+            Spread p99BusyWait = spread(busyWait, 1);
+            Verdict v = overall(List.of(against(p99Default, SPIN_VERSUS_NETTY_DEFAULT, false), against(p99BusyWait, 1, false)));
+            verdicts.add(v);
+            out.append(String.format(Locale.ROOT, "- %s, %,d conns, %,.0f req/s%s, %s: %s (p99 / Netty %s, p99 / Netty busy-wait %s)%n",
+                    p.kind(), p.connections(), p.rate(), Double.isNaN(p.fraction()) ? "" : " (" + percent(p.fraction()) + "%)",
+                    p.transport(), v, p99Default, p99BusyWait));
+        }
+        out.append(String.format(Locale.ROOT, "%n**Overall: %s** (%d pair%s judged: %d met, %d NOT met, %d undecided%s)%n",
+                overall(verdicts), verdicts.size(), verdicts.size() == 1 ? "" : "s", count(verdicts, Verdict.MET),
+                count(verdicts, Verdict.NOT_MET), count(verdicts, Verdict.UNDECIDED),
                 rounds < ROUNDS_FOR_CLAIMS ? "; " + rounds + " rounds, fewer than " + ROUNDS_FOR_CLAIMS + ": not for claims" : ""));
     }
 

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -43,6 +44,18 @@ final class NettyPeers {
     /** A group of one event loop thread on {@code transport}. */
     static MultiThreadIoEventLoopGroup oneThread(String transport) {
         return new MultiThreadIoEventLoopGroup(1, handlers(transport));
+    }
+
+    /**
+     * A group of one epoll event loop thread that never sleeps in {@code epoll_wait}: its select strategy answers
+     * {@link SelectStrategy#BUSY_WAIT} whenever no task is queued (queued tasks get a non-blocking look first, as
+     * Netty's default strategy gives them), so the thread spins in Netty's native busy-wait loop. Netty's own
+     * low-latency setting, the peer of greenloop's {@code IdleStrategy.spin()}.
+     */
+    static MultiThreadIoEventLoopGroup oneBusyWaitThread() {
+        Epoll.ensureAvailability();
+        SelectStrategy busyWait = (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT;
+        return new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory(0, () -> busyWait));
     }
 
     static IoHandlerFactory handlers(String transport) {

@@ -36,6 +36,8 @@ final class ServerProcess implements AutoCloseable {
     private final String transport;
     private final Process process;
     private final int port;
+    /** Whether {@link #pause()} froze it; only the thread that starts, reads and closes it reads this. */
+    private boolean paused;
 
     private ServerProcess(String implementation, String transport, Process process, int port) {
         this.implementation = implementation;
@@ -177,9 +179,48 @@ final class ServerProcess implements AutoCloseable {
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    /** Closes its standard input (which stops {@link LatencyServer}), sends SIGTERM, and kills what is left after a while. */
+    /**
+     * Freezes the server and its children ({@code SIGSTOP}): a server that spins when idle (a busy-polling one) would
+     * otherwise hold its CPU while another server on that CPU is measured. {@link #resume()} thaws it.
+     */
+    void pause() throws IOException {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Thaws a {@link #pause() paused} server ({@code SIGCONT}); a server that is not paused is left as it is. */
+    void resume() throws IOException {
+        if (paused) {
+            signal("CONT");
+            paused = false;
+        }
+    }
+
+    private void signal(String name) throws IOException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + name, Long.toString(process.pid())));
+        process.descendants().forEach(child -> command.add(Long.toString(child.pid())));
+        try {
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IOException(String.join(" ", command) + " exited with " + exit + " for " + name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending SIG" + name + " to " + name(), e);
+        }
+    }
+
+    /**
+     * Thaws it if paused, closes its standard input (which stops {@link LatencyServer}), sends SIGTERM, and kills what
+     * is left after a while.
+     */
     @Override
     public void close() {
+        try {
+            resume();
+        } catch (IOException e) {
+            process.destroyForcibly();  // a frozen server cannot stop by itself
+        }
         List<ProcessHandle> descendants = process.descendants().toList();
         try {
             process.getOutputStream().close();

@@ -58,6 +58,50 @@ class LatencyBenchmarkTest {
         assertTrue(table.contains("| 2 | http | 4 | 200 |  | c-floor epoll | 200 |"), table);
     }
 
+    /**
+     * The low-latency matrix on its smallest scale: the spinning peers beside the default ones, on epoll, the servers
+     * pinned to one CPU (each spinning one frozen while another is measured: {@link ServerProcessTest}).
+     */
+    @Test
+    void theLowLatencyPeersAreMeasuredPinnedWithRatiosToBothNettyStrategies() throws Exception {
+        assumeTrue(Loop.availableTransports().contains("epoll") && NettyPeers.available().contains("epoll"), "no epoll here");
+        String serverCpu = Integer.toString(HttpBenchmark.Cpus.online() - 1);
+        LatencyBenchmark.Settings settings = LatencyBenchmark.parse(new String[] {"lowlatency", "--kinds=echo",
+                "--implementations=greenloop,greenloop-spin,netty,netty-busywait", "--connections=1", "--rates=200",
+                "--rounds=2", "--warmup=0.2", "--seconds=0.5", "--server-cpus=" + serverCpu});
+        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(settings, new StringBuilder());
+
+        assertEquals(8, rows.size(), rows.toString());
+        for (LatencyBenchmark.Row row : rows) {
+            assertEquals(0, row.result().unanswered(), row.toString());
+            assertTrue(Math.abs(row.result().answered() - 100) <= 1, row.toString());
+        }
+        String table = LatencyTable.render(settings, rows, "");
+        assertTrue(table.contains("### greenloop spin / Netty busy-wait, same transport, same rate"), table);
+        assertTrue(table.contains("### greenloop / Netty, same transport, same rate"), table);
+        assertTrue(table.contains("servers on CPUs " + serverCpu), table);
+        assertTrue(table.contains("### Target: greenloop spin's p99 at most 0.5x Netty default's"), table);
+    }
+
+    @Test
+    void theLowLatencyProfileIsIssue25sMatrixAndRatesMixWithFractionsOnlyWhenBothAreAsked() {
+        LatencyBenchmark.Settings low = LatencyBenchmark.parse(new String[] {"lowlatency"});
+        assertEquals(List.of("http", "echo"), low.kinds());
+        assertEquals(List.of("epoll"), low.transports());
+        assertEquals(LatencyServer.IMPLEMENTATIONS, low.implementations());
+        assertEquals(List.of(1, 64), low.connections());
+        assertEquals(List.of(1_000.0, 5_000.0, 25_000.0), low.rates());
+        assertEquals(List.of(0.50), low.fractions());
+        assertEquals(5, low.rounds());
+        double seconds = LatencyBenchmark.estimatedSeconds(low, Map.of("http", List.of("epoll"), "echo", List.of("epoll")));
+        assertTrue(seconds > 20 * 60 && seconds < 45 * 60, seconds + " s");
+        assertEquals(List.of(), LatencyBenchmark.parse(new String[] {"quick", "--rates=200"}).fractions());
+        assertEquals(List.of(0.25), LatencyBenchmark.parse(new String[] {"quick", "--rates=200", "--fractions=25"}).fractions());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> LatencyBenchmark.parse(new String[] {"lowlatency", "--implementations=greenloop,vertx"}));
+        assertTrue(unknown.getMessage().contains("no server \"vertx\""), unknown.getMessage());
+    }
+
     @Test
     void aFloorThatIsNotThereIsRefusedWithWhatToDo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,5 +1,6 @@
 package io.greenloop.bench;
 
+import io.greenloop.Loop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The latency benchmark's servers and load generator on real loopback sockets, in this JVM (no child processes). */
 class LatencyServersTest {
@@ -22,6 +24,23 @@ class LatencyServersTest {
              EchoPeers.Running netty = EchoPeers.netty("nio", NettyHelloServer.HelloHandler::new)) {
             assertArrayEquals(RequestFraming.responses(3), exchangeThreeRequests(greenloop.port()));
             assertArrayEquals(RequestFraming.responses(3), exchangeThreeRequests(netty.port()));
+        }
+    }
+
+    /** The low-latency peers: greenloop spinning and backing off, Netty busy-waiting; each answers as the others do. */
+    @Test
+    void spinningAndBusyWaitingServersAnswerSplitAndPipelinedRequestsAlike() throws Exception {
+        assumeTrue(Loop.availableTransports().contains("epoll") && NettyPeers.available().contains("epoll"), "no epoll here");
+        Loop.Options epoll = Loop.Options.defaults().withTransport("epoll");
+        try (EchoPeers.Running spin = EchoPeers.greenloop(epoll.withIdleStrategy(LatencyServer.idleStrategy("greenloop-spin")),
+                HelloHttpServer::serve)) {
+            assertArrayEquals(RequestFraming.responses(3), exchangeThreeRequests(spin.port()));
+        }
+        try (EchoPeers.Running backoff = EchoPeers.greenloop(epoll.withIdleStrategy(LatencyServer.BACKOFF), HelloHttpServer::serve)) {
+            assertArrayEquals(RequestFraming.responses(3), exchangeThreeRequests(backoff.port()));
+        }
+        try (EchoPeers.Running busyWait = EchoPeers.netty(NettyPeers.oneBusyWaitThread(), "epoll", NettyHelloServer.HelloHandler::new)) {
+            assertArrayEquals(RequestFraming.responses(3), exchangeThreeRequests(busyWait.port()));
         }
     }
 

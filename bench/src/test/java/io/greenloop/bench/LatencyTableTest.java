@@ -104,6 +104,31 @@ class LatencyTableTest {
         assertFalse(table.contains("Overall"), table);
     }
 
+    @Test
+    void theSpinTargetIsHalfOfNettyDefaultAndAtMostNettyBusyWaitUpToHalfOfSaturation() {
+        List<LatencyBenchmark.Row> rows = new ArrayList<>();
+        for (int round = 1; round <= 2; round++) {
+            // 25%: 0.40x Netty, 0.80x busy-wait: met. 50%: 0.45x Netty, 1.125x busy-wait: NOT met. 75%: not judged.
+            rows.add(row(0.25, "netty", round, 1000));
+            rows.add(row(0.25, "netty-busywait", round, 500));
+            rows.add(row(0.25, "greenloop-spin", round, 400));
+            rows.add(row(0.50, "netty", round, 1000));
+            rows.add(row(0.50, "netty-busywait", round, 400));
+            rows.add(row(0.50, "greenloop-spin", round, 450));
+            rows.add(row(0.75, "netty", round, 1000));
+            rows.add(row(0.75, "netty-busywait", round, 100));
+            rows.add(row(0.75, "greenloop-spin", round, 900));
+        }
+        String table = LatencyTable.render(LatencyBenchmark.parse(new String[] {"lowlatency", "--rounds=2"}), rows, "");
+
+        assertTrue(table.contains("### greenloop spin / Netty, same transport, same rate"), table);
+        assertTrue(table.contains("### greenloop spin / Netty busy-wait, same transport, same rate"), table);
+        assertTrue(table.contains("- http, 64 conns, 1,000 req/s (25%), epoll: met (p99 / Netty 0.40 (0.40-0.40), p99 / Netty busy-wait 0.80 (0.80-0.80))"), table);
+        assertTrue(table.contains("- http, 64 conns, 2,000 req/s (50%), epoll: NOT met"), table);
+        assertFalse(table.contains("3,000 req/s (75%), epoll: "), "a row above 50% was judged:\n" + table);
+        assertTrue(table.contains("**Overall: NOT met** (2 pairs judged: 1 met, 1 NOT met, 0 undecided; 2 rounds, fewer than 5: not for claims)"), table);
+    }
+
     /** A row whose every latency is {@code nanos} (below 2,048 ns HdrHistogram holds it exactly). */
     static LatencyBenchmark.Row row(double fraction, String implementation, int round, long nanos) {
         Histogram latency = new Histogram(1, 1_000_000_000L, 3);

@@ -63,13 +63,16 @@ final class Acceptor {
     }
 
     /**
-     * Binds {@code address} on the calling thread's loop and starts accepting in a greenlet; returns at once.
-     * Counts on {@code counters}, which belong to the same loop.
+     * Binds {@code address} on the calling thread's loop (with {@code SO_BUSY_POLL} when the options ask for it)
+     * and starts accepting in a greenlet; returns at once. Counts on {@code counters}, which belong to the same loop.
      */
     static Acceptor start(Object server, InetSocketAddress address, StreamServer.Options options, ServerCounters counters,
                           HandlerLimit limit, Sink sink) throws IOException {
         Loop loop = Loop.current();
         TcpListener listener = TcpListener.bind(address, options.backlog(), options.reusePort());
+        if (options.busyPoll() != null) {
+            setBusyPoll(listener, options.busyPoll());
+        }
         Acceptor acceptor = new Acceptor(server, loop, listener, counters, limit, sink);
         limit.add(acceptor);
         try {
@@ -79,6 +82,22 @@ final class Acceptor {
             throw e;
         }
         return acceptor;
+    }
+
+    /** Sets {@code SO_BUSY_POLL} on the listener, whose accepted sockets inherit it; closes it on a refusal. */
+    private static void setBusyPoll(TcpListener listener, Duration busyPoll) throws IOException {
+        int micros = (int) Math.ceilDiv(busyPoll.toNanos(), 1000L);
+        try {
+            listener.setOption(LinuxSocketOptions.SO_BUSY_POLL, micros);
+        } catch (UnsupportedOperationException e) {
+            listener.close();
+            throw new UnsupportedOperationException("StreamServer.Options.withBusyPoll: the " + listener.transport()
+                    + " transport cannot set SO_BUSY_POLL; it is Linux's, on the epoll transport (the JDK's channels, under"
+                    + " nio, do not offer it): serve on epoll, or leave busy polling off", e);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
     }
 
     InetSocketAddress address() {

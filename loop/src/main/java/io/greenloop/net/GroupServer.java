@@ -138,6 +138,9 @@ public final class GroupServer implements AutoCloseable {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
+            if (e.getCause() instanceof RuntimeException refused) {
+                throw refused;  // an option the transport refuses, say: its message says why
+            }
             throw new IllegalStateException("could not start listening on " + loop, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

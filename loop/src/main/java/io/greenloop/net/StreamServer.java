@@ -95,15 +95,20 @@ public final class StreamServer implements AutoCloseable {
      *                                either direction) is closed, which ends its handler's parked read or write
      *                                with "socket closed" and is not reported as an error ({@code null}: no limit)
      * @param handshakeTimeout        a {@link #tls TLS server}'s limit on each connection's handshake
+     * @param busyPoll                {@code SO_BUSY_POLL} on every accepted connection ({@link #withBusyPoll}), or
+     *                                {@code null} to leave the kernel's default ({@code net.core.busy_read})
      */
     public record Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout,
-                          Duration handshakeTimeout) {
+                          Duration handshakeTimeout, Duration busyPoll) {
 
         /** The default {@link #handshakeTimeout}. */
         public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
         /** No limit on concurrent handlers. */
         public static final int UNLIMITED = Integer.MAX_VALUE;
+
+        /** The longest busy-poll time: {@code SO_BUSY_POLL} is an {@code int} of microseconds. */
+        public static final Duration MAX_BUSY_POLL = Duration.ofNanos(Integer.MAX_VALUE * 1000L);
 
         /** Checks the values. */
         public Options {
@@ -122,6 +127,24 @@ public final class StreamServer implements AutoCloseable {
             if (!handshakeTimeout.isPositive()) {
                 throw new IllegalArgumentException("handshakeTimeout " + handshakeTimeout + " would fail every TLS handshake; use a positive duration");
             }
+            if (busyPoll != null && (busyPoll.isNegative() || busyPoll.compareTo(MAX_BUSY_POLL) > 0)) {
+                throw new IllegalArgumentException("busyPoll " + busyPoll + " is not a busy-poll time; give 0 (off) to "
+                        + MAX_BUSY_POLL + ", or null for the kernel's default");
+            }
+        }
+
+        /**
+         * Options without a busy-poll setting, as the record was before it had one.
+         *
+         * @param backlog the listen backlog (connections the kernel queues before they are accepted)
+         * @param reusePort whether to set {@code SO_REUSEPORT}
+         * @param maxConcurrentHandlers how many handlers run at once at most; beyond it new connections wait in the
+         *     backlog
+         * @param idleTimeout how long a connection may stay silent before it is closed; {@code null}: no limit
+         * @param handshakeTimeout how long each TLS handshake may take
+         */
+        public Options(int backlog, boolean reusePort, int maxConcurrentHandlers, Duration idleTimeout, Duration handshakeTimeout) {
+            this(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, null);
         }
 
         /**
@@ -165,7 +188,7 @@ public final class StreamServer implements AutoCloseable {
          * @return a copy with that change
          */
         public Options withBacklog(int backlog) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
         }
 
         /**
@@ -175,7 +198,7 @@ public final class StreamServer implements AutoCloseable {
          * @return a copy with that change
          */
         public Options withReusePort(boolean reusePort) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
         }
 
         /**
@@ -186,7 +209,7 @@ public final class StreamServer implements AutoCloseable {
          * @return a copy with that change
          */
         public Options withMaxConcurrentHandlers(int maxConcurrentHandlers) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
         }
 
         /**
@@ -196,7 +219,7 @@ public final class StreamServer implements AutoCloseable {
          * @return a copy with that change
          */
         public Options withIdleTimeout(Duration idleTimeout) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
         }
 
         /**
@@ -206,7 +229,24 @@ public final class StreamServer implements AutoCloseable {
          * @return a copy with that change
          */
         public Options withHandshakeTimeout(Duration handshakeTimeout) {
-            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout);
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
+        }
+
+        /**
+         * These options with kernel busy polling on every accepted connection: Linux's {@code SO_BUSY_POLL}, set on
+         * the listener, which accepted sockets inherit. A read (or the loop's epoll wait) that finds nothing then
+         * polls the network device's receive queue for up to {@code busyPoll} before it sleeps, which saves the
+         * interrupt and wake-up on the way in at the cost of that CPU time; it acts only on traffic from a NIC
+         * queue with NAPI (not loopback), and pairs with a spinning loop ({@code IdleStrategy.spin()}). The epoll
+         * transport only: {@link #start()} on another refuses it with {@link UnsupportedOperationException}
+         * (the JDK's channels, under nio, offer no such option). {@code null}: leave the kernel's default
+         * ({@code net.core.busy_read}); {@link Duration#ZERO}: off. Rounded up to whole microseconds.
+         *
+         * @param busyPoll how long a read may busy-poll, 0 to {@link #MAX_BUSY_POLL}, or {@code null}
+         * @return a copy with that change
+         */
+        public Options withBusyPoll(Duration busyPoll) {
+            return new Options(backlog, reusePort, maxConcurrentHandlers, idleTimeout, handshakeTimeout, busyPoll);
         }
     }
 

@@ -9,6 +9,7 @@ import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
@@ -93,6 +94,16 @@ public final class TcpListener implements AutoCloseable {
             } while (accepted == null);
         }
         return TcpSocket.connected(core.loop, accepted);
+    }
+
+    /** Sets an option on the listening socket ({@link ListenerHandle#setOption}); for {@link StreamServer}. */
+    <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        core.checkedHandle("TcpListener.setOption").setOption(option, value);
+    }
+
+    /** The name of the listener's transport, for messages. */
+    String transport() {
+        return core.loop.transport();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.greenloop.spi.StreamHandle;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -37,6 +38,15 @@ final class NioListenerHandle extends NioHandle implements ListenerHandle {
             channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
         }
         channel.bind(address, backlog);
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        if (!channel.supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("the nio transport does not support the socket option " + option.name()
+                    + " on a listener; it supports " + channel.supportedOptions());
+        }
+        channel.setOption(option, value);
     }
 
     @Override

@@ -32,6 +32,19 @@ class InputCheckTest {
 
 
     @Test
+    void aBusyPollOutsideWhatTheKernelTakesIsRefusedAndTheOldConstructorLeavesItUnset() {
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> StreamServer.Options.defaults().withBusyPoll(Duration.ofNanos(-1)));
+        assertTrue(negative.getMessage().contains("give 0 (off) to"), negative.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> StreamServer.Options.defaults().withBusyPoll(StreamServer.Options.MAX_BUSY_POLL.plusNanos(1000)));
+        assertEquals(Duration.ZERO, StreamServer.Options.defaults().withBusyPoll(Duration.ZERO).busyPoll());
+        StreamServer.Options old = new StreamServer.Options(16, false, 4, null, Duration.ofSeconds(3));
+        assertEquals(null, old.busyPoll(), "a caller of the five-argument constructor gets the kernel's default");
+        assertEquals(null, StreamServer.Options.defaults().busyPoll());
+    }
+
+    @Test
     void aNegativeTimeoutSettingIsRefusedAndAZeroOneMeansDoNotWait() throws Exception {
         try (TcpListener listener = TcpListener.bind(NetConformanceTest.ANY_LOCAL_PORT, 0);
              TcpSocket client = TcpSocket.connect(listener.localAddress(), Duration.ofSeconds(10));

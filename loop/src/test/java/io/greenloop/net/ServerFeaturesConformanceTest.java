@@ -1,5 +1,6 @@
 package io.greenloop.net;
 
+import io.greenloop.Eventually;
 import io.greenloop.LoopExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -218,5 +220,36 @@ public class ServerFeaturesConformanceTest {
                     () -> socket.option(StandardSocketOptions.IP_MULTICAST_TTL));
             assertTrue(e.getMessage().contains("IP_MULTICAST_TTL") && e.getMessage().contains(transport()), e::getMessage);
         });
+    }
+
+    /**
+     * {@code SO_BUSY_POLL} on epoll: a server's accepted connections have the value its options asked (set on the
+     * listener, which they inherit), a connected socket takes it with {@code setOption}, each reads it back. That
+     * the kernel then busy-polls cannot be shown over loopback, which has no device queue to poll. Elsewhere the
+     * server refuses to start, saying why.
+     */
+    @Test
+    void busyPollIsSetOnAcceptedConnectionsOnEpollAndRefusedClearlyElsewhere() throws Exception {
+        CompletableFuture<Integer> accepted = new CompletableFuture<>();
+        StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> accepted.complete(socket.option(LinuxSocketOptions.SO_BUSY_POLL)),
+                StreamServer.Options.defaults().withBusyPoll(Duration.ofNanos(49_001)));
+        if (!transport().equals("epoll")) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, server::start);
+            assertTrue(e.getMessage().contains("withBusyPoll: the " + transport() + " transport cannot set SO_BUSY_POLL")
+                    && e.getMessage().contains("serve on epoll"), e::getMessage);
+            return;
+        }
+        server.start();
+        try (TcpSocket client = TcpSocket.connect(server.address(), Duration.ofSeconds(10))) {
+            Eventually.await("the handler to read SO_BUSY_POLL back", accepted::isDone);
+            assertEquals(50, accepted.get(), "49.001 us, rounded up to whole microseconds");
+            client.setOption(LinuxSocketOptions.SO_BUSY_POLL, 25);
+            assertEquals(25, client.option(LinuxSocketOptions.SO_BUSY_POLL));
+            IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                    () -> client.setOption(LinuxSocketOptions.SO_BUSY_POLL, -1));
+            assertTrue(negative.getMessage().contains("give 0 (off) or more"), negative::getMessage);
+        } finally {
+            server.close();
+        }
     }
 }

@@ -20,7 +20,8 @@ import static java.lang.invoke.MethodType.methodType;
  * The epoll transport's door to Netty's package-private natives: the {@code epoll_event} array that
  * {@code epoll_wait} fills, and the waits that fill it. In Netty 4.2.18 {@link EpollEventArray}'s constructor and
  * accessors, the {@code Native.epollWait} variants that take an {@code int} timeout or a nanosecond timeout without
- * Netty's deprecation, and {@code LinuxSocket.sendFile} are package-private; everything else the transport needs
+ * Netty's deprecation, {@code LinuxSocket.sendFile} and {@code LinuxSocket.setSoBusyPoll/getSoBusyPoll} are
+ * package-private; everything else the transport needs
  * ({@code Native.newEpollCreate}, {@code newEventFd}, {@code epollCtlAdd/Del}, {@link LinuxSocket},
  * {@code io.netty.channel.unix.Socket}) is public and used directly.
  *
@@ -70,6 +71,12 @@ final class EpollBridge {
             NETTY.findVirtual(EpollEventArray.class, "free", methodType(void.class)));
     private static final MethodHandle SEND_FILE = resolve(() -> NETTY.findVirtual(LinuxSocket.class, "sendFile",
             methodType(long.class, DefaultFileRegion.class, long.class, long.class, long.class)));
+
+    /** {@code setsockopt(SOL_SOCKET, SO_BUSY_POLL)}; a refusal is Netty's unchecked {@code ChannelException}. */
+    private static final MethodHandle SET_BUSY_POLL = resolve(() ->
+            NETTY.findVirtual(LinuxSocket.class, "setSoBusyPoll", methodType(void.class, int.class)));
+    private static final MethodHandle GET_BUSY_POLL = resolve(() ->
+            NETTY.findVirtual(LinuxSocket.class, "getSoBusyPoll", methodType(int.class)));
 
     private final EpollEventArray events;
 
@@ -164,11 +171,34 @@ final class EpollBridge {
      * would close the caller's file.
      */
     static long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
-        LinuxSocket linux = socket instanceof LinuxSocket own ? own : LinuxSocket.newSocket(socket.intValue());
+        LinuxSocket linux = linux(socket);
         try {
             return (long) SEND_FILE.invokeExact(linux, new DefaultFileRegion(file, position, count), position, 0L, count);
         } catch (Throwable e) {
             throw NettyInternals.ioFailure(e);
         }
+    }
+
+    /** Sets {@code SO_BUSY_POLL} to {@code micros} on {@code socket}. */
+    static void setBusyPoll(Socket socket, int micros) throws IOException {
+        try {
+            SET_BUSY_POLL.invokeExact(linux(socket), micros);
+        } catch (Throwable e) {
+            throw NettyInternals.ioFailure(e);
+        }
+    }
+
+    /** {@code SO_BUSY_POLL} of {@code socket}, in microseconds. */
+    static int busyPoll(Socket socket) throws IOException {
+        try {
+            return (int) GET_BUSY_POLL.invokeExact(linux(socket));
+        } catch (Throwable e) {
+            throw NettyInternals.ioFailure(e);
+        }
+    }
+
+    /** The transport's sockets are Netty's {@link LinuxSocket}s already; any other fd is wrapped, never closed here. */
+    private static LinuxSocket linux(Socket socket) {
+        return socket instanceof LinuxSocket own ? own : LinuxSocket.newSocket(socket.intValue());
     }
 }

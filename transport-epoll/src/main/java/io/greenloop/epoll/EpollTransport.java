@@ -3,6 +3,7 @@ package io.greenloop.epoll;
 import io.greenloop.spi.IoHandle;
 import io.greenloop.spi.unix.UnixHandle;
 import io.greenloop.spi.unix.UnixTransport;
+import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.epoll.Native;
@@ -10,6 +11,7 @@ import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.channels.FileChannel;
 import java.util.List;
 
@@ -187,6 +189,37 @@ public final class EpollTransport extends UnixTransport {
     @Override
     protected long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
         return EpollBridge.sendFile(socket, file, position, count);
+    }
+
+    /**
+     * {@code SO_BUSY_POLL} through Netty's {@code LinuxSocket}. A refusal is an {@link IOException} that says
+     * why where it can: before Linux 6.4 raising the value above the socket's needs {@code CAP_NET_ADMIN}.
+     */
+    @Override
+    protected void setBusyPoll(Socket socket, int micros) throws IOException {
+        try {
+            EpollBridge.setBusyPoll(socket, micros);
+        } catch (IOException | ChannelException e) {
+            throw new SocketException(busyPollRefused(micros, EpollBridge.busyPoll(socket), e.getMessage()), e);
+        }
+    }
+
+    @Override
+    protected int busyPoll(Socket socket) throws IOException {
+        return EpollBridge.busyPoll(socket);
+    }
+
+    /**
+     * What a refused {@code SO_BUSY_POLL} of {@code micros} on a socket at {@code current} says. Netty reports
+     * the failure with the kernel's text only, no errno; a raise is what needs the capability, so a refused raise
+     * names it (Linux before 6.4 refused it with EPERM without {@code CAP_NET_ADMIN}; 6.4 and later never do).
+     */
+    static String busyPollRefused(int micros, int current, String kernelSaid) {
+        String why = micros <= current ? "" : ": raising it above the socket's " + current + " us (a new socket starts at"
+                + " net.core.busy_read) needs CAP_NET_ADMIN on Linux before 6.4; give the process that capability"
+                + " (setcap cap_net_admin+ep on the java binary, or run as root), raise net.core.busy_read to at least "
+                + micros + ", or ask for at most " + current + " us";
+        return "setting SO_BUSY_POLL to " + micros + " us was refused (" + kernelSaid + ")" + why;
     }
 
     @Override

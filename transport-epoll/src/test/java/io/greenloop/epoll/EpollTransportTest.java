@@ -42,6 +42,20 @@ class EpollTransportTest extends UnixTransportTest {
         return awaitWaitChannel(threadName, "epoll|ep_poll");
     }
 
+    /**
+     * The refusal of {@code SO_BUSY_POLL} that Linux before 6.4 gave a raise without {@code CAP_NET_ADMIN}. This
+     * kernel accepts any raise from anyone (6.4 dropped the check; checked here under {@code capsh
+     * --drop=cap_net_admin}), so the message is built from what Netty reports, the kernel's text.
+     */
+    @Test
+    void aRefusedBusyPollRaiseNamesTheCapabilityAndWhatElseToDo() {
+        String raise = EpollTransport.busyPollRefused(50, 0, "setsockopt() failed: Operation not permitted");
+        assertTrue(raise.contains("SO_BUSY_POLL to 50 us was refused (setsockopt() failed: Operation not permitted)")
+                && raise.contains("CAP_NET_ADMIN") && raise.contains("net.core.busy_read") && raise.contains("at most 0 us"), raise);
+        String lower = EpollTransport.busyPollRefused(10, 50, "setsockopt() failed: Bad file descriptor");
+        assertTrue(!lower.contains("CAP_NET_ADMIN") && lower.contains("Bad file descriptor"), "only a raise needs the capability: " + lower);
+    }
+
     @Test
     void eachSocketIsRegisteredOnceEdgeTriggeredAndStaysSoAcrossManyWaits() throws Exception {
         Peers.Pair pair = Peers.connect(transport);

@@ -7,9 +7,11 @@ import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.Objects;
 
 /**
  * What the native transports' handles share: a non-blocking Netty {@link Socket}, the interest, the
@@ -156,6 +158,14 @@ public abstract sealed class UnixHandle implements IoHandle permits UnixStreamHa
         if (closed) {
             throw new ClosedChannelException();
         }
+    }
+
+    /** Sets a socket option on this handle's open socket ({@link UnixSocketOptions}): streams and listeners. */
+    final <T> void setSocketOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        Objects.requireNonNull(value, "value");
+        checkOpen();
+        UnixSocketOptions.set(socket, option, value, poller);
     }
 
     @Override

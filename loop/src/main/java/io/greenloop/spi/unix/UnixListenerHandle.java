@@ -7,6 +7,7 @@ import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.util.Objects;
 
 /**
@@ -45,6 +46,11 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
         }
         socket.listen(backlog < 1 ? DEFAULT_BACKLOG : backlog);
         register();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        setSocketOption(option, value);
     }
 
     @Override

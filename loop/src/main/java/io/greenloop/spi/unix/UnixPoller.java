@@ -50,4 +50,10 @@ interface UnixPoller {
      * {@code sendfile(2)}: bytes sent, 0 when the send buffer is full.
      */
     long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
+
+    /** Sets {@code SO_BUSY_POLL} on a socket of this transport, in microseconds; Linux's (epoll's) only. */
+    void setBusyPoll(Socket socket, int micros) throws IOException;
+
+    /** Reads {@code SO_BUSY_POLL} back, in microseconds; Linux's (epoll's) only. */
+    int busyPoll(Socket socket) throws IOException;
 }

@@ -9,7 +9,8 @@ import java.net.StandardSocketOptions;
 
 /**
  * The {@link StandardSocketOptions} the native transports set and read back, mapped to Netty's socket
- * calls, and on Linux (the epoll transport) the {@link LinuxSocketOptions} through {@code setsockopt}.
+ * calls, and on Linux (the epoll transport) the {@link LinuxSocketOptions}: the TCP ones through
+ * {@code setsockopt}, {@code SO_BUSY_POLL} through the transport ({@link UnixPoller#setBusyPoll}).
  */
 final class UnixSocketOptions {
 
@@ -25,8 +26,8 @@ final class UnixSocketOptions {
     private UnixSocketOptions() {
     }
 
-    /** Sets one option; {@code transport} names the transport in the refusal of an option it does not support. */
-    static <T> void set(Socket socket, SocketOption<T> option, T value, String transport) throws IOException {
+    /** Sets one option on a socket of {@code poller}'s transport, which it names in the refusal of an option it lacks. */
+    static <T> void set(Socket socket, SocketOption<T> option, T value, UnixPoller poller) throws IOException {
         if (option == StandardSocketOptions.TCP_NODELAY) {
             socket.setTcpNoDelay((Boolean) value);
         } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
@@ -43,15 +44,21 @@ final class UnixSocketOptions {
             socket.setReusePort((Boolean) value);
         } else if (option == StandardSocketOptions.IP_TOS) {
             socket.setTrafficClass((Integer) value);
+        } else if (option == LinuxSocketOptions.SO_BUSY_POLL && isLinux(poller)) {
+            int micros = (Integer) value;
+            if (micros < 0) {
+                throw new IllegalArgumentException("SO_BUSY_POLL " + micros + " us: give 0 (off) or more microseconds");
+            }
+            poller.setBusyPoll(socket, micros);
         } else {
-            int linux = linuxOption(option, transport);
+            int linux = linuxOption(option, poller.name());
             int number = value instanceof Boolean on ? (on ? 1 : 0) : (Integer) value;
             socket.setIntOpt(IPPROTO_TCP, linux, number);
         }
     }
 
     /** Reads one option back, with the same options and refusal as {@link #set}. */
-    static <T> T get(Socket socket, SocketOption<T> option, String transport) throws IOException {
+    static <T> T get(Socket socket, SocketOption<T> option, UnixPoller poller) throws IOException {
         Object value;
         if (option == StandardSocketOptions.TCP_NODELAY) {
             value = socket.isTcpNoDelay();
@@ -69,11 +76,17 @@ final class UnixSocketOptions {
             value = socket.isReusePort();
         } else if (option == StandardSocketOptions.IP_TOS) {
             value = socket.getTrafficClass();
+        } else if (option == LinuxSocketOptions.SO_BUSY_POLL && isLinux(poller)) {
+            value = poller.busyPoll(socket);
         } else {
-            int number = socket.getIntOpt(IPPROTO_TCP, linuxOption(option, transport));
+            int number = socket.getIntOpt(IPPROTO_TCP, linuxOption(option, poller.name()));
             value = option.type() == Boolean.class ? (Object) (number != 0) : (Object) number;
         }
         return option.type().cast(value);
+    }
+
+    private static boolean isLinux(UnixPoller poller) {
+        return poller.name().equals(LINUX_TRANSPORT);
     }
 
     private static int linuxOption(SocketOption<?> option, String transport) {
@@ -89,6 +102,6 @@ final class UnixSocketOptions {
         throw new UnsupportedOperationException("the " + transport + " transport does not support the socket option "
                 + option.name() + "; it supports TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_REUSEADDR,"
                 + " SO_REUSEPORT and IP_TOS" + (transport.equals(LINUX_TRANSPORT)
-                        ? ", and LinuxSocketOptions.TCP_QUICKACK, TCP_CORK and TCP_NOTSENT_LOWAT" : ""));
+                        ? ", and LinuxSocketOptions.TCP_QUICKACK, TCP_CORK, TCP_NOTSENT_LOWAT and SO_BUSY_POLL" : ""));
     }
 }

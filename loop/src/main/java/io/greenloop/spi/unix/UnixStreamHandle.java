@@ -123,17 +123,14 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        Objects.requireNonNull(value, "value");
-        checkOpen();
-        UnixSocketOptions.set(socket, option, value, poller.name());
+        setSocketOption(option, value);
     }
 
     @Override
     public <T> T option(SocketOption<T> option) throws IOException {
         Objects.requireNonNull(option, "option");
         checkOpen();
-        return UnixSocketOptions.get(socket, option, poller.name());
+        return UnixSocketOptions.get(socket, option, poller);
     }
 
     @Override

@@ -131,6 +131,29 @@ public abstract class UnixTransport implements Transport {
     protected abstract long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException;
 
     /**
+     * Sets {@code SO_BUSY_POLL} on a socket of this transport, in microseconds (Netty has it only on its
+     * package-private Linux socket). Only the transport on Linux has the option; this default refuses it.
+     *
+     * @param socket the socket
+     * @param micros how long a blocking read or poll may busy-poll the device queue, 0 or more
+     * @throws IOException if the operation fails; the message says what failed
+     */
+    protected void setBusyPoll(Socket socket, int micros) throws IOException {
+        throw new UnsupportedOperationException("the " + name + " transport has no SO_BUSY_POLL: it is Linux's, on the epoll transport");
+    }
+
+    /**
+     * Reads {@code SO_BUSY_POLL} back, in microseconds; as {@link #setBusyPoll}, Linux's only.
+     *
+     * @param socket the socket
+     * @return the socket's busy-poll time in microseconds
+     * @throws IOException if the operation fails; the message says what failed
+     */
+    protected int busyPoll(Socket socket) throws IOException {
+        throw new UnsupportedOperationException("the " + name + " transport has no SO_BUSY_POLL: it is Linux's, on the epoll transport");
+    }
+
+    /**
      * A bit a transport adds to the ops it passes to {@link #ready} when the event was an error or a hang-up
      * (the peer closed its end): a short read on that socket no longer means it was drained, since what
      * remains (end of stream, the error) will bring no new edge.
@@ -367,6 +390,16 @@ public abstract class UnixTransport implements Transport {
         @Override
         public long sendFile(Socket socket, FileChannel file, long position, long count) throws IOException {
             return UnixTransport.this.sendFile(socket, file, position, count);
+        }
+
+        @Override
+        public void setBusyPoll(Socket socket, int micros) throws IOException {
+            UnixTransport.this.setBusyPoll(socket, micros);
+        }
+
+        @Override
+        public int busyPoll(Socket socket) throws IOException {
+            return UnixTransport.this.busyPoll(socket);
         }
 
         @Override
