@@ -99,6 +99,11 @@ final class LoopThread {
         return strand;
     }
 
+    /** {@link #isCurrent()} of {@code loop}: {@code io.greenloop.lowlevel.LowLevel.runOn}. */
+    static boolean isCurrent(Loop loop) {
+        return loop.thread.isCurrent();
+    }
+
     /** {@link #require} on {@code loop}: {@code io.greenloop.lowlevel.LowLevel.requireLoopThread}. */
     static void require(Loop loop, String operation) {
         loop.thread.require(operation);

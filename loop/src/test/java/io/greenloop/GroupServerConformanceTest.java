@@ -4,7 +4,6 @@ import io.greenloop.net.GroupServer;
 import io.greenloop.net.LinuxSocketOptions;
 import io.greenloop.net.ServerStats;
 import io.greenloop.net.StreamServer;
-import io.greenloop.net.TcpSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,15 +12,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.greenloop.net.Lines.ask;
+import static io.greenloop.net.Lines.connect;
+import static io.greenloop.net.Lines.reader;
+import static io.greenloop.net.Lines.readLine;
+import static io.greenloop.net.Lines.send;
+import static io.greenloop.net.Lines.writeLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +48,6 @@ public class GroupServerConformanceTest {
 
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
     static final int LOOPS = 2;
-    static final int READ_TIMEOUT_MILLIS = 30_000;
     /** The grace of the stops under test: far longer than a handler that is told to finish needs. */
     static final Duration GRACE = Duration.ofSeconds(2);
 
@@ -65,37 +66,6 @@ public class GroupServerConformanceTest {
     void closeGroup() {
         group.close();
         assertTrue(loopErrors.isEmpty(), () -> "unexpected failures reached the loops: " + loopErrors);
-    }
-
-    /** A line from the client, and the handler's answer. */
-    private static String ask(Socket client, String line) throws IOException {
-        client.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        return reader(client).readLine();
-    }
-
-    private static BufferedReader reader(Socket client) throws IOException {
-        return new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
-    }
-
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket client = new Socket();
-        client.setSoTimeout(READ_TIMEOUT_MILLIS);
-        client.connect(address, 10_000);
-        return client;
-    }
-
-    private static String readLine(TcpSocket socket) throws IOException {
-        StringBuilder line = new StringBuilder();
-        byte[] one = new byte[1];
-        while (socket.read(one, 0, 1) == 1 && one[0] != '\n') {
-            line.append((char) one[0]);
-        }
-        return line.toString();
-    }
-
-    private static void writeLine(TcpSocket socket, String line) throws IOException {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        socket.write(bytes, 0, bytes.length);
     }
 
     /**
@@ -178,7 +148,7 @@ public class GroupServerConformanceTest {
         try {
             for (int i = 0; i < 24; i++) {
                 Socket client = connect(server.address());
-                client.getOutputStream().write(("client " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                send(client, "client " + i);
                 clients.add(client);
             }
             stopper = Thread.ofPlatform().name("stopper").start(() -> server.stop(GRACE));
@@ -245,7 +215,7 @@ public class GroupServerConformanceTest {
             assertEquals("serving first", ask(first, "first"));
             for (int i = 0; i < 8; i++) {
                 Socket queued = connect(server.address());
-                queued.getOutputStream().write(("queued " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                send(queued, "queued " + i);
                 clients.add(queued);
             }
             Thread stopper = Thread.ofPlatform().name("stopper").start(() -> server.stop(GRACE));

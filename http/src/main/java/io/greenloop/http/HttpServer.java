@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -289,7 +288,7 @@ public final class HttpServer implements AutoCloseable {
         }
         try {
             for (LoopServer part : server.parts) {
-                await(onLoop(part.loop, part::start));
+                await(LowLevel.runOn(part.loop, part::start, false));
             }
             server.group = options.tls() == null
                     ? group.serve(address, LoopServer.accepting(options), (socket, peer) -> partOn.get(Loop.current()).serve(socket, peer))
@@ -354,67 +353,22 @@ public final class HttpServer implements AutoCloseable {
     public void stop(Duration grace) {
         List<AsyncResult<Void>> marked = new ArrayList<>();
         for (LoopServer part : parts) {
-            marked.add(onLoop(part.loop, part::beginStop));
+            marked.add(LowLevel.runOn(part.loop, part::beginStop, false));
         }
         marked.forEach(HttpServer::await);
         StreamServer one = single;
         GroupServer across = group;
         if (one != null) {
-            await(inGreenletOn(parts.getFirst().loop, () -> one.stop(grace)));
+            await(LowLevel.runOn(parts.getFirst().loop, () -> one.stop(grace), true));
         } else if (across != null) {
             across.stop(grace);
         }
         List<AsyncResult<Void>> ended = new ArrayList<>();
         for (LoopServer part : parts) {
-            ended.add(onLoop(part.loop, part::end));
+            ended.add(LowLevel.runOn(part.loop, part::end, false));
         }
         ended.forEach(HttpServer::await);
         bean.unregister();
-    }
-
-    /**
-     * Runs {@code task} on {@code loop}'s thread: here when this thread runs that loop, else handed to it as a
-     * callback; a loop closed already took its part with it, which counts as done.
-     */
-    private static AsyncResult<Void> onLoop(Loop loop, Runnable task) {
-        return on(loop, task, false);
-    }
-
-    /** {@link #onLoop}, for what parks: handed to the loop, it runs in a greenlet of its own there. */
-    private static AsyncResult<Void> inGreenletOn(Loop loop, Runnable task) {
-        return on(loop, task, true);
-    }
-
-    private static AsyncResult<Void> on(Loop loop, Runnable task, boolean inGreenlet) {
-        AsyncResult<Void> done = new AsyncResult<>();
-        Runnable body = () -> {
-            try {
-                task.run();
-                done.set(null);
-            } catch (Throwable e) {
-                done.setException(e);
-            }
-        };
-        if (onLoopOf(loop)) {
-            body.run();
-            return done;
-        }
-        try {
-            loop.execute(inGreenlet ? () -> loop.spawn(body::run) : body);
-        } catch (RejectedExecutionException closedLoop) {
-            done.set(null);
-        }
-        return done;
-    }
-
-    /** Whether the calling thread is {@code loop}'s owner or one of its greenlets (the only test the loop offers throws). */
-    private static boolean onLoopOf(Loop loop) {
-        try {
-            LowLevel.requireLoopThread(loop, "HttpServer.stop");
-            return true;
-        } catch (IllegalStateException elsewhere) {
-            return false;
-        }
     }
 
     private static void await(AsyncResult<Void> done) {

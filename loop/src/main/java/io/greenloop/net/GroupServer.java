@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -218,7 +217,7 @@ public final class GroupServer implements AutoCloseable {
         if (first) {
             List<AsyncResult<Void>> accepting = new ArrayList<>();
             for (Acceptor acceptor : acceptors) {
-                accepting.add(onLoop(acceptor.loop(), acceptor::stopAccepting, false));
+                accepting.add(LowLevel.runOn(acceptor.loop(), acceptor::stopAccepting, false));
             }
             awaitAll(accepting);
             acceptingStopped.set(null);
@@ -227,7 +226,7 @@ public final class GroupServer implements AutoCloseable {
         }
         List<AsyncResult<Void>> finished = new ArrayList<>();
         for (ConnectionsOnLoop part : parts) {
-            finished.add(onLoop(part.loop, () -> part.finish(deadline, caller), true));
+            finished.add(LowLevel.runOn(part.loop, () -> part.finish(deadline, caller), true));
         }
         awaitAll(finished);
         if (first) {
@@ -266,28 +265,6 @@ public final class GroupServer implements AutoCloseable {
             }
             stopped.set(null);
         }
-    }
-
-    /**
-     * Runs {@code task} on {@code loop}'s thread, in a greenlet of its own when it may park; the result says when it
-     * is done. A loop closed already took its server's part with it: that counts as done.
-     */
-    private static AsyncResult<Void> onLoop(Loop loop, Runnable task, boolean inGreenlet) {
-        AsyncResult<Void> done = new AsyncResult<>();
-        Runnable body = () -> {
-            try {
-                task.run();
-                done.set(null);
-            } catch (Throwable e) {
-                done.setException(e);
-            }
-        };
-        try {
-            LowLevel.handOff(loop, inGreenlet ? () -> loop.spawn(body::run) : body);
-        } catch (RejectedExecutionException loopClosed) {
-            done.set(null);
-        }
-        return done;
     }
 
     private static void awaitAll(List<AsyncResult<Void>> results) {

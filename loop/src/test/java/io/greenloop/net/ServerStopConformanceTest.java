@@ -12,9 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.net.ssl.SSLSocket;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -25,6 +23,12 @@ import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
+import static io.greenloop.net.Lines.ask;
+import static io.greenloop.net.Lines.connect;
+import static io.greenloop.net.Lines.reader;
+import static io.greenloop.net.Lines.readLine;
+import static io.greenloop.net.Lines.send;
+import static io.greenloop.net.Lines.writeLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,27 +59,6 @@ class ServerStopConformanceTest {
         logs.close();
     }
 
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket client = new Socket();
-        client.setSoTimeout(30_000);
-        client.connect(address, 10_000);
-        return client;
-    }
-
-    private static String readLine(TcpSocket socket) throws IOException {
-        StringBuilder line = new StringBuilder();
-        byte[] one = new byte[1];
-        while (socket.read(one, 0, 1) == 1 && one[0] != '\n') {
-            line.append((char) one[0]);
-        }
-        return line.toString();
-    }
-
-    private static void writeLine(TcpSocket socket, String line) throws IOException {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.US_ASCII);
-        socket.write(bytes, 0, bytes.length);
-    }
-
     /**
      * The test thread owns the loop and does not drive it while its JDK clients connect, so every connection waits
      * in the listener's accept queue when the stop begins. Closing the listener then would reset them all; the stop
@@ -90,14 +73,14 @@ class ServerStopConformanceTest {
         try {
             for (int i = 0; i < 16; i++) {
                 Socket client = connect(server.address());
-                client.getOutputStream().write(("client " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                send(client, "client " + i);
                 clients.add(client);
             }
             assertEquals(0, server.stats().accepted(), "all still in the accept queue");
             server.stop(GRACE);
             assertTrue(server.stopping());
             for (int i = 0; i < clients.size(); i++) {
-                String answer = new BufferedReader(new InputStreamReader(clients.get(i).getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                String answer = reader(clients.get(i)).readLine();
                 assertEquals("client " + i + ", stopping=true", answer);
             }
         } finally {
@@ -119,8 +102,7 @@ class ServerStopConformanceTest {
         ObjectName name = new ObjectName("io.greenloop:type=Server,name=" + server.name());
         String answer = TlsConformanceTest.offLoop(() -> {
             try (Socket quiet = connect(server.address()); Socket talking = connect(server.address())) {
-                talking.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
-                String echoed = new BufferedReader(new InputStreamReader(talking.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                String echoed = ask(talking, "hello");
                 assertEquals(-1, quiet.getInputStream().read(), "closed by the idle timeout");
                 return echoed;
             }
