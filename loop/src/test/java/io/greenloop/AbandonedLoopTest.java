@@ -1,9 +1,8 @@
 package io.greenloop;
 
 import io.greenloop.net.TcpSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.management.ObjectName;
 import java.io.IOException;
@@ -41,17 +40,8 @@ class AbandonedLoopTest {
 
     private static final Path FDS = Path.of("/proc/self/fd");
 
-    private CapturedLogs logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = CapturedLogs.start();
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        logs.close();
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @Test
     void aPoolThreadsDefaultLoopIsClosedWithItsDescriptorsAndBeanOnceThePoolHasEnded() throws Exception {

@@ -2,10 +2,9 @@ package io.greenloop.net;
 
 import io.greenloop.CapturedLogs;
 import io.greenloop.Eventually;
+import io.greenloop.LogCapture;
 import io.greenloop.LoopExtension;
 import io.greenloop.LoopGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,17 +46,8 @@ class ServerStopConformanceTest {
     @RegisterExtension
     final LoopExtension loops = new LoopExtension();
 
-    private CapturedLogs logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = CapturedLogs.start();
-    }
-
-    @AfterEach
-    void stopCapturing() {
-        logs.close();
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     /**
      * The test thread owns the loop and does not drive it while its JDK clients connect, so every connection waits
