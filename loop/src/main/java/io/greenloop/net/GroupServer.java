@@ -52,7 +52,7 @@ public final class GroupServer implements AutoCloseable {
     private final AsyncResult<Void> stopped = new AsyncResult<>();
     private volatile InetSocketAddress address;
     private volatile boolean stopping;
-    private PlatformBeans.Registration bean;
+    private volatile PlatformBeans.Registration bean;
 
     private GroupServer(StreamServer.Options options, LoopGroup acceptorThread) {
         this.limit = new HandlerLimit(options.maxConcurrentHandlers());
