@@ -366,9 +366,17 @@ public final class StreamServer implements AutoCloseable {
         Loop loop = Loop.current();
         ConnectionsOnLoop here = new ConnectionsOnLoop(this, loop, this::stopping, handler, options.idleTimeout(), limit);
         acceptor = Acceptor.start(this, address, options, here.counters, limit, here::take);
+        acceptor.greenlet().link(ended -> acceptingEnded());
         connections = here;
         state = State.SERVING;
         bean = ServerBean.register(name, this, this::stats, this::activeHandlers, acceptor.address(), this::stopping);
+    }
+
+    /** The accepting greenlet has ended: by a stop, or killed as the loop closed, which ends the server, bean and all. */
+    private void acceptingEnded() {
+        if (state == State.SERVING && bean != null) {
+            bean.unregister();
+        }
     }
 
     /**

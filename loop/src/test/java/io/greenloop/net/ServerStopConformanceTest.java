@@ -107,6 +107,29 @@ class ServerStopConformanceTest {
         Eventually.await("the bean gone", () -> !beans.isRegistered(name));
     }
 
+    /** A server whose loop closes under it, never stopped, is gone with it: its bean too. */
+    @Test
+    void aServerWhoseLoopClosesTakesItsBeanWithIt() throws Exception {
+        MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
+        java.util.concurrent.CompletableFuture<ObjectName> registered = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CountDownLatch close = new java.util.concurrent.CountDownLatch(1);
+        Thread owner = Thread.ofPlatform().name("loop-closed-under-its-server").start(() -> {
+            try (io.greenloop.Loop loop = io.greenloop.Loop.open()) {
+                StreamServer server = new StreamServer(ANY_LOCAL_PORT, (socket, peer) -> { });
+                server.start();
+                registered.complete(new ObjectName("io.greenloop:type=Server,name=" + server.name()));
+                close.await();
+            } catch (Exception e) {
+                registered.completeExceptionally(e);
+            }
+        });
+        ObjectName name = registered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Eventually.awaitOffLoop("the server's bean", () -> beans.isRegistered(name));
+        close.countDown();
+        owner.join();
+        Eventually.awaitOffLoop("the bean gone with the loop", () -> !beans.isRegistered(name));
+    }
+
     /**
      * A TLS server across a group: a TLS client is served; a plain-text client and one that never speaks (the
      * handshake timeout) fail their handshakes, which are DEBUG lines and counted, never errors.
