@@ -70,7 +70,7 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
     static Strand resolve() {
         Strand strand = current();
         if (strand == null) {
-            Loop.open();
+            Loop.open().thread.openedByDefault();
             strand = CURRENT.get();
         }
         return strand;

@@ -154,7 +154,7 @@ final class HttpConnection {
                 }
             }
             output.flush();
-            int n = in == null || in.buffered() == 0 ? readIdle() : readMore();
+            int n = in == null || in.buffered() == 0 ? readIdle(first) : readMore();
             if (n < 0) {
                 if (in != null && in.buffered() > 0) {
                     HttpLog.log(DEBUG, "{0}: {1} closed the connection in the middle of a request head", server, peer);
@@ -167,9 +167,12 @@ final class HttpConnection {
     /**
      * Waits for a new request's first bytes without a buffer of its own: the read lands in the loop's shared idle
      * buffer and is copied into a borrowed one before anything can park (see {@link LoopResources#idleReads}).
+     * A stopping server waits for no further request on a connection; a connection's first one, though, is read
+     * and answered (with Connection: close): the client has sent it, and closing with it unread would reset the
+     * connection. The connections a stop takes from the accept queue are served that way.
      */
-    private int readIdle() throws IOException {
-        if (server.stopping()) {
+    private int readIdle(boolean first) throws IOException {
+        if (server.stopping() && !first) {
             return -1;
         }
         releaseInbound();
