@@ -17,6 +17,8 @@ final class LoopThread {
     final Thread owner;
     /** The owner thread as a strand: its waits drive the loop (gevent's main greenlet). */
     final Strand ownerStrand;
+    /** The owner thread's CPU pinning, undone when the loop closes ({@link #letOwnerGo()}). */
+    private final CpuPinning.Pin pin;
     private final Liveness liveness;
     private final LoopShared shared;
     /**
@@ -33,12 +35,19 @@ final class LoopThread {
      */
     private volatile boolean openedByDefault;
 
-    LoopThread(Loop loop, Thread owner, Liveness liveness, LoopShared shared) {
+    LoopThread(Loop loop, Thread owner, CpuPinning.Pin pin, Liveness liveness, LoopShared shared) {
         this.loop = loop;
         this.owner = owner;
+        this.pin = pin;
         this.liveness = liveness;
         this.shared = shared;
         this.ownerStrand = new Strand(loop, null, owner);
+    }
+
+    /** Unbinds the loop from its owner thread and gives the thread its CPUs back, as the last step of closing. Owner thread only. */
+    void letOwnerGo() {
+        ownerStrand.unbindFromCurrentThread();
+        pin.release();
     }
 
     /** Whether the calling thread is the owner or one of the loop's greenlets (or virtual threads). */
