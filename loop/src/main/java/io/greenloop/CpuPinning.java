@@ -65,7 +65,7 @@ final class CpuPinning {
             try {
                 Native.setAffinity(previous);
             } catch (RuntimeException e) {
-                Loop.LOG.log(System.Logger.Level.WARNING, "could not give " + Thread.currentThread()
+                LoopErrors.LOG.log(System.Logger.Level.WARNING, "could not give " + Thread.currentThread()
                         + " back the CPUs it had before its loop pinned it to CPU " + cpu, e);
             }
         }

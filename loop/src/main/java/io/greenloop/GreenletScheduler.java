@@ -42,7 +42,8 @@ final class GreenletScheduler implements Executor {
         Objects.requireNonNull(body, "body");
         loop.thread.require("spawn");
         requireOpen();
-        return new Greenlet<>(loop, body, "Greenlet-" + greenletsMade++);
+        // Named after its loop too, so that names are unique in the JVM: a thread dump of two loops shows two Greenlet-0s otherwise.
+        return new Greenlet<>(loop, body, "Greenlet-" + greenletsMade++ + "@" + loop.stats.name());
     }
 
     /** The virtual thread of {@code strand}'s greenlet, called {@code name}, scheduled here, not started yet. */

@@ -1,25 +1,32 @@
 package io.greenloop;
 
+import io.greenloop.net.GroupServer;
 import io.greenloop.net.StreamServer;
-import io.greenloop.net.TcpSocket;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import static java.lang.invoke.MethodType.methodType;
 
 /**
  * How one server across a {@link LoopGroup}'s loops gets its connections to them, in one of two ways
  * ({@link Spread}): a listener on every loop, or one acceptor thread that hands them out. Either way no loop
  * accepts for another, so a loop that is blocked delays only the connections it serves itself. The one piece
- * that chooses and starts the listeners, for {@link LoopGroup#serve} and whatever else serves across a group.
+ * that chooses the spread for {@link LoopGroup#serve} and {@link LoopGroup#serveTls}, and the door to what serves:
+ * {@link GroupServer}'s factory and the TLS handshake wrapper of {@code io.greenloop.net}, which keeps them
+ * package-private (as {@code io.greenloop.lowlevel.LowLevel} reaches the loop's), through a private lookup in this
+ * module held in {@code static final} handles.
  *
- * <p>Thread rule: {@link #start} and {@link #closeAcceptor()} from any thread but the group's own (they wait for
- * a loop); {@link #closeOn} on the loop it names, in a greenlet.
+ * <p>Thread rule: {@link #start} from any thread but the group's own (it waits for each loop to listen).
  */
 final class GroupListeners {
 
@@ -41,116 +48,71 @@ final class GroupListeners {
         }
     }
 
-    /** A server on one of the group's loops. */
-    private record Served(Loop loop, StreamServer server) { }
+    private static final MethodHandle START;
+    private static final MethodHandle TLS_HANDLER;
+    private static final MethodHandle SERVER_ENGINES;
 
-    private final List<Served> servers;
-    /** The acceptor thread, as a group of one loop; {@code null} with listeners per loop. */
-    private final LoopGroup acceptor;
-    private final InetSocketAddress address;
+    static {
+        try {
+            MethodHandles.Lookup net = MethodHandles.privateLookupIn(GroupServer.class, MethodHandles.lookup());
+            START = net.findStatic(GroupServer.class, "start", methodType(GroupServer.class, List.class, Supplier.class,
+                    InetSocketAddress.class, StreamServer.Options.class, StreamServer.Handler.class));
+            TLS_HANDLER = net.findStatic(net.findClass("io.greenloop.net.TlsServing"), "handler", methodType(
+                    StreamServer.Handler.class, Supplier.class, StreamServer.TlsHandler.class, Duration.class));
+            SERVER_ENGINES = net.findStatic(net.findClass("io.greenloop.net.TlsServing"), "serverEngines",
+                    methodType(Supplier.class, SSLContext.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
-    private GroupListeners(List<Served> servers, LoopGroup acceptor, InetSocketAddress address) {
-        this.servers = servers;
-        this.acceptor = acceptor;
-        this.address = address;
+    private GroupListeners() {
     }
 
     /**
-     * Starts listening on {@code address} for {@code group}, spread as {@code spread} (a group of one loop always
-     * has its one listener), each connection served by {@code handler} in a greenlet on one loop of the group;
-     * returns once every listener is up.
+     * Starts serving {@code address} for {@code group}, spread as {@code spread} (a group of one loop always has its
+     * one listener), each connection served by {@code handler} in a greenlet on one loop of the group; returns once
+     * every listener is up.
      */
-    static GroupListeners start(LoopGroup group, Spread spread, InetSocketAddress address, StreamServer.Options options,
-                                StreamServer.Handler handler) throws IOException {
+    static GroupServer start(LoopGroup group, Spread spread, InetSocketAddress address, StreamServer.Options options,
+                             StreamServer.Handler handler) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
         List<Loop> loops = group.loops();
-        if (spread == Spread.LISTENER_PER_LOOP || loops.size() == 1) {
-            StreamServer.Options each = options.withReusePort(loops.size() > 1);
-            List<Served> servers = new ArrayList<>();
-            InetSocketAddress bound = address;
-            try {
-                for (Loop loop : loops) {
-                    servers.add(startServer(loop, bound, each, handler));
-                    bound = servers.getFirst().server().address();  // the others share the first one's port
-                }
-            } catch (IOException | RuntimeException e) {
-                for (Served served : servers) {
-                    try {
-                        served.loop().handOff(() -> served.loop().spawn(served.server()::close));
-                    } catch (RejectedExecutionException loopClosed) {
-                        // A loop that closed took its server with it.
-                    }
-                }
-                throw e;
-            }
-            return new GroupListeners(List.copyOf(servers), null, bound);
-        }
-        LoopGroup acceptor = LoopGroup.startAcceptor(group, loops.getFirst().transport());
+        Supplier<LoopGroup> acceptorThread = spread == Spread.LISTENER_PER_LOOP || loops.size() == 1 ? null
+                : () -> LoopGroup.startAcceptor(group, loops.getFirst().transport());
         try {
-            InetSocketAddress bound = acceptor.serve(address, (socket, peer) -> handToNextLoop(group, socket, handler),
-                    Spread.LISTENER_PER_LOOP);
-            return new GroupListeners(List.of(), acceptor, bound);
-        } catch (IOException | RuntimeException e) {
-            acceptor.close();
+            return (GroupServer) START.invokeExact(loops, acceptorThread, address, options, handler);
+        } catch (IOException | RuntimeException | Error e) {
             throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not start serving " + address + " on " + group, e);
         }
     }
 
-    /** The acceptor thread's handler: moves the connection to the next loop of the group, where {@code handler} serves it. */
-    private static void handToNextLoop(LoopGroup group, TcpSocket socket, StreamServer.Handler handler) throws IOException {
+    /** Server-side engines from {@code context}, one per connection, as {@code StreamServer.tls} makes them. */
+    @SuppressWarnings("unchecked")
+    static Supplier<SSLEngine> serverEngines(SSLContext context) {
         try {
-            socket.handOff(group.next(), handler);
-        } catch (RejectedExecutionException e) {
-            if (!group.isClosed()) {
-                throw e;
-            }
-            // The group is closing and the target loop is gone: the connection is closed, as close() would have.
+            return (Supplier<SSLEngine>) SERVER_ENGINES.invokeExact(context);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not make engines from " + context, e);
         }
     }
 
-    /** Starts a server on {@code loop}'s thread and waits for it to listen. */
-    private static Served startServer(Loop loop, InetSocketAddress address, StreamServer.Options options,
-                                      StreamServer.Handler handler) throws IOException {
-        StreamServer server = new StreamServer(address, handler, options);
-        CompletableFuture<Served> listening = new CompletableFuture<>();
-        loop.handOff(() -> {
-            try {
-                server.start();
-                listening.complete(new Served(loop, server));
-            } catch (Throwable e) {
-                listening.completeExceptionally(e);
-            }
-        });
+    /** {@code handler} behind a TLS handshake with an engine from {@code engines}, as {@code StreamServer.tls} serves. */
+    static StreamServer.Handler tls(Supplier<SSLEngine> engines, StreamServer.TlsHandler handler, Duration handshakeTimeout) {
+        Objects.requireNonNull(engines, "engines");
+        Objects.requireNonNull(handler, "handler");
         try {
-            return listening.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("could not start a server for " + address + " on " + loop, e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting a server for " + address + " on " + loop, e);
-        }
-    }
-
-    /** The address every listener is bound to, with the real port when port 0 was asked. */
-    InetSocketAddress address() {
-        return address;
-    }
-
-    /** Stops the acceptor thread, if there is one, and waits for it: no connection is handed to a loop after this. */
-    void closeAcceptor() {
-        if (acceptor != null) {
-            acceptor.close();
-        }
-    }
-
-    /** Closes the listener on {@code loop}, if it has one, killing the handlers it runs there. On that loop, in a greenlet. */
-    void closeOn(Loop loop) {
-        for (Served served : servers) {
-            if (served.loop() == loop) {
-                served.server().close();
-            }
+            return (StreamServer.Handler) TLS_HANDLER.invokeExact(engines, handler, handshakeTimeout);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("could not wrap a TLS handler", e);
         }
     }
 }

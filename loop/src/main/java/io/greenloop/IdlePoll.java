@@ -1,8 +1,10 @@
 package io.greenloop;
 
+import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
 
 import java.io.IOException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The poll phase's poll under a loop's {@link IdleStrategy}: one {@link #poll(long)} call per poll phase. A poll
@@ -18,6 +20,9 @@ import java.io.IOException;
  * <p>Thread rule: the loop thread only (the transport's).
  */
 final class IdlePoll {
+
+    /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
+    private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
 
     /** {@link IdleStrategy#block()}. */
     record Block() implements IdleStrategy {
@@ -81,6 +86,32 @@ final class IdlePoll {
                 this.forever = false;
                 this.yields = backoff.yields();
             }
+        }
+    }
+
+    /**
+     * How long the poll may wait: 0 when work is ready, until the nearest timer when one is armed, forever (-1)
+     * otherwise; one small pure function, tested alone.
+     */
+    static long timeoutNanos(boolean workReady, TimerHeap.Timer nextTimer, long now) {
+        if (workReady) {
+            return 0;
+        }
+        return nextTimer == null ? -1 : Math.max(0, nextTimer.deadline() - now);
+    }
+
+    /**
+     * The poll phase: {@link #poll(long)}, with a failure reported to {@code errors} and followed by a pause (a broken
+     * poller must not spin a core), and the wake-up handshake closed after it whatever happened.
+     */
+    void pollReportingFailures(long timeoutNanos, LoopErrors errors) {
+        try {
+            poll(timeoutNanos);
+        } catch (IOException | RuntimeException e) {
+            errors.report(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
+            LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
+        } finally {
+            shared.afterPoll();
         }
     }
 

@@ -1,21 +1,15 @@
 package io.greenloop;
 
-import io.greenloop.internal.ClassPreloader;
 import io.greenloop.internal.Deadline;
-import io.greenloop.internal.GreenletThreads;
-import io.greenloop.internal.SafeLog;
 import io.greenloop.internal.TimerHeap;
 import io.greenloop.spi.Transport;
-import io.greenloop.spi.TransportProvider;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A single-threaded event loop, gevent's hub: it belongs to the thread that opened it and schedules that
@@ -44,17 +38,12 @@ public final class Loop implements Executor, AutoCloseable {
 
     /** How long {@link #close()} lets killed greenlets run their {@code finally} blocks before it gives up on them. */
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
-    /** The pause after a failed poll, so that a broken poller reports instead of spinning a core. */
-    private static final long POLL_FAILURE_BACKOFF_NANOS = 10_000_000;
-    /** The loop's log, System.Logger "io.greenloop.Loop": its error reports, and those of its strands and statistics. */
-    static final SafeLog LOG = SafeLog.of("Loop");
 
     /** What a loop does with a failure that reached it, a greenlet's or a callback's; fatal errors never come here. */
     @FunctionalInterface
     public interface ErrorHandler {
         /**
-         * Called on the loop thread; {@code greenlet} is {@code null} for a callback. Must not block.
-         *
+         * Called on the loop thread; must not block.
          * @param greenlet the greenlet that failed, or {@code null} for a callback
          * @param error what it threw
          */
@@ -63,10 +52,7 @@ public final class Loop implements Executor, AutoCloseable {
 
     private final Transport transport;
     private final Options options;
-    /** The poll phase's poll, under the loop's idle strategy. */
     private final IdlePoll idlePoll;
-    /** The owner thread's CPU pinning, undone when the loop closes. */
-    private final CpuPinning.Pin pin;
     /** What other threads touch; every other field is the owner's (Tokio keeps the two apart as Shared and Core). */
     private final LoopShared shared;
     private final TimerHeap timers = new TimerHeap();
@@ -79,17 +65,16 @@ public final class Loop implements Executor, AutoCloseable {
     final LoopErrors errors = new LoopErrors();
     final LoopStats stats;
 
-    private Loop(Transport transport, Options options, CpuPinning.Pin pin) {
+    private Loop(OwnerSetup setup, Options options) {
         Thread owner = Thread.currentThread();
-        this.transport = transport;
+        this.transport = setup.transport();
         this.options = options;
-        this.pin = pin;
         this.shared = new LoopShared(transport, options.maxPendingCallbacks());
         this.idlePoll = new IdlePoll(options.idleStrategy(), transport, shared);
         this.readyQueue = new ReadyQueue(this, shared, options.maxPendingCallbacks());
         this.liveness = new Liveness(timers, shared);
         this.scheduler = new GreenletScheduler(this, shared);
-        this.thread = new LoopThread(this, owner, liveness, shared);
+        this.thread = new LoopThread(this, owner, setup.pin(), liveness, shared);
         this.stats = new LoopStats(this, owner, shared, liveness, timers);
     }
 
@@ -123,40 +108,25 @@ public final class Loop implements Executor, AutoCloseable {
      * @throws UnsupportedOperationException if a CPU is asked on an OS where greenloop cannot pin threads
      */
     public static Loop open(Options options) {
-        Objects.requireNonNull(options, "options");
-        TransportProvider provider = TransportSelection.chosen(options.transport());
-        GreenletThreads.ensureAvailable();
-        // Before anything can fail for want of descriptors: out of them, no class file could be opened.
-        ClassPreloader.loadDirectoriesOf(Loop.class, provider.getClass());
-        Strand.refuseSecondLoop();
-        CpuPinning.Pin pin = CpuPinning.pinCurrentThread(options.cpu());
-        Transport transport;
-        try {
-            transport = TransportSelection.create(provider);
-        } catch (RuntimeException e) {
-            pin.release();
-            throw e;
-        }
-        Loop loop = new Loop(transport, options, pin);
+        Loop loop = new Loop(OwnerSetup.forCurrentThread(Objects.requireNonNull(options, "options")), options);
         loop.thread.ownerStrand.bindToCurrentThread();
         loop.stats.register();
         return loop;
     }
 
     /**
-     * How a loop is opened ({@link Loop#open(Options)}): start from {@link #defaults()} and change what you need
-     * with the {@code with...} copies; a future version may add components, keeping the constructors there are.
+     * How a loop is opened ({@link Loop#open(Options)}): start from {@link #defaults()} and change what you need with
+     * the {@code with...} copies; a component added later keeps the constructors there are.
      *
-     * @param transport           the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"}), or
-     *                            {@code null} for the best one here (or {@code -Dgreenloop.transport})
-     * @param maxPendingCallbacks how many callbacks from {@link Loop#execute(Runnable)} other threads may have
-     *                            pending; one more is refused with {@link RejectedExecutionException}. Users'
-     *                            callbacks only: the JDK's and greenloop's own wake-ups are never refused
-     * @param idleStrategy        what the loop does in its poll when nothing is ready: {@link IdleStrategy#block()}
-     *                            by default; {@link IdleStrategy#spin()} answers sooner and burns a core
-     * @param cpu                 the CPU the owner thread (and so every greenlet of the loop, which runs on it) is
-     *                            pinned to while the loop is open, or {@link #UNPINNED}; Linux only
-     *                            ({@code sched_setaffinity}), and only a platform thread
+     * @param transport           the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"}), or {@code null}
+     *                            for the best one here (or {@code -Dgreenloop.transport})
+     * @param maxPendingCallbacks how many callbacks from {@link Loop#execute(Runnable)} other threads may have pending;
+     *                            one more is refused with {@link RejectedExecutionException}. Users' callbacks only: the
+     *                            JDK's and greenloop's own wake-ups are never refused
+     * @param idleStrategy        what the loop does in its poll when nothing is ready: {@link IdleStrategy#block()} by
+     *                            default; {@link IdleStrategy#spin()} answers sooner and burns a core
+     * @param cpu                 the CPU the owner thread (and so every greenlet of the loop) is pinned to while the loop
+     *                            is open, or {@link #UNPINNED}; Linux only ({@code sched_setaffinity}), a platform thread only
      */
     public record Options(String transport, int maxPendingCallbacks, IdleStrategy idleStrategy, int cpu) {
 
@@ -181,60 +151,42 @@ public final class Loop implements Executor, AutoCloseable {
             }
         }
 
-        /**
-         * Options that block when idle and pin no CPU, as the record was before it had those.
-         *
-         * @param transport           the transport's name, or {@code null} for the best one here
-         * @param maxPendingCallbacks how many callbacks other threads may have pending ({@link #UNLIMITED}: no bound)
-         */
-        public Options(String transport, int maxPendingCallbacks) {
-            this(transport, maxPendingCallbacks, IdleStrategy.block(), UNPINNED);
-        }
-
-        /** {@return the best transport here (or {@code -Dgreenloop.transport}), no bound on pending callbacks, blocking when idle, no CPU pinned} */
+        /** {@return the best transport here, no bound on pending callbacks, blocking when idle, no CPU pinned} */
         public static Options defaults() {
-            return new Options(null, UNLIMITED);
+            return new Options(null, UNLIMITED, IdleStrategy.block(), UNPINNED);
         }
 
         /**
-         * These options with the named transport; {@link Loop#open(Options)} refuses one not available here.
-         *
-         * @param name the transport's name ({@code "epoll"}, {@code "kqueue"}, {@code "nio"})
-         * @return a copy with that transport
+         * {@return a copy with the named transport, which {@link Loop#open(Options)} refuses if not available here}
+         * @param name the transport's name
          */
         public Options withTransport(String name) {
-            Objects.requireNonNull(name, "name");
-            return new Options(name, maxPendingCallbacks, idleStrategy, cpu);
+            return new Options(Objects.requireNonNull(name, "name"), maxPendingCallbacks, idleStrategy, cpu);
         }
 
         /**
-         * These options with a bound on the callbacks other threads may have pending.
-         *
-         * @param n how many at most; {@link #UNLIMITED}: no bound
-         * @return a copy with that bound
+         * {@return a copy with at most {@code n} callbacks from other threads pending}
+         * @param n the bound; {@link #UNLIMITED}: none
          */
         public Options withMaxPendingCallbacks(int n) {
             return new Options(transport, n, idleStrategy, cpu);
         }
 
         /**
-         * These options with another idle strategy (see {@link IdleStrategy} for what each costs).
-         *
+         * {@return a copy with another idle strategy ({@link IdleStrategy} says what each costs)}
          * @param strategy what the loop does in its poll when nothing is ready
-         * @return a copy with that strategy
          */
         public Options withIdleStrategy(IdleStrategy strategy) {
             return new Options(transport, maxPendingCallbacks, Objects.requireNonNull(strategy, "strategy"), cpu);
         }
 
         /**
-         * These options with the owner thread pinned to {@code cpu} while the loop is open ({@link #UNPINNED}: not
-         * pinned). {@link Loop#open(Options)} refuses it where it cannot be done: on an OS other than Linux, on a
-         * virtual thread, or for a CPU outside the set this process may run on ({@code taskset}, a cgroup's cpuset).
-         * For a {@link LoopGroup} give the CPUs to {@link LoopGroup#start(int, Options, int...)} instead.
+         * {@return a copy with the owner thread pinned to {@code cpu} while the loop is open} {@link Loop#open(Options)}
+         * refuses it on an OS other than Linux, on a virtual thread, and for a CPU outside the set this process may
+         * run on ({@code taskset}, a cgroup's cpuset). A {@link LoopGroup} takes its CPUs in
+         * {@link LoopGroup#start(int, Options, int...)} instead.
          *
-         * @param cpu the CPU number, as {@code taskset -c} and {@code /proc/cpuinfo} count them
-         * @return a copy with that CPU
+         * @param cpu the CPU number as {@code taskset -c} counts them; {@link #UNPINNED}: not pinned
          */
         public Options withCpu(int cpu) {
             return new Options(transport, maxPendingCallbacks, idleStrategy, cpu);
@@ -262,21 +214,17 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only.
-     *
+     * {@return a new greenlet, started: it runs {@code body} when the loop gets to it} Loop thread only.
      * @param <T> the type of the value
      * @param body the code to run in the greenlet
-     * @return the new greenlet
      */
     public <T> Greenlet<T> spawn(Callable<T> body) {
         return scheduler.<T>newGreenlet(body).start();
     }
 
     /**
-     * Starts {@code body} in a new greenlet; it runs when the loop gets to it. Loop thread only.
-     *
+     * {@return a new greenlet, started: it runs {@code body} when the loop gets to it} Loop thread only.
      * @param body the code to run in the greenlet
-     * @return the new greenlet
      */
     public Greenlet<Void> spawn(CheckedRunnable body) {
         return scheduler.<Void>newGreenlet(body).start();
@@ -302,9 +250,8 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Like {@link #execute}, for the JDK's wake-ups of this loop's virtual threads and greenloop's own hand-offs:
-     * never refused for the bound on pending callbacks, since a greenlet waits for each. Thread-safe; throws
-     * {@link RejectedExecutionException} once the loop is closed.
+     * {@link #execute}, never refused for the bound on pending callbacks: the JDK's wake-ups of this loop's virtual
+     * threads and greenloop's own hand-offs, which a greenlet waits for. Thread-safe; refused once the loop is closed.
      */
     void handOff(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
@@ -362,15 +309,12 @@ public final class Loop implements Executor, AutoCloseable {
         shared.requestStop(thread.isCurrent());
     }
 
-    /** How long an iteration's poll may wait. */
-    private enum PollWait {
-        /** Only look ({@code UV_RUN_NOWAIT}). */
-        NO,
-        /** Wait while something is pending; a loop with nothing pending must not sleep forever ({@code UV_RUN_ONCE}). */
-        WHILE_ALIVE,
-        /** Wait even with nothing pending, for work from other threads ({@link #runForever()}). */
-        ALWAYS
-    }
+    /**
+     * How long an iteration's poll may wait: {@code NO} only looks ({@code UV_RUN_NOWAIT}); {@code WHILE_ALIVE} waits
+     * while something is pending, since a loop with nothing pending must not sleep forever ({@code UV_RUN_ONCE});
+     * {@code ALWAYS} waits even with nothing pending, for work from other threads ({@link #runForever()}).
+     */
+    private enum PollWait { NO, WHILE_ALIVE, ALWAYS }
 
     /**
      * Runs one iteration of the four phases; {@code mayWait} lets the poll wait while anything is pending
@@ -391,7 +335,7 @@ public final class Loop implements Executor, AutoCloseable {
             long now = System.nanoTime();  // cached for the iteration, as libuv does; read again only if tasks ran
             runDueTimers(now);                                                                              // 1
             now = readyQueue.runPasses(now, wait == PollWait.NO ? 1 : ReadyQueue.MAX_PASSES_PER_ITERATION); // 2
-            pollTransport(pollTimeoutNanos(mustNotWait(wait), timers.peek(), now));                        // 3
+            pollTransport(IdlePoll.timeoutNanos(mustNotWait(wait), timers.peek(), now));                   // 3
             dispatchReadiness();                                                                            // 4
         } finally {
             thread.inPhases(false);
@@ -406,31 +350,15 @@ public final class Loop implements Executor, AutoCloseable {
         };
     }
 
-    /** How long the poll may wait: 0 when work is ready, until the nearest timer when one is armed, forever (-1) otherwise. */
-    static long pollTimeoutNanos(boolean workReady, TimerHeap.Timer nextTimer, long now) {
-        if (workReady) {
-            return 0;
-        }
-        return nextTimer == null ? -1 : Math.max(0, nextTimer.deadline() - now);
-    }
-
     private void runDueTimers(long now) {
-        TimerHeap.Timer timer;
-        while ((timer = timers.pollDue(now)) != null) {
+        for (TimerHeap.Timer timer; (timer = timers.pollDue(now)) != null; ) {
             runTask(timer.task());
         }
     }
 
     private void pollTransport(long timeoutNanos) {
         stats.polling();
-        try {
-            idlePoll.poll(timeoutNanos);
-        } catch (IOException | RuntimeException e) {
-            errors.report(null, new IOException("polling the " + transport.name() + " transport failed: " + e, e));
-            LockSupport.parkNanos(POLL_FAILURE_BACKOFF_NANOS);
-        } finally {
-            shared.afterPoll();
-        }
+        idlePoll.pollReportingFailures(timeoutNanos, errors);
     }
 
     private void dispatchReadiness() {
@@ -545,9 +473,7 @@ public final class Loop implements Executor, AutoCloseable {
         }
         thread.checkCanDrive("close()");
         liveness.whenNoneLive(readyQueue::ownerWoken);  // what the grace below waits for: then the poll need not sit it out
-        for (Greenlet<?> g : liveness.snapshotLiveGreenlets()) {
-            g.strand().throwInto(new GreenletExit("its loop is closing"));
-        }
+        liveness.snapshotLiveGreenlets().forEach(g -> g.strand().throwInto(new GreenletExit("its loop is closing")));
         long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
         Cancellable graceTimer = timer(CLOSE_GRACE, () -> { });  // bounds the poll when a greenlet ignores its kill
         while (liveness.liveGreenlets() > 0 && System.nanoTime() - deadline < 0 && alive()) {
@@ -560,8 +486,7 @@ public final class Loop implements Executor, AutoCloseable {
         } finally {
             stats.close();
             transport.close();
-            thread.ownerStrand.unbindFromCurrentThread();
-            pin.release();
+            thread.letOwnerGo();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.greenloop;
 
 import io.greenloop.internal.ComponentTask;
+import io.greenloop.internal.SafeLog;
 
 import java.util.Objects;
 
@@ -11,6 +12,9 @@ import java.util.Objects;
  * greenlet. Loop thread only.
  */
 final class LoopErrors {
+
+    /** The loops' log, System.Logger "io.greenloop.Loop": their error reports, and those of their strands and pinning. */
+    static final SafeLog LOG = SafeLog.of("Loop");
 
     private Loop.ErrorHandler handler = LoopErrors::log;
     /** A fatal error that reached the loop in a greenlet or callback, to rethrow on the owner thread after that task. */
@@ -59,7 +63,7 @@ final class LoopErrors {
         if (greenlet != null && greenlet.body() instanceof ComponentTask task) {
             task.log().log(System.Logger.Level.ERROR, greenlet.name() + ", " + task.describe() + ", failed", error);
         } else {
-            Loop.LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
+            LOG.log(System.Logger.Level.ERROR, (greenlet == null ? "a loop callback" : greenlet.name()) + " failed", error);
         }
     }
 }

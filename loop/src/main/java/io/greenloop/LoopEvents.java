@@ -22,9 +22,11 @@ import jdk.jfr.Timespan;
  * them on ({@code jfr configure +io.greenloop.GreenletSpawn#enabled=true}, or a {@code .jfc} file), because
  * a server spawns a greenlet per request.
  *
- * <p>Both greenlet events are committed by the greenlet's own virtual thread, never by the loop's owner
- * thread: on JDK 25, an event that a platform thread commits after a virtual thread has run on it (the
- * owner thread is the carrier of its greenlets) is dropped by JFR, and events of the virtual threads are not.
+ * <p>No event is committed by a loop's owner thread: the greenlet events by the greenlet's own virtual thread,
+ * {@code LoopBlocked} by the blocked-loop monitor. The owner thread is the carrier of its greenlets, and JFR
+ * drops the first event a platform thread commits after a virtual thread has run on it (measured on JDK 25:
+ * after each greenlet's turn the owner's next event is lost and the one after it is kept), while the events
+ * of virtual threads and of threads that carry none are all kept.
  */
 final class LoopEvents {
 
@@ -44,14 +46,15 @@ final class LoopEvents {
     }
 
     /**
-     * A greenlet or callback held its loop past the blocked-loop limit. JFR records the stack of the thread
-     * that emits an event, which here is the monitor's report thread; the stack that matters is the one the
-     * greenlet had, so it is a field.
+     * A greenlet or callback held its loop past the blocked-loop limit, committed when the loop was released with
+     * how long it was held in all. JFR records the stack of the thread that emits an event, which here is the
+     * monitor's; the stack that matters is the one the greenlet had when detected, so it is a field.
      */
     @Name("io.greenloop.LoopBlocked")
     @Label("Loop Blocked")
     @Category("greenloop")
-    @Description("A greenlet or loop callback held its loop longer than -Dgreenloop.maxBlockingMillis without yielding")
+    @Description("A greenlet or loop callback held its loop longer than -Dgreenloop.maxBlockingMillis without yielding;"
+            + " committed when the loop was released")
     @StackTrace(false)
     static final class LoopBlockedEvent extends Event {
         @Label("Loop")
@@ -60,6 +63,7 @@ final class LoopEvents {
         @Description("The greenlet (or loop callback) that held the loop")
         String greenlet;
         @Label("Held")
+        @Description("How long the loop was held in all: at least that, at most one limit more (the monitor samples)")
         @Timespan(Timespan.MILLISECONDS)
         long heldMillis;
         @Label("Stack")
@@ -97,7 +101,10 @@ final class LoopEvents {
         String outcome;
     }
 
-    /** Report thread: emits a blocked-loop report's event, then counts it (so a count seen means the event is in). */
+    /**
+     * The monitor's or a report thread, never the owner's: emits the event of a blocked-loop incident once the loop
+     * was released, with the time it was held in all and the stack it had when detected.
+     */
     static void loopBlocked(Loop loop, String greenlet, long heldMillis, StackTraceElement[] stack) {
         if (FlightRecorder.isInitialized()) {
             LoopBlockedEvent event = new LoopBlockedEvent();
@@ -109,7 +116,7 @@ final class LoopEvents {
                 event.commit();
             }
         }
-        loop.stats.blockedReported();
+        loop.stats.blockedEventEmitted();
     }
 
     /** The greenlet's own thread: it starts to run. */

@@ -1,10 +1,14 @@
 package io.greenloop;
 
 import io.greenloop.internal.SafeLog;
+import io.greenloop.net.GroupServer;
 import io.greenloop.net.StreamServer;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,23 +16,23 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * One loop per core, Netty's {@code EventLoopGroup}: N platform threads, each owning one {@link Loop} that
  * runs until {@link #close()}. Work goes to a loop with {@link #submit} or {@link #execute} (round robin)
  * or to a chosen one through {@link #loops()}; inside a group's greenlets {@code Green.*} acts on that
- * greenlet's own loop. {@link #serve} runs one TCP server across every loop: on Linux (epoll and nio) with a
- * listener per loop on the same port ({@code SO_REUSEPORT}), which the kernel balances over them; elsewhere
- * (macOS accepts {@code SO_REUSEPORT} but does not balance it) with one acceptor thread that runs nothing else
- * and hands each accepted connection to the next loop, where it is registered and used only. Either way no
- * loop accepts for another, so a stalled loop delays only the connections it serves itself.
+ * greenlet's own loop. {@link #serve} and {@link #serveTls} run one TCP server, a {@link GroupServer}, across every
+ * loop: on Linux (epoll and nio) with a listener per loop on the same port ({@code SO_REUSEPORT}), which the kernel
+ * balances over them; elsewhere (macOS accepts {@code SO_REUSEPORT} but does not balance it) with one acceptor
+ * thread that runs nothing else and hands each accepted connection to the next loop, where it is registered and used
+ * only. Either way no loop accepts for another, so a stalled loop delays only the connections it serves itself.
+ * {@link #close(Duration)} stops every server gracefully before it ends the loops: a shutdown hook's call.
  *
  * <p>A loop whose thread fails is logged to {@code System.Logger} "io.greenloop.LoopGroup" at once and its failure
  * rethrown by {@link #close()}; the other loops keep running.
@@ -42,15 +46,13 @@ public final class LoopGroup implements AutoCloseable, Executor {
 
     private static final AtomicInteger GROUPS = new AtomicInteger();
     private static final SafeLog LOG = SafeLog.of("LoopGroup");
-    /** How often close() looks whether a loop it waits for has lost its thread (then it stops waiting for it). */
-    private static final long THREAD_CHECK_MILLIS = 100;
 
     private final String name;
     private final List<Loop> loops;
     private final List<Thread> threads;
     private final List<Throwable> failures;
     /** The servers started on the group, stopped by {@link #close()}. */
-    private final List<GroupListeners> listening = new CopyOnWriteArrayList<>();
+    private final List<GroupServer> servers = new CopyOnWriteArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean closed;
 
@@ -251,7 +253,9 @@ public final class LoopGroup implements AutoCloseable, Executor {
     /**
      * Serves TCP on {@code address} across every loop of the group, running {@code handler} for each connection
      * in a greenlet on one loop (see the class comment for how connections are spread); returns the bound
-     * address (with the real port when port 0 was asked) once every listener is up. {@link #close()} stops it.
+     * address (with the real port when port 0 was asked) once every listener is up. {@link #close()} stops it;
+     * {@link #serve(InetSocketAddress, StreamServer.Options, StreamServer.Handler)} returns the server itself, to
+     * stop it alone or gracefully and read its numbers.
      *
      * @param address where to listen (port 0: any free port)
      * @param handler runs each connection, in a greenlet of its own
@@ -259,17 +263,78 @@ public final class LoopGroup implements AutoCloseable, Executor {
      * @throws IOException if the operation fails; the message says what failed
      */
     public InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler) throws IOException {
-        return serve(address, handler, GroupListeners.Spread.forThisOs());
+        return serve(address, StreamServer.Options.defaults(), handler).address();
     }
 
-    /** {@link #serve(InetSocketAddress, StreamServer.Handler)} spread as asked, whatever this OS would choose: tests run both ways. */
-    InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler, GroupListeners.Spread spread) throws IOException {
-        Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(handler, "handler");
+    /**
+     * Serves TCP on {@code address} across every loop of the group with {@code options} (backlog, handler limit for
+     * the whole server, idle timeout; {@code reusePort} is the group's to set), running {@code handler} for each
+     * connection in a greenlet on one loop; returns once every listener is up. {@link #close()} and
+     * {@link #close(Duration)} stop it with the group; {@link GroupServer#stop(Duration)} stops it alone.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param options the server's options, as for a {@link StreamServer}
+     * @param handler runs each connection, in a greenlet of its own; the server closes the socket when it returns
+     * @return the server, serving
+     * @throws IOException if the address cannot be bound; the message says what failed
+     */
+    public GroupServer serve(InetSocketAddress address, StreamServer.Options options, StreamServer.Handler handler)
+            throws IOException {
+        return serve(address, options, handler, GroupListeners.Spread.forThisOs());
+    }
+
+    /**
+     * Serves TLS on {@code address} across every loop of the group, as {@link StreamServer#tls}: each connection's
+     * handshake runs in its greenlet under {@link StreamServer.Options#handshakeTimeout()}, then {@code handler}
+     * runs; a failed handshake (a plain-text client, an untrusted peer, a timeout) is one DEBUG line and closes that
+     * connection only. Returns once every listener is up.
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param context the TLS configuration: keys, certificates, trust
+     * @param options the server's options, as for a {@link StreamServer}
+     * @param handler runs each connection after its handshake, in a greenlet of its own
+     * @return the server, serving
+     * @throws IOException if the address cannot be bound; the message says what failed
+     */
+    public GroupServer serveTls(InetSocketAddress address, SSLContext context, StreamServer.Options options,
+                                StreamServer.TlsHandler handler) throws IOException {
+        Objects.requireNonNull(context, "context");
+        return serveTls(address, GroupListeners.serverEngines(context), options, handler);
+    }
+
+    /**
+     * {@link #serveTls(InetSocketAddress, SSLContext, StreamServer.Options, StreamServer.TlsHandler)} with engines
+     * from {@code engines}, one per connection, set up by the caller (another provider, ALPN, client authentication).
+     *
+     * @param address where to listen (port 0: any free port)
+     * @param engines makes the server-side engine of each connection
+     * @param options the server's options, as for a {@link StreamServer}
+     * @param handler runs each connection after its handshake, in a greenlet of its own
+     * @return the server, serving
+     * @throws IOException if the address cannot be bound; the message says what failed
+     */
+    public GroupServer serveTls(InetSocketAddress address, Supplier<SSLEngine> engines, StreamServer.Options options,
+                                StreamServer.TlsHandler handler) throws IOException {
+        Objects.requireNonNull(options, "options");
+        return serve(address, options, GroupListeners.tls(engines, handler, options.handshakeTimeout()));
+    }
+
+    /** {@link #serve(InetSocketAddress, StreamServer.Options, StreamServer.Handler)} spread as asked, whatever this OS would choose: tests run both ways. */
+    GroupServer serve(InetSocketAddress address, StreamServer.Options options, StreamServer.Handler handler,
+                      GroupListeners.Spread spread) throws IOException {
         checkOpen("serve");
-        GroupListeners listeners = GroupListeners.start(this, spread, address, StreamServer.Options.defaults(), handler);
-        listening.add(listeners);
-        return listeners.address();
+        GroupServer server = GroupListeners.start(this, spread, address, options, handler);
+        servers.add(server);
+        if (closed) {  // a close() that began meanwhile did not see it
+            server.close();
+            checkOpen("serve");
+        }
+        return server;
+    }
+
+    /** {@link #serve(InetSocketAddress, StreamServer.Handler)} spread as asked: tests run both ways. */
+    InetSocketAddress serve(InetSocketAddress address, StreamServer.Handler handler, GroupListeners.Spread spread) throws IOException {
+        return serve(address, StreamServer.Options.defaults(), handler, spread).address();
     }
 
     /** Whether {@link #close()} has begun. */
@@ -285,42 +350,29 @@ public final class LoopGroup implements AutoCloseable, Executor {
 
     /**
      * Stops the servers, kills the greenlets (each gets {@link GreenletExit} and its loop's grace to finish),
-     * ends the threads and waits for every one of them. A loop that failed is rethrown here, as an
-     * {@link IllegalStateException} with the failures of the others suppressed. Idempotent; not from the
-     * group's own threads, which it would wait for.
+     * ends the threads and waits for every one of them: {@link #close(Duration)} without grace. A loop that failed
+     * is rethrown here, as an {@link IllegalStateException} with the failures of the others suppressed. Idempotent;
+     * not from the group's own threads, which it would wait for.
      */
     @Override
     public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Stops every server started on the group with {@code grace}, all at once ({@link GroupServer#stop(Duration)}:
+     * no more accepting, handlers finish within the grace, then are killed), then kills the greenlets left, ends the
+     * threads and waits for every one of them. For a shutdown hook. Not from the group's own threads.
+     *
+     * @param grace how long handlers may go on; {@code null}: no limit; zero or less: kill them at once
+     */
+    public void close(Duration grace) {
         if (threads.contains(Thread.currentThread()) || (Strand.current() != null && loops.contains(Strand.current().loop))) {
             throw new IllegalStateException("close() was called inside " + name + ", which would wait for its own thread;"
                     + " call it from another thread");
         }
         closed = true;
-        // Servers first, acceptor threads before the loops, so that no acceptor hands a connection to a loop that is ending.
-        for (GroupListeners listeners : listening) {
-            try {
-                listeners.closeAcceptor();
-            } catch (RuntimeException acceptorFailed) {
-                failures.add(acceptorFailed);
-            }
-        }
-        List<CountDownLatch> serversStopped = new ArrayList<>();
-        for (Loop loop : loops) {
-            serversStopped.add(stopServers(loop));
-        }
-        boolean interrupted = false;
-        for (int i = 0; i < loops.size(); i++) {
-            Thread thread = threads.get(i);
-            CountDownLatch stopped = serversStopped.get(i);
-            // A loop whose thread died never runs the stop; its servers went with it.
-            interrupted |= awaitUninterruptibly(() -> {
-                while (!stopped.await(THREAD_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
-                    if (!thread.isAlive()) {
-                        return;
-                    }
-                }
-            });
-        }
+        stopServers(grace);
         for (Loop loop : loops) {
             try {
                 loop.handOff(loop::stop);  // after what is queued already, such as a connection handed over
@@ -328,6 +380,7 @@ public final class LoopGroup implements AutoCloseable, Executor {
                 loop.stop();
             }
         }
+        boolean interrupted = false;
         for (Thread thread : threads) {
             interrupted |= awaitUninterruptibly(thread::join);
         }
@@ -337,23 +390,25 @@ public final class LoopGroup implements AutoCloseable, Executor {
         reportFailures();
     }
 
-    /** Stops the loop's servers in a greenlet (stopping parks); the latch says when that is done. */
-    private CountDownLatch stopServers(Loop loop) {
-        CountDownLatch stopped = new CountDownLatch(1);
-        try {
-            loop.handOff(() -> loop.spawn(() -> {
+    /** Stops every server on the group with {@code grace}, all at the same time: each on a thread of its own. */
+    private void stopServers(Duration grace) {
+        List<Thread> stopping = new ArrayList<>();
+        for (GroupServer server : servers) {
+            stopping.add(Thread.ofPlatform().name(name + "-stopping-" + server.name()).start(() -> {
                 try {
-                    for (GroupListeners listeners : listening) {
-                        listeners.closeOn(loop);
-                    }
-                } finally {
-                    stopped.countDown();
+                    server.stop(grace);
+                } catch (RuntimeException | Error e) {
+                    failures.add(e);
                 }
             }));
-        } catch (RuntimeException closedAlready) {
-            stopped.countDown();
         }
-        return stopped;
+        boolean interrupted = false;
+        for (Thread thread : stopping) {
+            interrupted |= awaitUninterruptibly(thread::join);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What close() waits for: a join, a latch. */

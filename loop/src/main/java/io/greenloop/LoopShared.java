@@ -115,6 +115,19 @@ final class LoopShared {
     }
 
     /**
+     * Closes the loop of an owner thread that has ended without closing it: refuses every later callback, closes the
+     * transport with every socket still open on it, and returns how many sockets that was (-1: the transport does
+     * not count). On the thread that found the owner ended, which is the loop's thread now: the owner's end
+     * happens-before the finding ({@link Thread#isAlive()}), so everything it wrote is seen.
+     */
+    int closeAbandoned() {
+        inbox.close();
+        int sockets = transport.openHandles();
+        transport.close();
+        return sockets;
+    }
+
+    /**
      * Counts cross-thread work (a thread-pool task, a child process) as pending until the returned handle is
      * cancelled; thread-safe, both ways. A cancel from another thread wakes a loop waiting in its poll, so that it
      * re-checks whether anything is pending ({@code thread} tells them apart).

@@ -2,12 +2,10 @@ package io.greenloop;
 
 import io.greenloop.internal.TimerHeap;
 
+import io.greenloop.lowlevel.PlatformBeans;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.management.ManagementFactory;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.management.JMException;
@@ -36,19 +34,6 @@ final class LoopStats implements LoopMXBean {
     private static final VarHandle IO_WAITERS;
     /** Loop names are unique in the JVM, so that each loop has a JMX name and a JFR field of its own. */
     private static final AtomicLong LOOP_NUMBERS = new AtomicLong();
-    /** {@code -Dgreenloop.jmx=false} registers no beans: the first one creates the platform MBean server (0.5 s or more on a busy machine). */
-    static final String JMX_PROPERTY = "greenloop.jmx";
-    /**
-     * Registers and unregisters the beans, one at a time and in order (a loop's unregistration after its
-     * registration), off the loops' threads. One daemon thread while there is work, none when idle.
-     */
-    private static final ThreadPoolExecutor JMX_THREAD = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), Thread.ofPlatform().name("greenloop-jmx").daemon(true).factory());
-
-    static {
-        JMX_THREAD.allowCoreThreadTimeOut(true);
-    }
-
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -78,8 +63,10 @@ final class LoopStats implements LoopMXBean {
     private int ioWaiters;
     /** Counted by the blocked-loop monitor's report threads, not by the owner. */
     private final AtomicLong blockedReports = new AtomicLong();
-    /** Written and read on {@link #JMX_THREAD} only. */
-    private ObjectName registeredAs;
+    /** Blocked-loop incidents whose JFR event went out (or would have, with JFR on), for tests to wait on. */
+    private final AtomicLong blockedEvents = new AtomicLong();
+    /** The bean's registration, from {@link #register()}; {@code null} before. */
+    private PlatformBeans.Registration bean;
 
     /** The hooks of {@code loop}, owned by {@code owner}, whose gauges it reads from {@code liveness} and {@code timers}. */
     LoopStats(Loop loop, Thread owner, LoopShared shared, Liveness liveness, TimerHeap timers) {
@@ -129,6 +116,16 @@ final class LoopStats implements LoopMXBean {
         blockedReports.incrementAndGet();
     }
 
+    /** Any thread: a blocked-loop incident of this loop is over and its JFR event was emitted (when JFR records it). */
+    void blockedEventEmitted() {
+        blockedEvents.incrementAndGet();
+    }
+
+    /** How many blocked-loop incidents are over, their JFR events emitted. Any thread. */
+    long blockedEventsEmitted() {
+        return blockedEvents.get();
+    }
+
     /**
      * The counters now, with the gauges as of the last poll; on the owner thread ({@code onOwner}), exact ones
      * read from the loop itself. Any thread.
@@ -150,46 +147,25 @@ final class LoopStats implements LoopMXBean {
     }
 
     /**
-     * Registers this loop's bean as {@code io.greenloop:type=Loop,name=<name>} in the platform MBean server,
-     * on {@link #JMX_THREAD}: the first registration in a JVM creates the platform MBean server, which takes
-     * hundreds of milliseconds, and opening a loop must not wait for that. A failure (say, a JVM without
-     * {@code java.management}) is logged, never thrown: a loop works without its bean.
+     * Registers this loop's bean as {@code io.greenloop:type=Loop,name=<name>} in the platform MBean server, off
+     * the loop's thread ({@link PlatformBeans}): opening a loop never waits for the MBean server, and a loop works
+     * without its bean when registration fails.
      */
     void register() {
-        if (!Boolean.parseBoolean(System.getProperty(JMX_PROPERTY, "true").trim())) {
-            return;
-        }
-        JMX_THREAD.execute(() -> {
-            try {
-                ObjectName objectName = objectName(name);
-                ManagementFactory.getPlatformMBeanServer().registerMBean(this, objectName);
-                registeredAs = objectName;
-            } catch (JMException | RuntimeException | LinkageError e) {
-                Loop.LOG.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + loop + "; it runs without one", e);
-            }
-        });
+        bean = PlatformBeans.register("Loop", name, this, loop);
     }
 
-    /** As the loop closes: stops the monitor watching it and unregisters the bean, on {@link #JMX_THREAD} after its registration. */
+    /** As the loop closes: stops the monitor watching it and unregisters the bean (after its registration). */
     void close() {
         BlockingMonitor.unwatch(activity);
-        JMX_THREAD.execute(() -> {
-            if (registeredAs == null) {
-                return;
-            }
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-            } catch (JMException | RuntimeException e) {
-                Loop.LOG.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
-            }
-            registeredAs = null;
-        });
+        if (bean != null) {
+            bean.unregister();
+        }
     }
 
     /** The JMX name of the loop called {@code name}; quoted when the name has characters JMX reserves. */
     static ObjectName objectName(String name) throws JMException {
-        String value = name.matches("[^,=:\"*?\\\\\n]*") ? name : ObjectName.quote(name);
-        return new ObjectName("io.greenloop:type=Loop,name=" + value);
+        return PlatformBeans.objectName("Loop", name);
     }
 
     @Override

@@ -17,6 +17,8 @@ final class LoopThread {
     final Thread owner;
     /** The owner thread as a strand: its waits drive the loop (gevent's main greenlet). */
     final Strand ownerStrand;
+    /** The owner thread's CPU pinning, undone when the loop closes ({@link #letOwnerGo()}). */
+    private final CpuPinning.Pin pin;
     private final Liveness liveness;
     private final LoopShared shared;
     /**
@@ -27,13 +29,25 @@ final class LoopThread {
     private Strand lastStrand;
     /** The owner thread runs the loop's phases (a timer or a callback): a wait there would re-enter the loop. */
     private boolean inPhases;
+    /**
+     * Opened by a loop-bound call on a thread that had none (gevent's {@code get_hub()}), not by {@code Loop.open()}:
+     * nobody is told to close it, so it is closed for the owner once that thread has ended ({@link #closeAbandoned}).
+     */
+    private volatile boolean openedByDefault;
 
-    LoopThread(Loop loop, Thread owner, Liveness liveness, LoopShared shared) {
+    LoopThread(Loop loop, Thread owner, CpuPinning.Pin pin, Liveness liveness, LoopShared shared) {
         this.loop = loop;
         this.owner = owner;
+        this.pin = pin;
         this.liveness = liveness;
         this.shared = shared;
         this.ownerStrand = new Strand(loop, null, owner);
+    }
+
+    /** Unbinds the loop from its owner thread and gives the thread its CPUs back, as the last step of closing. Owner thread only. */
+    void letOwnerGo() {
+        ownerStrand.unbindFromCurrentThread();
+        pin.release();
     }
 
     /** Whether the calling thread is the owner or one of the loop's greenlets (or virtual threads). */
@@ -94,6 +108,11 @@ final class LoopThread {
         return strand;
     }
 
+    /** {@link #isCurrent()} of {@code loop}: {@code io.greenloop.lowlevel.LowLevel.runOn}. */
+    static boolean isCurrent(Loop loop) {
+        return loop.thread.isCurrent();
+    }
+
     /** {@link #require} on {@code loop}: {@code io.greenloop.lowlevel.LowLevel.requireLoopThread}. */
     static void require(Loop loop, String operation) {
         loop.thread.require(operation);
@@ -111,6 +130,44 @@ final class LoopThread {
         if (shared.isClosed()) {
             throw new IllegalStateException(loop + " is closed");
         }
+    }
+
+    /** Marks the loop as the owner's default one. Owner thread, as it opens the loop. */
+    void openedByDefault() {
+        openedByDefault = true;
+    }
+
+    /** Whether the loop is the owner's default one. Any thread, once the owner has ended or on the owner thread. */
+    boolean isDefault() {
+        return openedByDefault;
+    }
+
+    /**
+     * Whether the owner thread has ended without closing its loop. Any thread: the owner's writes are seen once
+     * {@link Thread#isAlive()} says it has ended.
+     */
+    boolean abandoned() {
+        return !owner.isAlive() && !shared.isClosed();
+    }
+
+    /**
+     * Closes a default loop whose owner thread has ended without closing it: its sockets and poller, its bean, its
+     * place among the open loops; its greenlets are dropped, since with their carrier gone none can run again, not
+     * even a {@code finally} block. Returns what was closed, for the one log line; {@code null} when the loop is an
+     * explicit one ({@code Loop.open()}, the owner's to close) or is closed already. On the blocked-loop monitor's
+     * reaper thread, after {@link #abandoned()}.
+     */
+    String closeAbandoned() {
+        if (!openedByDefault || !abandoned()) {
+            return null;
+        }
+        int greenlets = liveness.liveGreenlets();
+        int sockets = shared.closeAbandoned();
+        loop.stats.close();
+        RunInfo.loopClosed(loop);
+        return (sockets < 0 ? "its transport and every socket on it" : sockets + (sockets == 1 ? " socket" : " sockets"))
+                + " and its JMX bean, and dropped " + greenlets + (greenlets == 1 ? " greenlet" : " greenlets")
+                + " unfinished (their finally blocks cannot run)";
     }
 
     /** The owner thread enters ({@code true}) or leaves the loop's phases, where {@link #checkCanDrive} refuses waits. */

@@ -41,7 +41,8 @@ final class RunInfo {
             List<Greenlet<?>> live = open.loop().liveness.snapshotFromAnyThread();
             live.sort(java.util.Comparator.comparing(Greenlet::name));
             out.append('\n').append(open.loop()).append(": owner thread ").append(open.owner().getName())
-                    .append(" (").append(open.owner().getState()).append("), transport ").append(open.loop().transport())
+                    .append(" (").append(open.owner().getState()).append(ownerEnded(open)).append("), transport ")
+                    .append(open.loop().transport())
                     .append(", ").append(live.size()).append(live.size() == 1 ? " live greenlet" : " live greenlets")
                     .append(pendingWork(open.loop().stats())).append(idling(open.loop().options())).append('\n');
             appendStack(out, open.owner().getStackTrace(), "    ");
@@ -54,6 +55,16 @@ final class RunInfo {
             }
         }
         return out.toString();
+    }
+
+    /** A warning when the owner thread has ended without closing its loop, which then holds its sockets for ever. */
+    private static String ownerEnded(OpenLoop open) {
+        if (open.owner().isAlive()) {
+            return "";
+        }
+        return open.loop().thread.isDefault()
+                ? ": ENDED without closing its default loop, which greenloop closes within seconds"
+                : ": ENDED without closing this loop, opened with Loop.open(): close it on its owner thread before that ends";
     }
 
     /** The loop's pending timers and I/O waiters, as of its last poll when another thread asks. */

@@ -70,7 +70,7 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
     static Strand resolve() {
         Strand strand = current();
         if (strand == null) {
-            Loop.open();
+            Loop.open().thread.openedByDefault();
             strand = CURRENT.get();
         }
         return strand;
@@ -119,7 +119,7 @@ final class Strand implements Runnable, Thread.UncaughtExceptionHandler {
     /** What the JDK calls if a greenlet's thread ends with an exception, which its body's catch-all never lets happen. */
     @Override
     public void uncaughtException(Thread ended, Throwable error) {
-        Loop.LOG.log(System.Logger.Level.ERROR, ended + " ended with an exception greenloop did not catch", error);
+        LoopErrors.LOG.log(System.Logger.Level.ERROR, ended + " ended with an exception greenloop did not catch", error);
     }
 
     void unbindFromCurrentThread() {

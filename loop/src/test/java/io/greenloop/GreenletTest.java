@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,6 +36,24 @@ class GreenletTest {
         assertEquals("hello", greenlet.value());
         assertNull(greenlet.exception());
         assertTrue(greenlet.name().startsWith("Greenlet-"));
+    }
+
+    /** Two loops' first greenlets once had the same name in a thread dump; each now carries its loop's. */
+    @Test
+    void greenletsOfTwoLoopsHaveNamesOfTheirOwn() throws Exception {
+        String here = Green.spawn(() -> Thread.currentThread().getName()).get();
+        AtomicReference<String> there = new AtomicReference<>();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try (Loop second = Loop.open()) {
+                there.set(second.spawn(() -> Thread.currentThread().getName()).get());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        other.join();
+        assertTrue(here.startsWith("Greenlet-0@"), here);
+        assertTrue(there.get().startsWith("Greenlet-0@"), there.get());
+        assertNotEquals(here, there.get(), "the first greenlet of each loop");
     }
 
     @Test

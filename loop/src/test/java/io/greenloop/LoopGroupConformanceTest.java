@@ -31,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.greenloop.net.Lines.connect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -50,7 +51,6 @@ public class LoopGroupConformanceTest {
 
     static final InetSocketAddress ANY_LOCAL_PORT = new InetSocketAddress("127.0.0.1", 0);
     static final int LOOPS = 2;
-    static final int READ_TIMEOUT_MILLIS = 30_000;
     /** How many new connections the other loop must serve while the first one is blocked. */
     static final int SERVED_WHILE_BLOCKED = 5;
     /** A bound on the clients one blocked-loop test opens: with half of them on the other loop, far more than enough. */
@@ -84,13 +84,6 @@ public class LoopGroupConformanceTest {
                 socket.write(buffer, 0, n);
             }
         };
-    }
-
-    private static Socket connect(InetSocketAddress address) throws IOException {
-        Socket client = new Socket();
-        client.setSoTimeout(READ_TIMEOUT_MILLIS);
-        client.connect(address, 10_000);
-        return client;
     }
 
     private static void assertEchoes(Socket client, String text) throws IOException {

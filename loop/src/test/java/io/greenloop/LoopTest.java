@@ -28,13 +28,13 @@ class LoopTest {
     @Test
     void pollTimeoutIsZeroWithWorkTheNearestTimerOrForever() {
         TimerHeap timers = new TimerHeap();
-        assertEquals(-1, Loop.pollTimeoutNanos(false, timers.peek(), 100));
-        assertEquals(0, Loop.pollTimeoutNanos(true, timers.peek(), 100));
+        assertEquals(-1, IdlePoll.timeoutNanos(false, timers.peek(), 100));
+        assertEquals(0, IdlePoll.timeoutNanos(true, timers.peek(), 100));
         timers.add(1_100, () -> { });
         timers.add(600, () -> { });
-        assertEquals(500, Loop.pollTimeoutNanos(false, timers.peek(), 100));
-        assertEquals(0, Loop.pollTimeoutNanos(true, timers.peek(), 100));
-        assertEquals(0, Loop.pollTimeoutNanos(false, timers.peek(), 900), "an overdue timer does not wait");
+        assertEquals(500, IdlePoll.timeoutNanos(false, timers.peek(), 100));
+        assertEquals(0, IdlePoll.timeoutNanos(true, timers.peek(), 100));
+        assertEquals(0, IdlePoll.timeoutNanos(false, timers.peek(), 900), "an overdue timer does not wait");
     }
 
     @Test

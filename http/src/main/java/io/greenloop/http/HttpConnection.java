@@ -140,12 +140,15 @@ final class HttpConnection {
 
     /**
      * Between requests, before the wait: sends what is pending and gives the buffers back, so that an idle
-     * connection owns none; false when the server is stopping and the connection should end instead.
+     * connection owns none; false when the server is stopping and the connection should end instead. A stopping
+     * server waits for no further request on a connection; a connection's first one, though, is read and answered
+     * (with Connection: close): the client has sent it, and closing with it unread would reset the connection.
+     * The connections a stop takes from the accept queue are served that way.
      */
     private boolean goIdle(boolean first) throws IOException {
         toPhase(IDLE, first ? deadline : NO_DEADLINE);
         wire.flush();
-        if (server.stopping()) {
+        if (server.stopping() && !first) {
             return false;
         }
         releaseInbound();

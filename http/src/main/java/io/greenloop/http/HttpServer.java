@@ -4,17 +4,20 @@ import io.greenloop.AsyncResult;
 import io.greenloop.Loop;
 import io.greenloop.LoopGroup;
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.net.GroupServer;
+import io.greenloop.net.StreamServer;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -211,7 +214,11 @@ public final class HttpServer implements AutoCloseable {
     private final String name;
     private final List<LoopServer> parts = new CopyOnWriteArrayList<>();
     private final HttpServerBean bean = new HttpServerBean(this);
-    private InetSocketAddress address;
+    private volatile InetSocketAddress address;
+    /** What accepts on one loop ({@link #start(InetSocketAddress, HttpHandler, Options)}); {@code null} for a group. */
+    private volatile StreamServer single;
+    /** What accepts across a group; {@code null} on one loop. */
+    private volatile GroupServer group;
 
     private HttpServer(InetSocketAddress requested) {
         this.name = "HttpServer-" + SERVERS.incrementAndGet();
@@ -242,43 +249,56 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(InetSocketAddress address, HttpHandler handler, Options options) throws IOException {
         check(address, handler, options);
         HttpServer server = new HttpServer(address);
-        LoopServer part = new LoopServer(server, Loop.current(), address, handler, options, false);
+        LoopServer part = new LoopServer(server, Loop.current(), handler, options);
+        StreamServer accepting = options.tls() == null
+                ? new StreamServer(address, part::serve, LoopServer.accepting(options))
+                : StreamServer.tls(address, () -> LoopServer.engine(options), part::serveTls, LoopServer.accepting(options));
+        accepting.start();
         part.start();
         server.parts.add(part);
-        server.address = part.address();
+        server.single = accepting;
+        server.address = accepting.address();
         server.bean.register();
         return server;
     }
 
     /**
-     * Starts serving {@code address} on every loop of {@code group}: a listener per loop on the same port
-     * ({@code SO_REUSEPORT}; Linux spreads connections over them), each connection served on its loop. Returns
-     * once every loop listens. Call it from outside the group's loops or from a greenlet.
-      *
-      * @param group   the loops to serve on
-      * @param address where to listen
-      * @param handler what serves each request (on the loop of its connection)
-      * @param options limits, timeouts, TLS
-      * @return the server, serving
-      * @throws IOException when the address cannot be bound
+     * Starts serving {@code address} on every loop of {@code group} ({@link LoopGroup#serve}: a listener per loop on
+     * the same port where the kernel balances them, Linux, else one acceptor thread), each connection served on its
+     * loop; {@link Options#maxConnections()} holds for the whole server. Returns once every loop listens. Call it
+     * from outside the group's loops or from a greenlet.
+     *
+     * @param group   the loops to serve on
+     * @param address where to listen
+     * @param handler what serves each request (on the loop of its connection)
+     * @param options limits, timeouts, TLS
+     * @return the server, serving
+     * @throws IOException when the address cannot be bound
      */
     public static HttpServer start(LoopGroup group, InetSocketAddress address, HttpHandler handler, Options options)
             throws IOException {
         Objects.requireNonNull(group, "group");
         check(address, handler, options);
         HttpServer server = new HttpServer(address);
-        InetSocketAddress bound = address;
+        Map<Loop, LoopServer> partOn = new IdentityHashMap<>();
+        for (Loop loop : group.loops()) {
+            LoopServer part = new LoopServer(server, loop, handler, options);
+            partOn.put(loop, part);
+            server.parts.add(part);
+        }
         try {
-            for (Loop loop : group.loops()) {
-                LoopServer part = new LoopServer(server, loop, bound, handler, options, true);
-                bound = startOn(loop, part);
-                server.parts.add(part);
+            for (LoopServer part : server.parts) {
+                await(LowLevel.runOn(part.loop, part::start, false));
             }
+            server.group = options.tls() == null
+                    ? group.serve(address, LoopServer.accepting(options), (socket, peer) -> partOn.get(Loop.current()).serve(socket, peer))
+                    : group.serveTls(address, () -> LoopServer.engine(options), LoopServer.accepting(options),
+                            (socket, peer) -> partOn.get(Loop.current()).serveTls(socket, peer));
         } catch (IOException | RuntimeException e) {
             server.stop(Duration.ZERO);
             throw e;
         }
-        server.address = bound;
+        server.address = server.group.address();
         server.bean.register();
         return server;
     }
@@ -287,29 +307,6 @@ public final class HttpServer implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(handler, "handler");
         Objects.requireNonNull(options, "options");
-    }
-
-    private static InetSocketAddress startOn(Loop loop, LoopServer part) throws IOException {
-        AsyncResult<InetSocketAddress> listening = new AsyncResult<>();
-        loop.execute(() -> {
-            try {
-                part.start();
-                listening.set(part.address());
-            } catch (Throwable e) {
-                listening.setException(e);
-            }
-        });
-        try {
-            return listening.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("could not start " + part.owner + " on " + loop, e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting a server on " + loop, e);
-        }
     }
 
     /**
@@ -354,51 +351,34 @@ public final class HttpServer implements AutoCloseable {
       * @param grace how long requests in flight may go on ({@code null}: no limit; zero: none)
      */
     public void stop(Duration grace) {
-        List<AsyncResult<Void>> stopping = new ArrayList<>();
+        List<AsyncResult<Void>> marked = new ArrayList<>();
         for (LoopServer part : parts) {
-            stopping.add(stopOn(part, grace));
+            marked.add(LowLevel.runOn(part.loop, part::beginStop, false));
         }
-        for (AsyncResult<Void> done : stopping) {
-            await(done);
+        marked.forEach(HttpServer::await);
+        StreamServer one = single;
+        GroupServer across = group;
+        if (one != null) {
+            await(LowLevel.runOn(parts.getFirst().loop, () -> one.stop(grace), true));
+        } else if (across != null) {
+            across.stop(grace);
         }
+        List<AsyncResult<Void>> ended = new ArrayList<>();
+        for (LoopServer part : parts) {
+            ended.add(LowLevel.runOn(part.loop, part::end, false));
+        }
+        ended.forEach(HttpServer::await);
         bean.unregister();
-    }
-
-    /** Stops {@code part} on its own loop: here when this thread runs that loop, else handed to it. */
-    private static AsyncResult<Void> stopOn(LoopServer part, Duration grace) {
-        if (part.stopped.ready()) {
-            return part.stopped;
-        }
-        if (onLoopOf(part.loop)) {
-            part.stop(grace);
-            return part.stopped;
-        }
-        try {
-            part.loop.execute(() -> part.loop.spawn(() -> part.stop(grace)));
-        } catch (RejectedExecutionException closedLoop) {
-            return part.stopped;  // a closed loop took its server with it
-        }
-        return part.stopped;
-    }
-
-    /** Whether the calling thread is {@code loop}'s owner or one of its greenlets (the only test the loop offers throws). */
-    private static boolean onLoopOf(Loop loop) {
-        try {
-            LowLevel.requireLoopThread(loop, "HttpServer.stop");
-            return true;
-        } catch (IllegalStateException elsewhere) {
-            return false;
-        }
     }
 
     private static void await(AsyncResult<Void> done) {
         try {
             done.get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("stopping an HTTP server failed", e.getCause());
+            throw new IllegalStateException("starting or stopping an HTTP server failed on a loop", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for an HTTP server to stop", e);
+            throw new IllegalStateException("interrupted while waiting for an HTTP server's loops", e);
         }
     }
 

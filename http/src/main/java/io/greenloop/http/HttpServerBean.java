@@ -1,68 +1,32 @@
 package io.greenloop.http;
 
-
-import javax.management.JMException;
-import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import io.greenloop.lowlevel.PlatformBeans;
 
 /**
- * An {@link HttpServer}'s bean in the platform MBean server, registered and unregistered on a thread of its
- * own: the first registration of a JVM creates the MBean server, which takes hundreds of milliseconds that a
- * loop must not spend. {@code -Dgreenloop.jmx=false} registers none, as for the loops' beans.
+ * An {@link HttpServer}'s bean in the platform MBean server, {@code io.greenloop:type=HttpServer,name=<name>},
+ * registered and unregistered off the caller's thread by the loop's {@link PlatformBeans} (the first registration
+ * of a JVM creates the MBean server, which takes hundreds of milliseconds that a loop must not spend).
+ * {@code -Dgreenloop.jmx=false} registers none, as for the loops' beans.
  */
 final class HttpServerBean implements HttpServerMXBean {
 
-    private static final ThreadPoolExecutor JMX_THREAD = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), Thread.ofPlatform().name("greenloop-http-jmx").daemon(true).factory());
-
-    static {
-        JMX_THREAD.allowCoreThreadTimeOut(true);
-    }
-
     private final HttpServer server;
-    /** Written and read on {@link #JMX_THREAD} only. */
-    private ObjectName registeredAs;
+    /** Set by {@link #register()}; {@code null} before. */
+    private volatile PlatformBeans.Registration registration;
 
     HttpServerBean(HttpServer server) {
         this.server = server;
     }
 
-    /** The JMX name of the server called {@code name}, quoted when it has characters JMX reserves. */
-    static ObjectName objectName(String name) throws JMException {
-        String value = name.matches("[^,=:\"*?\\\\\n]*") ? name : ObjectName.quote(name);
-        return new ObjectName("io.greenloop:type=HttpServer,name=" + value);
-    }
-
     void register() {
-        if (!Boolean.parseBoolean(System.getProperty("greenloop.jmx", "true").trim())) {
-            return;
-        }
-        JMX_THREAD.execute(() -> {
-            try {
-                ObjectName name = objectName(server.name());
-                ManagementFactory.getPlatformMBeanServer().registerMBean(this, name);
-                registeredAs = name;
-            } catch (JMException | RuntimeException | LinkageError e) {
-                HttpLog.log(System.Logger.Level.WARNING, "could not register the JMX bean of " + server + "; it serves without one", e);
-            }
-        });
+        registration = PlatformBeans.register("HttpServer", server.name(), this, server);
     }
 
     void unregister() {
-        JMX_THREAD.execute(() -> {
-            if (registeredAs == null) {
-                return;
-            }
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registeredAs);
-            } catch (JMException | RuntimeException e) {
-                HttpLog.log(System.Logger.Level.WARNING, "could not unregister the JMX bean " + registeredAs, e);
-            }
-            registeredAs = null;
-        });
+        PlatformBeans.Registration current = registration;
+        if (current != null) {
+            current.unregister();
+        }
     }
 
     @Override

@@ -9,20 +9,18 @@ import io.greenloop.net.TlsSocket;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * An {@link HttpServer}'s part on one loop: the {@link StreamServer} that accepts its connections (and does
- * the TLS handshake), the connections it serves, its counters, and the sweep that ends connections past
- * their deadline.
+ * An {@link HttpServer}'s part on one loop: the connections it serves there, its counters, and the sweep that ends
+ * connections past their deadline. Accepting (and the TLS handshake) is the loop module's: a {@link StreamServer} on
+ * one loop, a {@link io.greenloop.net.GroupServer} across a group's, which also drains and stops the handlers.
  *
  * <p>The seam between accepting and serving is {@link #serve(TcpSocket, InetSocketAddress)} and
- * {@link #serveTls(TlsSocket, InetSocketAddress)}: anything that hands a connected socket to one of them on this
- * loop's thread (a {@code StreamServer} today, a group server later) gets the whole HTTP engine; {@link #stop}
- * first {@link #beginStop() closes the idle connections and marks the rest to close after their response},
- * then stops the acceptor with the grace.
+ * {@link #serveTls(TlsSocket, InetSocketAddress)}, the accepting server's handlers on this loop's thread. A stop
+ * first {@link #beginStop() closes the idle connections and marks the rest to close after their response}, then
+ * stops the accepting server with the grace, then {@link #end() ends} the part.
  *
  * <p>The sweep: one timer per server, every quarter of the shortest timeout (10 ms to 1 s) or at the earliest head
  * deadline it saw if that comes sooner, looks at each connection and ends those past their time. A connection pays no timer per request, and only a head that
@@ -44,7 +42,6 @@ final class LoopServer {
     final ServerCounters counters = new ServerCounters();
     /** Set when this loop's part has stopped; any thread may wait for it. */
     final AsyncResult<Void> stopped = new AsyncResult<>();
-    private final StreamServer acceptor;
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
     private final long sweepNanos;
@@ -52,8 +49,7 @@ final class LoopServer {
     private Cancellable sweep;
     private boolean stopping;
 
-    LoopServer(HttpServer owner, Loop loop, InetSocketAddress address, HttpHandler handler, HttpServer.Options options,
-               boolean reusePort) {
+    LoopServer(HttpServer owner, Loop loop, HttpHandler handler, HttpServer.Options options) {
         this.owner = owner;
         this.loop = loop;
         this.handler = handler;
@@ -62,16 +58,12 @@ final class LoopServer {
         this.headTimeoutNanos = nanosOrNone(options.requestHeadTimeout());
         this.idleTimeoutNanos = nanosOrNone(options.idleTimeout());
         this.sweepNanos = sweepPeriod(headTimeoutNanos, idleTimeoutNanos);
-        StreamServer.Options accepting = StreamServer.Options.defaults().withReusePort(reusePort)
-                .withMaxConcurrentHandlers(options.maxConnections());
-        if (options.requestHeadTimeout() != null) {
-            accepting = accepting.withHandshakeTimeout(options.requestHeadTimeout());
-        }
-        if (options.tls() == null) {
-            acceptor = new StreamServer(address, this::serve, accepting);
-        } else {
-            acceptor = StreamServer.tls(address, () -> engine(options), this::serveTls, accepting);
-        }
+    }
+
+    /** How the accepting server is set up for {@code options}: its handler limit, and the TLS handshake's limit. */
+    static StreamServer.Options accepting(HttpServer.Options options) {
+        StreamServer.Options accepting = StreamServer.Options.defaults().withMaxConcurrentHandlers(options.maxConnections());
+        return options.requestHeadTimeout() == null ? accepting : accepting.withHandshakeTimeout(options.requestHeadTimeout());
     }
 
     private static long nanosOrNone(Duration timeout) {
@@ -84,7 +76,7 @@ final class LoopServer {
     }
 
     /** A server-side engine offering http/1.1 by ALPN (RFC 7301), for a client that asks. */
-    private static SSLEngine engine(HttpServer.Options options) {
+    static SSLEngine engine(HttpServer.Options options) {
         SSLEngine engine = options.tls().createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters parameters = engine.getSSLParameters();
@@ -93,16 +85,11 @@ final class LoopServer {
         return engine;
     }
 
-    /** Binds and starts accepting, on this loop's thread. */
-    void start() throws IOException {
-        acceptor.start();
+    /** Starts the sweep, on this loop's thread. */
+    void start() {
         if (sweepNanos != NONE) {
             sweep = loop.schedule(Duration.ofNanos(sweepNanos), this::sweep);
         }
-    }
-
-    InetSocketAddress address() {
-        return acceptor.address();
     }
 
     /** Serves one accepted plain connection, in its greenlet, until it ends. */
@@ -201,19 +188,14 @@ final class LoopServer {
         }
     }
 
-    /** Stops this loop's part: see {@link HttpServer#stop}. Parks (or drives the loop on its owner thread). */
-    void stop(Duration grace) {
-        beginStop();
-        try {
-            acceptor.stop(grace);
-        } finally {
-            if (sweep != null) {
-                sweep.cancel();
-                sweep = null;
-            }
-            if (!stopped.ready()) {
-                stopped.set(null);
-            }
+    /** Ends this loop's part once its accepting server has stopped: the sweep ends, {@link #stopped} is set. Loop thread. */
+    void end() {
+        if (sweep != null) {
+            sweep.cancel();
+            sweep = null;
+        }
+        if (!stopped.ready()) {
+            stopped.set(null);
         }
     }
 

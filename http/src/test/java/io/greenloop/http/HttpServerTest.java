@@ -1,6 +1,8 @@
 package io.greenloop.http;
 
 import io.greenloop.AsyncResult;
+import io.greenloop.Event;
+import io.greenloop.Eventually;
 import io.greenloop.LoopGroup;
 import org.junit.jupiter.api.Test;
 
@@ -8,12 +10,19 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -98,6 +107,87 @@ class HttpServerTest extends ServerCase {
                     socket.connect(server.address(), 5_000);
                 }
             });
+        }
+    }
+
+    /**
+     * The group's stop is the loop module's {@code GroupServer} drain after the HTTP part's own first step: idle
+     * keep-alive connections close at once, the request in flight finishes (answered with Connection: close) while
+     * new connections are refused, and the stop returns with that request, long before its grace. The connections
+     * waiting beyond maxConnections (the whole server's) in the listeners' queues are served while a slot is free,
+     * else closed cleanly: never reset, as closing a listener with them queued would.
+     */
+    @Test
+    void aGroupsStopFinishesTheRequestInFlightAndEndsEveryQueuedConnectionCleanly() throws Exception {
+        try (LoopGroup group = LoopGroup.start(2)) {
+            Event release = new Event();
+            CountDownLatch slowStarted = new CountDownLatch(1);
+            AtomicLong handlerEnded = new AtomicLong();
+            HttpServer server = HttpServer.start(group, ANY_PORT, (request, response) -> {
+                if (request.path().equals("/slow")) {
+                    slowStarted.countDown();
+                    release.await();
+                    response.send("done /slow");
+                    handlerEnded.set(System.nanoTime());
+                } else {
+                    response.send("ok " + request.path());
+                }
+            }, HttpServer.Options.defaults().withMaxConnections(2));
+            Duration grace = Duration.ofSeconds(2);
+            OffLoop.run(() -> {
+                List<Socket> queued = new ArrayList<>();
+                try (RawClient idle = new RawClient(server.address()); RawClient slow = new RawClient(server.address())) {
+                    assertEquals(200, idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+                    slow.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+                    assertTrue(slowStarted.await(30, TimeUnit.SECONDS));
+                    for (int i = 0; i < 6; i++) {  // beyond maxConnections: they wait in the backlog
+                        Socket client = new Socket();
+                        client.setSoTimeout(30_000);
+                        client.connect(server.address(), 5_000);
+                        client.getOutputStream().write(("GET /queued" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        queued.add(client);
+                    }
+                    AtomicLong stopReturned = new AtomicLong();
+                    Thread stopper = Thread.ofPlatform().start(() -> {
+                        server.stop(grace);
+                        stopReturned.set(System.nanoTime());
+                    });
+                    assertTrue(idle.closedByServer(), "the idle keep-alive connection closes at once");
+                    for (Socket client : queued) {
+                        String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);  // a reset throws
+                        // Served (a slot freed as the idle connection closed), or refused with a clean close.
+                        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 200"), answer);
+                        client.close();
+                    }
+                    Eventually.awaitOffLoop("a new connection refused", () -> refuses(server.address()));
+                    release.set();
+                    RawClient.Response answered = slow.read();
+                    assertEquals("done /slow", answered.text());
+                    assertEquals("close", answered.header("connection"));
+                    assertTrue(slow.closedByServer());
+                    stopper.join();
+                    long afterHandler = stopReturned.get() - handlerEnded.get();
+                    assertTrue(afterHandler >= 0 && afterHandler < grace.toNanos() / 2, "the stop returned "
+                            + afterHandler / 1_000_000 + " ms after the request in flight ended, with a grace of " + grace);
+                } finally {
+                    for (Socket client : queued) {
+                        client.close();
+                    }
+                }
+            });
+            assertEquals(0, server.stats().connectionsOpen());
+        }
+    }
+
+    /** Whether a connection to {@code address} is refused now; one that gets in is closed at once. */
+    private static boolean refuses(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 5_000);
+            return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

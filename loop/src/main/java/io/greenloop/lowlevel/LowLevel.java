@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 import static java.lang.invoke.MethodType.methodType;
@@ -30,6 +31,7 @@ public final class LowLevel {
     private static final MethodHandles.Lookup LOOP;
     private static final MethodHandle TRANSPORT;
     private static final MethodHandle REQUIRE_LOOP_THREAD;
+    private static final MethodHandle IS_LOOP_THREAD;
     private static final MethodHandle SPEND_SOCKET_BUDGET;
     private static final MethodHandle HAND_OFF;
     private static final MethodHandle KEEP_ALIVE;
@@ -41,6 +43,7 @@ public final class LowLevel {
             LOOP = MethodHandles.privateLookupIn(Loop.class, MethodHandles.lookup());
             TRANSPORT = LOOP.findVirtual(Loop.class, "io", methodType(Transport.class));
             REQUIRE_LOOP_THREAD = findStatic("LoopThread", "require", methodType(void.class, Loop.class, String.class));
+            IS_LOOP_THREAD = findStatic("LoopThread", "isCurrent", methodType(boolean.class, Loop.class));
             SPEND_SOCKET_BUDGET = findStatic("SocketBudget", "spend", methodType(void.class, Loop.class, String.class));
             HAND_OFF = LOOP.findVirtual(Loop.class, "handOff", methodType(void.class, Runnable.class));
             KEEP_ALIVE = LOOP.findVirtual(Loop.class, "keepAlive", methodType(Cancellable.class));
@@ -88,6 +91,48 @@ public final class LowLevel {
         } catch (Throwable e) {
             throw rethrown(e);
         }
+    }
+
+    /**
+     * Runs {@code task} on {@code loop}'s thread and returns what says when it is done: at once, here, when the
+     * caller is that loop's owner or one of its greenlets; else handed to the loop ({@link #handOff}) as a callback,
+     * or, when {@code parks}, in a greenlet of its own there, for a task that waits. What the task throws completes
+     * the result exceptionally. A loop closed already took whatever the task was for with it: the result is then set
+     * at once. How a server on several loops starts and stops its part on each. Any thread; never waits.
+     *
+     * @param loop  the loop to run it on
+     * @param task  what to run there
+     * @param parks whether the task may park (handed over, it then runs in a greenlet; a callback must not park)
+     * @return set ({@code null}) when the task has returned, or with what it threw
+     */
+    public static AsyncResult<Void> runOn(Loop loop, Runnable task, boolean parks) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(task, "task");
+        AsyncResult<Void> done = new AsyncResult<>();
+        Runnable body = () -> {
+            try {
+                task.run();
+                done.set(null);
+            } catch (Throwable e) {
+                done.setException(e);
+            }
+        };
+        boolean here;
+        try {
+            here = (boolean) IS_LOOP_THREAD.invokeExact(loop);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+        if (here) {
+            body.run();
+            return done;
+        }
+        try {
+            handOff(loop, parks ? () -> loop.spawn(body::run) : body);
+        } catch (RejectedExecutionException loopClosed) {
+            done.set(null);
+        }
+        return done;
     }
 
     /**

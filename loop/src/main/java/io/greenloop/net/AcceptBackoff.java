@@ -17,12 +17,10 @@ final class AcceptBackoff {
 
     private Duration next = FIRST_PAUSE;
     private int failures;
-    private long total;
 
     /** Records a failed accept; returns how long to pause before the next one. */
     Duration failed() {
         failures++;
-        total++;
         Duration pause = next;
         Duration doubled = next.multipliedBy(2);
         next = doubled.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : doubled;
@@ -32,16 +30,6 @@ final class AcceptBackoff {
     /** Whether the failure just recorded began an incident (so it is the one to report). */
     boolean incidentJustBegan() {
         return failures == 1;
-    }
-
-    /** Counts a failure that needs no pause (a connection accepted but not served). */
-    void countFailure() {
-        total++;
-    }
-
-    /** Every failure recorded, over every incident. */
-    long total() {
-        return total;
     }
 
     /** Records a successful accept; returns how many failures the incident it ends had (0: there was none). */

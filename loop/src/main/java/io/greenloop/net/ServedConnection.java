@@ -15,7 +15,9 @@ import java.util.Objects;
  * {@link StreamServer#LOG}: the handler returns (nothing to say); the connection ends under it, the peer's doing
  * ({@link ConnectionFaults}, or the idle timeout closed it: one DEBUG line naming the server and the peer); or the
  * handler fails on its own (thrown on, to the loop's error handler, which as a {@link ComponentTask} names the
- * server, the peer and the greenlet). Loop thread only.
+ * server, the peer and the greenlet). A server's connection counts its idle close and a failed TLS handshake in
+ * the server's numbers, and runs its handler with {@link ConnectionsOnLoop#SERVING} bound, so that
+ * {@link StreamServer#isStopping()} finds the server. Loop thread only.
  */
 final class ServedConnection implements CheckedRunnable, ComponentTask {
 
@@ -27,22 +29,32 @@ final class ServedConnection implements CheckedRunnable, ComponentTask {
     private final StreamServer.Handler handler;
     /** Null: no idle timeout. */
     private final Duration idleTimeout;
+    /** The server's part on this loop; null for a connection handed off by hand ({@link TcpSocket#handOff}). */
+    private final ConnectionsOnLoop part;
 
     ServedConnection(Object server, Loop loop, TcpSocket socket, InetSocketAddress peer, StreamServer.Handler handler,
-                     Duration idleTimeout) {
+                     Duration idleTimeout, ConnectionsOnLoop part) {
         this.server = server;
         this.loop = Objects.requireNonNull(loop, "loop");
         this.socket = Objects.requireNonNull(socket, "socket");
         this.peer = peer;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.idleTimeout = idleTimeout;
+        this.part = part;
     }
 
     @Override
     public void run() throws Exception {
         IdleWatch idle = idleTimeout == null ? null : IdleWatch.start(loop, socket, idleTimeout);
         try {
-            handler.handle(socket, peer);
+            if (part == null) {
+                handler.handle(socket, peer);
+            } else {
+                ScopedValue.where(ConnectionsOnLoop.SERVING, part).call(() -> {
+                    handler.handle(socket, peer);
+                    return null;
+                });
+            }
         } catch (Exception e) {
             if (idle != null && idle.closedTheConnection()) {
                 return; // the handler's "socket closed" is the idle timeout's expected end, logged below
@@ -50,11 +62,17 @@ final class ServedConnection implements CheckedRunnable, ComponentTask {
             if (!ConnectionFaults.endedTheConnection(e)) {
                 throw e;
             }
+            if (part != null && e instanceof TlsServing.HandshakeFailure) {
+                part.counters.handshakeFailed();
+            }
             StreamServer.LOG.log(System.Logger.Level.DEBUG, "{0}: the connection with {1} ended: {2}", serverName(), peer, e);
         } finally {
             if (idle != null) {
                 idle.cancel();
                 if (idle.closedTheConnection()) {
+                    if (part != null) {
+                        part.counters.idleClosed();
+                    }
                     StreamServer.LOG.log(System.Logger.Level.DEBUG, "{0}: closed the connection with {1}, idle for {2,number,#} ms",
                             serverName(), peer, idleTimeout.toMillis());
                 }

@@ -5,20 +5,19 @@ import io.greenloop.Green;
 import io.greenloop.Greenlet;
 import io.greenloop.GreenletExit;
 import io.greenloop.Loop;
-import io.greenloop.Waiter;
+import io.greenloop.internal.Deadline;
 import io.greenloop.internal.SafeLog;
 import io.greenloop.lowlevel.LowLevel;
+import io.greenloop.lowlevel.PlatformBeans;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -39,28 +38,21 @@ import java.util.function.Supplier;
  * once), {@link Options#withIdleTimeout} (a quiet connection is closed) and, in the handler,
  * {@link TcpSocket#setTimeout} (the longest one read or write may wait).
  *
- * <p>One loop per core: give each thread's loop its own server on the same port with
- * {@link Options#withReusePort(boolean) reusePort}, and the kernel spreads connections over them:
- * <pre>{@code
- * for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
- *     Thread.ofPlatform().name("loop-" + i).start(() -> {
- *         try (Loop loop = Loop.open()) {
- *             new StreamServer(new InetSocketAddress(8080), handler,
- *                     StreamServer.Options.defaults().withReusePort(true)).serveForever();
- *         } catch (IOException e) {
- *             throw new UncheckedIOException(e);
- *         }
- *     });
- * }
- * }</pre>
+ * <p>{@link #stop(Duration)} is graceful: it stops accepting at once, takes on the connections already waiting in
+ * the accept queue (closing the listener would reset them), lets the handlers finish within the grace, then kills
+ * the rest; a handler asks {@link #isStopping()} to end a keep-alive exchange after its current request. The
+ * server's numbers are {@link #stats()} and its JMX bean {@code io.greenloop:type=Server,name=StreamServer-N}.
+ *
+ * <p>One loop per core: {@link io.greenloop.LoopGroup#serve(InetSocketAddress, Options, Handler)} serves one
+ * {@link GroupServer} across a group's loops, with these options, TLS, numbers and the same graceful stop.
  *
  * <p>Thread rule: {@link #start()} binds the server to the calling thread's loop; from then on every
- * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner.
+ * method on that loop's thread or its greenlets, else {@link IllegalStateException} naming the owner; but
+ * {@link #address()}, {@link #activeHandlers()}, {@link #stats()}, {@link #stopping()} and {@link #isStopping()}
+ * on any thread.
  */
 public final class StreamServer implements AutoCloseable {
 
-    /** How long {@link #stop(Duration)} waits for killed handlers to run their {@code finally} blocks. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(1);
     /** System.Logger "io.greenloop.StreamServer": accept failures, connections peers ended, handlers that failed. */
     static final SafeLog LOG = SafeLog.of("StreamServer");
 
@@ -264,17 +256,19 @@ public final class StreamServer implements AutoCloseable {
      */
     private enum State { NEW, SERVING, STOPPING, STOPPED }
 
+    private static final AtomicInteger SERVERS = new AtomicInteger();
+
     private final InetSocketAddress address;
     private final Handler handler;
     private final Options options;
-    private final Set<Greenlet<Void>> handlers = new LinkedHashSet<>();
-    private final AcceptBackoff backoff = new AcceptBackoff();
+    private final HandlerLimit limit;
     private final Event stopped = new Event();
-    private State state = State.NEW;
-    private Loop loop;
-    private TcpListener listener;
-    private Greenlet<Void> acceptor;
-    private Waiter<Void> capacity;
+    private final String name = "StreamServer-" + SERVERS.incrementAndGet();
+    /** Written on the loop's thread; read by the bean and {@link #stopping()} on any. */
+    private volatile State state = State.NEW;
+    private ConnectionsOnLoop connections;
+    private Acceptor acceptor;
+    private PlatformBeans.Registration bean;
 
     /**
      * A server for {@code address} (port 0: any free port) with {@link Options#defaults()}.
@@ -309,6 +303,7 @@ public final class StreamServer implements AutoCloseable {
         this.address = Objects.requireNonNull(address, "address");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+        this.limit = new HandlerLimit(options.maxConcurrentHandlers());
     }
 
     /**
@@ -335,12 +330,7 @@ public final class StreamServer implements AutoCloseable {
      * @return the server, not yet started
      */
     public static StreamServer tls(InetSocketAddress address, SSLContext context, TlsHandler handler, Options options) {
-        Objects.requireNonNull(context, "context");
-        return tls(address, () -> {
-            SSLEngine engine = context.createSSLEngine();
-            engine.setUseClientMode(false);
-            return engine;
-        }, handler, options);
+        return tls(address, TlsServing.serverEngines(context), handler, options);
     }
 
     /**
@@ -361,26 +351,32 @@ public final class StreamServer implements AutoCloseable {
     }
 
     /**
-     * Binds on the calling thread's loop and starts accepting in a greenlet; returns at once.
+     * Binds on the calling thread's loop and starts accepting in a greenlet; returns at once. Its JMX bean,
+     * {@code io.greenloop:type=Server,name=StreamServer-N}, is registered soon after, off the loop.
      *
      * @throws IOException if the operation fails; the message says what failed
      */
     public void start() throws IOException {
-        if (state == State.STOPPED && listener == null) {
+        if (state == State.STOPPED && acceptor == null) {
             throw new IllegalStateException("this StreamServer was stopped before it started; make a new one to serve");
         }
         if (state != State.NEW) {
             throw new IllegalStateException("this StreamServer was started already (" + state + "); make a new one to serve again");
         }
-        Loop current = Loop.current();
-        TcpListener bound = TcpListener.bind(address, options.backlog(), options.reusePort());
-        if (options.busyPoll() != null) {
-            setBusyPoll(bound, options.busyPoll());
-        }
-        listener = bound;
-        loop = current;
+        Loop loop = Loop.current();
+        ConnectionsOnLoop here = new ConnectionsOnLoop(this, loop, this::stopping, handler, options.idleTimeout(), limit);
+        acceptor = Acceptor.start(this, address, options, here.counters, limit, here::take);
+        acceptor.greenlet().link(ended -> acceptingEnded());
+        connections = here;
         state = State.SERVING;
-        acceptor = loop.spawn(this::acceptLoop);
+        bean = ServerBean.register(name, this, this::stats, this::activeHandlers, acceptor.address(), this::stopping);
+    }
+
+    /** The accepting greenlet has ended: by a stop, or killed as the loop closed, which ends the server, bean and all. */
+    private void acceptingEnded() {
+        if (state == State.SERVING && bean != null) {
+            bean.unregister();
+        }
     }
 
     /**
@@ -389,116 +385,19 @@ public final class StreamServer implements AutoCloseable {
      * @throws IOException if the operation fails; the message says what failed
      */
     public void serveForever() throws IOException {
-        if (state == State.NEW || (state == State.STOPPED && listener == null)) {
+        if (state == State.NEW || (state == State.STOPPED && acceptor == null)) {
             start();
         }
         stopped.await();
-    }
-
-    /** Sets {@code SO_BUSY_POLL} on the listener, whose accepted sockets inherit it; closes it on a refusal. */
-    private static void setBusyPoll(TcpListener listener, Duration busyPoll) throws IOException {
-        int micros = (int) Math.ceilDiv(busyPoll.toNanos(), 1000L);
-        try {
-            listener.setOption(LinuxSocketOptions.SO_BUSY_POLL, micros);
-        } catch (UnsupportedOperationException e) {
-            listener.close();
-            throw new UnsupportedOperationException("StreamServer.Options.withBusyPoll: the " + listener.transport()
-                    + " transport cannot set SO_BUSY_POLL; it is Linux's, on the epoll transport (the JDK's channels, under"
-                    + " nio, do not offer it): serve on epoll, or leave busy polling off", e);
-        } catch (IOException | RuntimeException e) {
-            listener.close();
-            throw e;
-        }
-    }
-
-    /*
-     * Only close()/stop() (or a kill) ends this greenlet: any other failure, even an Error out of the JDK
-     * (out of descriptors, a JDK class that fails to load, as the first log record's time-zone data can), is counted,
-     * logged (the log never throws) and followed by a back-off pause; fatal VM errors alone propagate.
-     */
-    private void acceptLoop() {
-        while (state == State.SERVING) {
-            awaitCapacity();
-            if (state != State.SERVING) {
-                return;
-            }
-            TcpSocket socket;
-            try {
-                socket = listener.accept();
-            } catch (GreenletExit | VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                if (state != State.SERVING || listener.isClosed()) {
-                    return;
-                }
-                pauseAfter(e);
-                continue;
-            }
-            int failures = backoff.succeeded();
-            if (failures > 0) {
-                LOG.log(System.Logger.Level.INFO, "{0} is accepting again after {1} failed accepts", this, failures);
-            }
-            spawnHandler(socket);
-        }
-    }
-
-    private void pauseAfter(Throwable error) {
-        Duration pause = backoff.failed();
-        if (backoff.incidentJustBegan()) {
-            LOG.log(System.Logger.Level.WARNING, this + " failed to accept a connection; pausing accepts, "
-                    + AcceptBackoff.FIRST_PAUSE.toMillis() + " ms doubling to " + AcceptBackoff.MAX_PAUSE.toMillis()
-                    + " ms, until accepts succeed again", error);
-        }
-        Green.sleep(pause);
-    }
-
-    /** How many accepts failed since the server started (each one was followed by a pause). */
-    long failedAccepts() {
-        return backoff.total();
-    }
-
-    private void awaitCapacity() {
-        while (handlers.size() >= options.maxConcurrentHandlers() && state == State.SERVING) {
-            capacity = new Waiter<>("StreamServer waiting for one of its " + handlers.size() + " handlers to finish");
-            try {
-                capacity.await(null);
-            } finally {
-                capacity = null;
-            }
-        }
-    }
-
-    private void spawnHandler(TcpSocket socket) {
-        Greenlet<Void> greenlet;
-        try {
-            InetSocketAddress peer = socket.remoteAddress();
-            socket.acceptedBy(this);
-            greenlet = loop.spawn(new ServedConnection(this, loop, socket, peer, handler, options.idleTimeout()));
-        } catch (VirtualMachineError e) {
-            socket.close();
-            throw e;
-        } catch (Throwable e) {
-            // The connection is dropped, the server goes on: a peer gone before its address was read, say.
-            socket.close();
-            backoff.countFailure();
-            LOG.log(System.Logger.Level.WARNING, this + " could not start a handler for a connection; it was closed", e);
-            return;
-        }
-        handlers.add(greenlet);
-        greenlet.link(this::handlerFinished);
-    }
-
-    private void handlerFinished(Greenlet<Void> greenlet) {
-        handlers.remove(greenlet);
-        if (capacity != null) {
-            capacity.wake(null);
-        }
     }
 
     /**
      * Stops accepting at once, waits up to {@code grace} for running handlers to finish, then kills the
      * rest with {@link GreenletExit} and waits (up to a second) for them to die. Parks a greenlet, or
      * drives the loop on its owner thread. A handler may stop its own server; it is not waited for.
+     * Connections already waiting in the listener's accept queue are taken on before it closes (which would
+     * reset them): served while a handler slot is free, else closed cleanly (a FIN, counted as refused). A second
+     * stop while one is under way ends it sooner if its grace is shorter, and returns when it is over.
      *
      * @param grace how long handlers may go on; {@code null}: no limit, wait for every handler to return and
      *              kill none (gevent's {@code stop(timeout=None)}); zero or less: kill them at once
@@ -508,57 +407,83 @@ public final class StreamServer implements AutoCloseable {
             state = State.STOPPED;
             return;
         }
-        LowLevel.requireLoopThread(loop, "StreamServer.stop");
+        LowLevel.requireLoopThread(connections.loop, "StreamServer.stop");
         if (state == State.SERVING) {
             state = State.STOPPING;
-            listener.close();
-            if (capacity != null) {
-                capacity.wake(null);
-            }
+            acceptor.stopAccepting();
         }
-        List<Greenlet<?>> running = runningHandlers();
-        if (!running.isEmpty() && (grace == null || grace.isPositive())) {
-            Green.joinAll(running, grace);
-        }
-        for (Greenlet<?> greenlet : running) {
-            greenlet.kill(new GreenletExit("its StreamServer stopped"), false, null);
-        }
-        if (acceptor != null) {
-            running.add(acceptor);
-        }
-        running.removeIf(g -> g == Green.current());
-        Green.joinAll(running, KILL_GRACE);
-        state = State.STOPPED;
-        stopped.set();
-    }
-
-    private List<Greenlet<?>> runningHandlers() {
-        List<Greenlet<?>> running = new ArrayList<>(handlers.size());
         Greenlet<?> self = Green.current();
-        for (Greenlet<Void> greenlet : handlers) {
-            if (greenlet != self && !greenlet.ready()) {
-                running.add(greenlet);
-            }
+        connections.finish(Deadline.after(grace), self);
+        if (acceptor.greenlet() != self) {
+            Green.joinAll(List.of(acceptor.greenlet()), ConnectionsOnLoop.KILL_GRACE);
         }
-        return running;
+        if (state != State.STOPPED) {
+            state = State.STOPPED;
+            bean.unregister();
+            stopped.set();
+        }
     }
 
     /**
      * The bound address, with the real port when port 0 was asked; before {@link #start()}, the requested one.
+     * Any thread.
      *
      * @return the bound address, with the real port when port 0 was asked
      */
     public InetSocketAddress address() {
-        return listener != null ? listener.localAddress() : address;
+        Acceptor started = acceptor;
+        return started != null ? started.address() : address;
     }
 
     /**
-     * How many handlers are running now.
+     * How many handlers are running now. Any thread.
      *
      * @return how many handlers are running now
      */
     public int activeHandlers() {
-        return handlers.size();
+        ConnectionsOnLoop started = connections;
+        return started == null ? 0 : started.handlers();
+    }
+
+    /**
+     * The server's numbers: connections accepted, open, refused, closed for idleness, failed TLS handshakes, failed
+     * accepts. Any thread; never waits for the loop.
+     *
+     * @return the numbers now
+     */
+    public ServerStats stats() {
+        ConnectionsOnLoop started = connections;
+        return started == null ? ServerStats.ZERO : started.counters.addTo(ServerStats.ZERO);
+    }
+
+    /**
+     * Whether {@link #stop} has begun (or is over). Any thread.
+     *
+     * @return whether the server is stopping or stopped
+     */
+    public boolean stopping() {
+        State now = state;
+        return now == State.STOPPING || now == State.STOPPED;
+    }
+
+    /**
+     * In a server's handler (a {@code StreamServer}'s or a {@link GroupServer}'s, plain or TLS): whether that server
+     * is stopping, so that a keep-alive handler can end after its current request. {@code false} outside a handler
+     * (and in greenlets a handler spawned). Any thread; never waits.
+     *
+     * @return whether the calling handler's server is stopping
+     */
+    public static boolean isStopping() {
+        return ConnectionsOnLoop.SERVING.isBound() && ConnectionsOnLoop.SERVING.get().stopping();
+    }
+
+    /**
+     * The server's name, "StreamServer-N", N counting the servers of this JVM: the {@code name} of its JMX bean.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
     }
 
     /** Stops at once: {@link #stop(Duration)} with no grace. */
@@ -569,6 +494,6 @@ public final class StreamServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "StreamServer[" + address() + ", " + state + "]";
+        return name + "[" + address() + ", " + state + "]";
     }
 }

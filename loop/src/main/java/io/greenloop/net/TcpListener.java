@@ -107,6 +107,24 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
+     * The next connection already waiting in the kernel's accept queue, or {@code null} when none is: never parks,
+     * never yields. What a stopping server drains before it closes the listener (closing it would reset them).
+     */
+    TcpSocket acceptNow() throws IOException {
+        StreamHandle accepted = core.checkedHandle("TcpListener.accept").accept();
+        return accepted == null ? null : TcpSocket.connected(core.loop, accepted);
+    }
+
+    /**
+     * Parks until a connection waits to be accepted (or {@link #close()}: {@code SocketException("socket closed")}),
+     * without accepting it: for an acceptor that must not hold a server's handler slot while it waits.
+     */
+    void awaitConnection() throws IOException {
+        core.checkedHandle("TcpListener.accept");
+        core.await(IoHandle.READ, Deadline.NONE, "TcpListener.accept");
+    }
+
+    /**
      * Limits each later {@link #accept()} ({@code null}: no limit); expiry throws {@link SocketTimeoutException}.
      *
      * @param timeout how long each operation may wait; {@code null}: no limit

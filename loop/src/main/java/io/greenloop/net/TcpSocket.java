@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A TCP connection on its loop's transport, gevent's cooperative socket: {@link #read} and
@@ -46,7 +47,7 @@ public final class TcpSocket implements AutoCloseable {
     private OutputStream outputStream;
     private boolean outputShutdown;
     /** The server that accepted it (null: none), so that a {@link #handOff} still names it in log lines. */
-    private StreamServer acceptedBy;
+    private Object acceptedBy;
 
     private TcpSocket(SocketCore<StreamHandle> core) {
         this.core = core;
@@ -373,8 +374,8 @@ public final class TcpSocket implements AutoCloseable {
      * peer ends (a reset, a broken pipe, ...) is one DEBUG line on "io.greenloop.StreamServer", and a handler's own
      * exception goes to {@code target}'s error handler. Returns without waiting; never refused for {@code target}'s
      * bound on pending callbacks, only when {@code target} is closed
-     * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed).
-     * {@link io.greenloop.LoopGroup} hands accepted sockets to its loops with it.
+     * ({@link java.util.concurrent.RejectedExecutionException}, and the connection is closed). A
+     * {@link GroupServer} served through one acceptor thread moves its connections to the loops the same way.
      *
      * @param target the loop to serve it on
      * @param handler serves the connection there, in a new greenlet
@@ -383,45 +384,60 @@ public final class TcpSocket implements AutoCloseable {
     public void handOff(Loop target, StreamServer.Handler handler) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(handler, "handler");
+        InetSocketAddress peer = remoteAddressForHandOff();
+        Object server = acceptedBy;
+        moveTo(target, socket -> target.spawn(new ServedConnection(server, target, socket, peer, handler, null, null)));
+    }
+
+    /** The peer's address, once checked that this socket can be handed off (this loop's, open, nobody parked on it). */
+    InetSocketAddress remoteAddressForHandOff() throws IOException {
         core.checkedHandle(IoHandle.READ, "TcpSocket.handOff");
         core.checkedHandle(IoHandle.WRITE, "TcpSocket.handOff");
-        InetSocketAddress peer = remoteAddress();
+        return remoteAddress();
+    }
+
+    /**
+     * Moves this connection to {@code target} and runs {@code adopted} there with it, soon, as a callback; on this
+     * loop itself, now and with this object (a selector cannot re-adopt its own channel). Elsewhere this object is
+     * closed at once; when {@code target} is closed ({@link java.util.concurrent.RejectedExecutionException}) or
+     * {@code adopted} throws, the connection is closed.
+     */
+    void moveTo(Loop target, Consumer<TcpSocket> adopted) throws IOException {
         if (target == core.loop) {
-            target.spawn(new ServedConnection(acceptedBy, target, this, peer, handler, null)); // a selector cannot re-adopt its own channel
+            adopted.accept(this);
             return;
         }
         DetachedStream detached = core.handle.detach();
         core.close();
+        Object server = acceptedBy;
         try {
-            StreamServer server = acceptedBy;
-            LowLevel.handOff(target, () -> adoptAndServe(target, detached, peer, handler, server));
+            LowLevel.handOff(target, () -> adoptOn(target, detached, server, adopted));
         } catch (RuntimeException e) {
             detached.close();
             throw e;
         }
     }
 
-    /** On the target loop: adopts the handed-off socket and spawns its handler, which closes it at the end. */
-    private static void adoptAndServe(Loop target, DetachedStream detached, InetSocketAddress peer,
-                                      StreamServer.Handler handler, StreamServer server) {
+    /** On the target loop: adopts the moved socket and gives it to {@code adopted}, which owns it from then on. */
+    private static void adoptOn(Loop target, DetachedStream detached, Object server, Consumer<TcpSocket> adopted) {
         TcpSocket socket;
         try {
             socket = new TcpSocket(new SocketCore<>(target, LowLevel.transportOf(target).adoptStream(detached), "TcpSocket"));
         } catch (IOException | RuntimeException e) {
             detached.close();
-            throw new IllegalStateException("could not adopt a connection from " + peer + " on " + target, e);
+            throw new IllegalStateException("could not adopt a connection on " + target, e);
         }
         socket.acceptedBy = server;
         try {
-            target.spawn(new ServedConnection(server, target, socket, peer, handler, null));
+            adopted.accept(socket);
         } catch (RuntimeException e) {
             socket.close();  // the target closed between the hand-off and now: nobody will serve it
             throw e;
         }
     }
 
-    /** Records the server that accepted it. */
-    void acceptedBy(StreamServer server) {
+    /** Records the server that accepted it, named in log lines wherever it is served. */
+    void acceptedBy(Object server) {
         this.acceptedBy = server;
     }
 

@@ -1,8 +1,10 @@
 package io.greenloop.net;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,16 @@ final class TlsServing {
         public String toString() {
             return getMessage();
         }
+    }
+
+    /** Server-side engines from {@code context}, one per connection. */
+    static Supplier<SSLEngine> serverEngines(SSLContext context) {
+        Objects.requireNonNull(context, "context");
+        return () -> {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            return engine;
+        };
     }
 
     static StreamServer.Handler handler(Supplier<SSLEngine> engines, StreamServer.TlsHandler handler, Duration handshakeTimeout) {

@@ -138,6 +138,17 @@ final class NioTransport implements Transport {
     }
 
     @Override
+    public int openHandles() {
+        int open = 0;
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid()) {  // a cancelled key stays in the set until the next select
+                open++;
+            }
+        }
+        return open;
+    }
+
+    @Override
     public void close() {
         try {
             for (SelectionKey key : selector.keys()) {

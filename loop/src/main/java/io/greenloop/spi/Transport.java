@@ -88,6 +88,16 @@ public interface Transport extends AutoCloseable {
      */
     StreamHandle adoptStream(DetachedStream detached) throws IOException;
 
+    /**
+     * How many handles (sockets) are open on this transport now, for a report of what {@link #close()} closed; a
+     * transport that does not keep count answers -1.
+     *
+     * @return the number of open handles, or -1 when unknown
+     */
+    default int openHandles() {
+        return -1;
+    }
+
     /** Closes the poller and its wake-up; handles still open are closed with it. */
     @Override
     void close();

@@ -87,8 +87,9 @@ class StreamServerLoggingTest {
         String server;
         try (LoopGroup group = LoopGroup.start(2, transport())) {
             // Connections go round the loops: on a transport without balanced listeners, the acceptor hands them over.
-            InetSocketAddress address = group.serve(new InetSocketAddress("127.0.0.1", 0), ECHO);
-            server = "StreamServer[" + address;
+            GroupServer served = group.serve(new InetSocketAddress("127.0.0.1", 0), StreamServer.Options.defaults(), ECHO);
+            InetSocketAddress address = served.address();
+            server = served.name() + "[" + address;
             for (int i = 0; i < 10; i++) {
                 peers.add(echoOnceThenReset(address.getPort()));
             }
@@ -261,7 +262,7 @@ class StreamServerLoggingTest {
             this.loop = loop;
             this.server = server;
             this.thread = thread;
-            this.name = "StreamServer[" + server.address();
+            this.name = server.name() + "[" + server.address();
             this.port = server.address().getPort();
         }
 

@@ -297,6 +297,17 @@ public abstract class UnixTransport implements Transport {
     }
 
     @Override
+    public final int openHandles() {
+        int open = 0;
+        for (UnixHandle handle : handles) {
+            if (handle != null) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    @Override
     public final void close() {
         if (closed) {
             return;
