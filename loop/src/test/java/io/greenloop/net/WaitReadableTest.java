@@ -58,12 +58,19 @@ class WaitReadableTest {
         }
     }
 
-    /** A connected pair: [0] the client's end, [1] the accepted end. */
+    /**
+     * A connected pair: [0] the client's end, [1] the accepted end, whose last read drained it. A socket nobody
+     * read yet may be readable as far as its transport knows (NIO has not asked the selector, epoll has not
+     * reported its first edge), and then a wait returns at once, as its contract allows; a drained socket is
+     * what a server's connection is between requests, and the state whose wait must park.
+     */
     private TcpSocket[] pair() throws IOException {
         TcpSocket client = TcpSocket.connect(listener.localAddress(), Duration.ofSeconds(10));
         open.add(client);
         TcpSocket accepted = listener.accept();
         open.add(accepted);
+        client.write(ByteBuffer.wrap(ascii("!")));
+        assertEquals(1, accepted.read(ByteBuffer.allocate(64)));  // a short read: the receive queue is empty after it
         return new TcpSocket[] {client, accepted};
     }
 
@@ -122,6 +129,7 @@ class WaitReadableTest {
             return sockets[1].read(ByteBuffer.allocate(8));
         });
         awaitParkedOnIo(reader);
+        assertFalse(reader.dead(), "waitReadable returned before the end of the stream");
         sockets[0].shutdownOutput();
         assertTrue(reader.join(LIMIT));
         assertEquals(-1, reader.get());
@@ -148,6 +156,7 @@ class WaitReadableTest {
             return null;
         });
         awaitParkedOnIo(waiter);
+        assertFalse(waiter.dead(), "waitReadable returned before anything was sent");
         sockets[1].close();
         assertTrue(waiter.join(LIMIT));
         SocketException closed = assertInstanceOf(SocketException.class, waiter.exception());
@@ -164,6 +173,7 @@ class WaitReadableTest {
             return null;
         });
         awaitParkedOnIo(waiter);
+        assertFalse(waiter.dead(), "waitReadable returned before anything was sent");
         IllegalStateException second = assertThrows(IllegalStateException.class, () -> sockets[1].read(ByteBuffer.allocate(8)));
         assertTrue(second.getMessage().contains("another greenlet is already reading"), second.getMessage());
         sockets[0].write(ByteBuffer.wrap(ascii("x")));
