@@ -164,7 +164,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state == State.DEAD;
     }
 
-    /** What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it is). */
+    /**
+     * What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it
+     * is) and {@code LowLevel.currentGreenletBody()}.
+     */
     Object body() {
         return body;
     }

@@ -32,8 +32,6 @@ import java.util.function.BooleanSupplier;
  */
 final class ConnectionsOnLoop {
 
-    /** The part of a server whose handler runs in the calling greenlet, for {@link StreamServer#isStopping()}. */
-    static final ScopedValue<ConnectionsOnLoop> SERVING = ScopedValue.newInstance();
     /** How long a refused connection waits for each read of what its client still sends, before it is closed anyway. */
     static final Duration REFUSED_LINGER = Duration.ofSeconds(2);
     /** How long killed greenlets get to run their {@code finally} blocks at the end of a stop. */
@@ -107,7 +105,7 @@ final class ConnectionsOnLoop {
             counters.refused();
         }
         running.add(greenlet);
-        greenlet.link(ended -> ended(ended, serve));
+        greenlet.onReady(() -> ended(greenlet, serve));  // onReady, not link(): link wraps its callback in one more object, kept while the connection lives
     }
 
     private void ended(Greenlet<Void> greenlet, boolean served) {

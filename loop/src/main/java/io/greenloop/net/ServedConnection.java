@@ -16,8 +16,10 @@ import java.util.Objects;
  * ({@link ConnectionFaults}, or the idle timeout closed it: one DEBUG line naming the server and the peer); or the
  * handler fails on its own (thrown on, to the loop's error handler, which as a {@link ComponentTask} names the
  * server, the peer and the greenlet). A server's connection counts its idle close and a failed TLS handshake in
- * the server's numbers, and runs its handler with {@link ConnectionsOnLoop#SERVING} bound, so that
- * {@link StreamServer#isStopping()} finds the server. Loop thread only.
+ * the server's numbers. {@link StreamServer#isStopping()} finds the server through it, the body of the calling
+ * greenlet ({@link #serverStopping()}), rather than through a scoped value bound around the handler: a binding
+ * costs objects and stack frames that every idle keep-alive connection would keep while it waits. Loop thread
+ * only, but {@link #serverStopping()}.
  */
 final class ServedConnection implements CheckedRunnable, ComponentTask {
 
@@ -47,14 +49,7 @@ final class ServedConnection implements CheckedRunnable, ComponentTask {
     public void run() throws Exception {
         IdleWatch idle = idleTimeout == null ? null : IdleWatch.start(loop, socket, idleTimeout);
         try {
-            if (part == null) {
-                handler.handle(socket, peer);
-            } else {
-                ScopedValue.where(ConnectionsOnLoop.SERVING, part).call(() -> {
-                    handler.handle(socket, peer);
-                    return null;
-                });
-            }
+            handler.handle(socket, peer);
         } catch (Exception e) {
             if (idle != null && idle.closedTheConnection()) {
                 return; // the handler's "socket closed" is the idle timeout's expected end, logged below
@@ -79,6 +74,11 @@ final class ServedConnection implements CheckedRunnable, ComponentTask {
             }
             socket.close();
         }
+    }
+
+    /** Whether the server that accepted it is stopping; {@code false} for a connection handed off by hand. Any thread. */
+    boolean serverStopping() {
+        return part != null && part.stopping();
     }
 
     private Object serverName() {
