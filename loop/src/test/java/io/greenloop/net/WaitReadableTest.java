@@ -81,6 +81,32 @@ class WaitReadableTest {
         }
     }
 
+    /** A greenlet parked in {@code socket.waitReadable()}, checked to be waiting still. */
+    private Greenlet<Void> parkedInWaitReadable(TcpSocket socket) {
+        Greenlet<Void> waiter = loop.spawn(() -> {
+            socket.waitReadable();
+            return null;
+        });
+        awaitParkedOnIo(waiter);
+        assertFalse(waiter.dead(), "waitReadable returned before anything was sent");
+        return waiter;
+    }
+
+    /** How a test sends from the other end: a {@code TcpSocket}'s or a {@code TlsSocket}'s write. */
+    @FunctionalInterface
+    private interface Sender {
+        void write(ByteBuffer bytes) throws IOException;
+    }
+
+    /** Checks that {@code reader} waits while nothing is sent, then sends "hello" and expects it to read just that. */
+    private void assertWaitsForHello(Greenlet<String> reader, Sender peer) throws Exception {
+        awaitParkedOnIo(reader);
+        assertFalse(reader.dead(), "waitReadable returned before anything was sent");
+        peer.write(ByteBuffer.wrap(ascii("hello")));
+        assertTrue(reader.join(LIMIT));
+        assertEquals("hello", reader.get());
+    }
+
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
@@ -97,11 +123,7 @@ class WaitReadableTest {
             assertEquals(pollsAfterWait[0], loop.stats().polls(), "the read after the wait waited again");
             return new String(buffer.array(), 0, n, StandardCharsets.US_ASCII);
         });
-        awaitParkedOnIo(reader);
-        assertFalse(reader.dead(), "waitReadable returned before anything was sent");
-        sockets[0].write(ByteBuffer.wrap(ascii("hello")));
-        assertTrue(reader.join(LIMIT));
-        assertEquals("hello", reader.get());
+        assertWaitsForHello(reader, sockets[0]::write);
     }
 
     @Test
@@ -151,12 +173,7 @@ class WaitReadableTest {
     @Test
     void closingTheSocketWakesTheWaiterWithSocketClosed() throws Exception {
         TcpSocket[] sockets = pair();
-        Greenlet<Void> waiter = loop.spawn(() -> {
-            sockets[1].waitReadable();
-            return null;
-        });
-        awaitParkedOnIo(waiter);
-        assertFalse(waiter.dead(), "waitReadable returned before anything was sent");
+        Greenlet<Void> waiter = parkedInWaitReadable(sockets[1]);
         sockets[1].close();
         assertTrue(waiter.join(LIMIT));
         SocketException closed = assertInstanceOf(SocketException.class, waiter.exception());
@@ -168,12 +185,7 @@ class WaitReadableTest {
     @Test
     void aWaitCountsAsTheSocketsReader() throws Exception {
         TcpSocket[] sockets = pair();
-        Greenlet<Void> waiter = loop.spawn(() -> {
-            sockets[1].waitReadable();
-            return null;
-        });
-        awaitParkedOnIo(waiter);
-        assertFalse(waiter.dead(), "waitReadable returned before anything was sent");
+        Greenlet<Void> waiter = parkedInWaitReadable(sockets[1]);
         IllegalStateException second = assertThrows(IllegalStateException.class, () -> sockets[1].read(ByteBuffer.allocate(8)));
         assertTrue(second.getMessage().contains("another greenlet is already reading"), second.getMessage());
         sockets[0].write(ByteBuffer.wrap(ascii("x")));
@@ -205,11 +217,7 @@ class WaitReadableTest {
             tls[1].waitReadable();
             return new String(TlsConformanceTest.readFully(tls[1], 5), StandardCharsets.US_ASCII);
         });
-        awaitParkedOnIo(reader);
-        assertFalse(reader.dead(), "waitReadable returned before anything was sent");
-        tls[0].write(ByteBuffer.wrap(ascii("hello")));
-        assertTrue(reader.join(LIMIT));
-        assertEquals("hello", reader.get());
+        assertWaitsForHello(reader, tls[0]::write);
     }
 
     @Test
