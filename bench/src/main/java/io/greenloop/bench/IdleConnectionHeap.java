@@ -45,11 +45,12 @@ final class IdleConnectionHeap {
 
     /**
      * Opens and closes connections to {@code server} for {@link #CHURN} ({@link #CHURN_LIMIT} at most),
-     * {@link #CHURN_CONNECTIONS} at a time, each asking once with {@code Connection: close}: the second half of every peer's warm-up before its heap is read,
-     * after keep-alive load. A server that starts a thread, greenlet or channel per connection reaches its steady
-     * per-connection state only after many have come and gone: greenloop's first parked stacks, for one, are
-     * larger than later ones (up to 4.7 KB against 2.4 KB per idle connection measured without churn, issue 22),
-     * so a reading after keep-alive load alone would charge it for its cold start. Blocks until done.
+     * {@link #CHURN_CONNECTIONS} at a time, each asking once with {@code Connection: close}: the second half of
+     * every peer's warm-up before its heap is read, after keep-alive load. A server that starts a thread, greenlet
+     * or channel per connection reaches its steady per-connection state only after many have come and gone:
+     * greenloop's first parked stacks, for one, are larger than later ones (up to 4.7 KB against 2.4 KB per idle
+     * connection measured without churn, issue 22), so a reading after keep-alive load alone would charge it for
+     * its cold start. Blocks until done.
      */
     static void churn(ServerProcess server) throws IOException, InterruptedException {
         long end = System.nanoTime() + CHURN.toNanos();

@@ -105,7 +105,8 @@ final class ConnectionsOnLoop {
             counters.refused();
         }
         running.add(greenlet);
-        greenlet.onReady(() -> ended(greenlet, serve));  // onReady, not link(): link wraps its callback in one more object, kept while the connection lives
+        // onReady, not link(): link wraps its callback in one more object, which an idle connection would keep
+        greenlet.onReady(() -> ended(greenlet, serve));
     }
 
     private void ended(Greenlet<Void> greenlet, boolean served) {
