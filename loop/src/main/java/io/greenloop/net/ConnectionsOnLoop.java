@@ -86,11 +86,10 @@ final class ConnectionsOnLoop {
             }
             return;
         }
+        ServedConnection served = serve ? new ServedConnection(server, socket, peer, handler, idleTimeout, this) : null;
         Greenlet<Void> greenlet;
         try {
-            greenlet = serve
-                    ? loop.spawn(new ServedConnection(server, loop, socket, peer, handler, idleTimeout, this))
-                    : loop.spawn(() -> closeRefused(socket));
+            greenlet = served != null ? loop.spawn(served) : loop.spawn(() -> closeRefused(socket));
         } catch (RuntimeException loopClosing) {
             counters.refused();
             if (serve) {
@@ -106,10 +105,15 @@ final class ConnectionsOnLoop {
         }
         running.add(greenlet);
         // onReady, not link(): link wraps its callback in one more object, which an idle connection would keep
-        greenlet.onReady(() -> ended(greenlet, serve));
+        if (served != null) {
+            served.endsIn(greenlet);
+        } else {
+            greenlet.onReady(() -> ended(greenlet, false));
+        }
     }
 
-    private void ended(Greenlet<Void> greenlet, boolean served) {
+    /** {@code greenlet}, one of this part's, ended; {@code served}: it ran the handler (else it closed a refused one). */
+    void ended(Greenlet<Void> greenlet, boolean served) {
         running.remove(greenlet);
         counters.closed();
         if (served) {

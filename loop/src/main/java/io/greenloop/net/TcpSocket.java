@@ -386,7 +386,7 @@ public final class TcpSocket implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         InetSocketAddress peer = remoteAddressForHandOff();
         Object server = acceptedBy;
-        moveTo(target, socket -> target.spawn(new ServedConnection(server, target, socket, peer, handler, null, null)));
+        moveTo(target, socket -> target.spawn(new ServedConnection(server, socket, peer, handler, null, null)));
     }
 
     /** The peer's address, once checked that this socket can be handed off (this loop's, open, nobody parked on it). */
@@ -577,6 +577,11 @@ public final class TcpSocket implements AutoCloseable {
      */
     public boolean isClosed() {
         return core.isClosed();
+    }
+
+    /** The loop it belongs to. */
+    Loop loop() {
+        return core.loop;
     }
 
     /** Closes it; a greenlet parked in read or write wakes with {@code SocketException("socket closed")}. Idempotent. */
