@@ -110,8 +110,8 @@ public final class HttpBenchmark {
     private static final double SERVER_START_SECONDS = 1.5;
     /** For the duration estimate: a wrk row's start, connection set-up and exit beyond its run time. */
     private static final double WRK_OVERHEAD_SECONDS = 0.3;
-    /** For the duration estimate: a heap reading's two histograms and its connections, beyond the server's start. */
-    private static final double HEAP_READING_SECONDS = 4;
+    /** For the duration estimate: a heap reading's rehearsal, two histograms and its connections, beyond the server's start. */
+    private static final double HEAP_READING_SECONDS = 6;
     /** The closed-loop warm-up of a server before its heap is read: classes loaded, code compiled, pools filled. */
     private static final Duration HEAP_WARMUP = Duration.ofSeconds(1);
     /** Servers stop by themselves this long after the run's estimated end, even if this JVM is killed. */
