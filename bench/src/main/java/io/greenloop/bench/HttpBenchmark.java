@@ -111,7 +111,7 @@ public final class HttpBenchmark {
     /** For the duration estimate: a wrk row's start, connection set-up and exit beyond its run time. */
     private static final double WRK_OVERHEAD_SECONDS = 0.3;
     /** For the duration estimate: a heap reading's rehearsal, two histograms and its connections, beyond the server's start. */
-    private static final double HEAP_READING_SECONDS = 6;
+    private static final double HEAP_READING_SECONDS = 5.5;
     /** The closed-loop warm-up of a server before its heap is read: classes loaded, code compiled, pools filled. */
     private static final Duration HEAP_WARMUP = Duration.ofSeconds(1);
     /** Servers stop by themselves this long after the run's estimated end, even if this JVM is killed. */

@@ -30,7 +30,7 @@ final class IdleConnectionHeap {
     /** The connections that open, ask once with {@code Connection: close} and close, side by side, in {@link #churn}. */
     static final int CHURN_CONNECTIONS = 16;
     /** How long {@link #churn} goes on: thousands of connections on one loop, as {@code wrk}'s churn in {@code hist.sh}. */
-    static final Duration CHURN = Duration.ofSeconds(3);
+    static final Duration CHURN = Duration.ofSeconds(2);
     /**
      * At most this many connections in one {@link #churn}: a peer that leaves the closing to the client puts each in
      * TIME_WAIT on the client's side for a minute, and Linux's ephemeral ports number about 28,000.
