@@ -164,7 +164,10 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         return state == State.DEAD;
     }
 
-    /** What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it is). */
+    /**
+     * What it runs, for the loop's default error report ({@link io.greenloop.internal.ComponentTask} says whose it
+     * is) and {@code LowLevel.currentGreenletBody()}.
+     */
     Object body() {
         return body;
     }
@@ -175,6 +178,7 @@ public final class Greenlet<T> implements Future<T>, Waitable {
     }
 
     /** The body of its virtual thread (through {@link Strand#run()}, which saves a lambda per greenlet). */
+    @SuppressWarnings("unchecked")
     void runBody() {
         strand.bindToCurrentThread();
         strand.loop.thread.running(strand);
@@ -184,7 +188,13 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         Throwable failure = null;
         try {
             strand.raisePending();  // killed before it started: the body never runs
-            result = callBody();
+            // The body is called from here, not from a helper: every frame below a parked greenlet's wait is kept
+            // on the heap while it waits, and this one is kept by every greenlet.
+            if (body instanceof Callable<?> callable) {
+                result = (T) callable.call();
+            } else {
+                ((CheckedRunnable) body).run();
+            }
         } catch (Throwable e) {
             failure = e;
         }
@@ -193,15 +203,6 @@ public final class Greenlet<T> implements Future<T>, Waitable {
         } finally {
             strand.loop.thread.ended(strand.thread);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private T callBody() throws Exception {
-        if (body instanceof Callable<?> callable) {
-            return (T) callable.call();
-        }
-        ((CheckedRunnable) body).run();
-        return null;
     }
 
     private void finish(T result, Throwable failure) {

@@ -110,8 +110,8 @@ public final class HttpBenchmark {
     private static final double SERVER_START_SECONDS = 1.5;
     /** For the duration estimate: a wrk row's start, connection set-up and exit beyond its run time. */
     private static final double WRK_OVERHEAD_SECONDS = 0.3;
-    /** For the duration estimate: a heap reading's two histograms and its connections, beyond the server's start. */
-    private static final double HEAP_READING_SECONDS = 4;
+    /** For the duration estimate: a heap reading's rehearsal, two histograms and its connections, beyond the server's start. */
+    private static final double HEAP_READING_SECONDS = 5.5;
     /** The closed-loop warm-up of a server before its heap is read: classes loaded, code compiled, pools filled. */
     private static final Duration HEAP_WARMUP = Duration.ofSeconds(1);
     /** Servers stop by themselves this long after the run's estimated end, even if this JVM is killed. */
@@ -212,7 +212,8 @@ public final class HttpBenchmark {
         total += peers.size() * closedLoop + closedLoop;
         total += (double) t.rounds() * settings.latencyConnections().size() * settings.fractions().size() * peers.size()
                 * (t.warmupSeconds() + t.measureSeconds() + 0.1);
-        return total + jvmPeers * (SERVER_START_SECONDS + HEAP_WARMUP.toSeconds() + HEAP_READING_SECONDS);
+        return total + jvmPeers * (SERVER_START_SECONDS + HEAP_WARMUP.toSeconds() + IdleConnectionHeap.CHURN.toSeconds()
+                + HEAP_READING_SECONDS);
     }
 
     /** Measures every phase: one loop (wrk rows, then latency rows), one loop per core (wrk rows), heap per connection. */
@@ -338,7 +339,10 @@ public final class HttpBenchmark {
         }
     }
 
-    /** A fresh one-loop server of {@code peer}, warmed up closed-loop, then its heap per idle connection. */
+    /**
+     * A fresh one-loop server of {@code peer}, warmed up alike for every peer (closed-loop keep-alive load, then
+     * connection churn: {@link IdleConnectionHeap#churn}), then its heap per idle connection.
+     */
     private static double heapPerConnection(Settings settings, HttpPeers.Peer peer, long lifetimeSeconds,
                                             MultiThreadIoEventLoopGroup clientLoop) throws Exception {
         Map<ServerProcess, Integer> started = new LinkedHashMap<>();
@@ -349,6 +353,7 @@ public final class HttpBenchmark {
             try (OpenLoopClient warm = clients(clientLoop, started).open(server, LatencyBenchmark.SATURATION_CONNECTIONS)) {
                 warm.closedLoop(HEAP_WARMUP);
             }
+            IdleConnectionHeap.churn(server);
             double bytes = IdleConnectionHeap.bytesPerConnection(server, settings.idleConnections());
             System.out.printf(Locale.ROOT, "# heap: %s: %,.0f bytes per idle connection (%,d connections)%n",
                     server.name(), bytes, settings.idleConnections());

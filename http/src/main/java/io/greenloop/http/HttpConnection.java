@@ -21,7 +21,7 @@ import static java.lang.System.Logger.Level.ERROR;
  * output buffer until the connection must wait for its peer, so they leave in one write.
  *
  * <p>Buffers are borrowed from the loop's {@link LoopResources} while a request is in progress; between
- * requests the connection parks in a read on the loop's shared idle buffer and owns none.
+ * requests the connection gives them back and waits for readability (see {@link #serve()}), owning none.
  *
  * <p>Phases, for the server's sweep (timeouts) and stop (idle connections close at once):
  * <pre>
@@ -74,10 +74,8 @@ final class HttpConnection {
     private String endedBy;
 
     final LoopServer server;
-    final LoopResources resources;
-    final ConnectionOutput output;
-    private final HttpServer.Options options;
-    private final Wire wire;
+    /** Its socket both ways: what it reads, and what it has to send. */
+    final Wire wire;
     private final InetSocketAddress peer;
     private final Greenlet<?> greenlet;
     private Inbound in;
@@ -92,25 +90,34 @@ final class HttpConnection {
 
     HttpConnection(LoopServer server, Wire wire, InetSocketAddress peer) {
         this.server = server;
-        this.resources = server.resources;
-        this.options = server.options;
         this.wire = wire;
         this.peer = peer;
         this.greenlet = Green.current();
-        this.output = new ConnectionOutput(this, wire, resources);
+        wire.servedBy(this);
     }
 
-    /** Serves requests until the connection ends; the caller closes the socket after. */
+    /**
+     * Serves requests until the connection ends; the caller closes the socket after. Between requests the
+     * connection waits for the next one's first bytes here, in this short loop, and not in a read deeper down: a
+     * parked greenlet keeps its stack frames on the heap, so an idle connection costs the frames below this wait,
+     * and they are fewer and smaller here, where the request path ({@link #serveRequest}) has returned.
+     */
     void serve() {
         server.opened(this);
         try {
             deadline = server.headDeadline();
-            for (boolean first = true; readHead(first); first = false) {
-                if (!exchange() || server.stopping()) {
+            for (boolean first = true; ; first = false) {
+                if (!requestBuffered()) {
+                    if (!goIdle(first)) {
+                        break;
+                    }
+                    waitReadable();
+                }
+                if (!serveRequest(first)) {
                     break;
                 }
             }
-            output.flush();
+            wire.flush();
         } catch (HttpRejection rejection) {
             reject(rejection);
         } catch (IOException e) {
@@ -121,9 +128,47 @@ final class HttpConnection {
                 HttpLog.log(DEBUG, "{0} closed the connection from {1}: {2}", server, peer, endedBy);
             }
             releaseInbound();
-            output.discard();
+            wire.discard();
             server.closed(this);
         }
+    }
+
+    /** Whether the next request's first bytes are buffered already (pipelined behind the last one). */
+    private boolean requestBuffered() {
+        return in != null && in.buffered() > 0;
+    }
+
+    /**
+     * Between requests, before the wait: sends what is pending and gives the buffers back, so that an idle
+     * connection owns none; false when the server is stopping and the connection should end instead. A stopping
+     * server waits for no further request on a connection; a connection's first one, though, is read and answered
+     * (with Connection: close): the client has sent it, and closing with it unread would reset the connection.
+     * The connections a stop takes from the accept queue are served that way.
+     */
+    private boolean goIdle(boolean first) throws IOException {
+        toPhase(IDLE, first ? deadline : NO_DEADLINE);
+        wire.flush();
+        if (server.stopping() && !first) {
+            return false;
+        }
+        releaseInbound();
+        wire.release();
+        return true;
+    }
+
+    /** Parks until a read may find the next request's bytes, reading nothing ({@link Wire#waitReadable}). */
+    private void waitReadable() throws IOException {
+        try {
+            wire.waitReadable();
+        } catch (IOException e) {
+            wireFailed = true;
+            throw e;
+        }
+    }
+
+    /** Reads, parses and answers one request; false when the connection should end after it. */
+    private boolean serveRequest(boolean first) throws IOException {
+        return readHead(first) && exchange() && !server.stopping();
     }
 
     /** Reads until a whole head is buffered and parses it; false when the connection should end instead. */
@@ -138,9 +183,9 @@ final class HttpConnection {
         boolean timed = false;
         while (true) {
             if (in != null && in.buffered() > 0) {
-                int headEnd = in.findHeadEnd(options.maxRequestLineBytes(), options.maxHeadBytes());
+                int headEnd = in.findHeadEnd(server.options.maxRequestLineBytes(), server.options.maxHeadBytes());
                 if (headEnd >= 0) {
-                    HeadParser.parse(in, headEnd, options);
+                    HeadParser.parse(in, headEnd, server.options);
                     return true;
                 }
                 if (!timed) {
@@ -148,13 +193,13 @@ final class HttpConnection {
                     toPhase(HEAD, first ? firstDeadline : server.headDeadline());
                     timed = true;
                 }
-                if (!in.makeRoom(READ_CHUNK, Math.max(Inbound.SIZE, options.maxHeadBytes() + 1))) {
+                if (!in.makeRoom(READ_CHUNK, Math.max(Inbound.SIZE, server.options.maxHeadBytes() + 1))) {
                     // findHeadEnd refuses a head that fills this much first; a full buffer here would read nothing forever
-                    throw new HttpRejection(431, "the request head is longer than " + options.maxHeadBytes() + " bytes");
+                    throw new HttpRejection(431, "the request head is longer than " + server.options.maxHeadBytes() + " bytes");
                 }
             }
-            output.flush();
-            int n = in == null || in.buffered() == 0 ? readIdle(first) : readMore();
+            wire.flush();
+            int n = in == null || in.buffered() == 0 ? readIdle() : readMore();
             if (n < 0) {
                 if (in != null && in.buffered() > 0) {
                     HttpLog.log(DEBUG, "{0}: {1} closed the connection in the middle of a request head", server, peer);
@@ -165,25 +210,19 @@ final class HttpConnection {
     }
 
     /**
-     * Waits for a new request's first bytes without a buffer of its own: the read lands in the loop's shared idle
-     * buffer and is copied into a borrowed one before anything can park (see {@link LoopResources#idleReads}).
-     * A stopping server waits for no further request on a connection; a connection's first one, though, is read
-     * and answered (with Connection: close): the client has sent it, and closing with it unread would reset the
-     * connection. The connections a stop takes from the accept queue are served that way.
+     * Reads a new request's first bytes, which {@link #serve} waited for, without a buffer of its own: the
+     * read lands in the loop's shared idle buffer and is copied into a borrowed one before anything can park (see
+     * {@link LoopResources#idleReads}); should the wait have ended with nothing to read after all, the read parks
+     * owning no buffer still.
      */
-    private int readIdle(boolean first) throws IOException {
-        if (server.stopping() && !first) {
-            return -1;
-        }
-        releaseInbound();
-        output.release();
-        ByteBuffer shared = resources.idleReads;
+    private int readIdle() throws IOException {
+        ByteBuffer shared = server.resources.idleReads;
         int n = read(shared);
         if (n <= 0) {
             shared.clear();
             return -1;
         }
-        in = resources.borrowInbound();
+        in = server.resources.borrowInbound();
         System.arraycopy(shared.array(), 0, in.buf, 0, n);
         shared.clear();
         in.end = n;
@@ -214,7 +253,7 @@ final class HttpConnection {
         in.base = head.end;
         continueSent = false;
         clientSentBody = in.buffered() > 0;
-        body = new RequestBody(this, in, options);
+        body = new RequestBody(this, in, server.options);
         if (head.chunked && !head.expectContinue) {
             body.checkFirstChunk();
         }
@@ -279,8 +318,8 @@ final class HttpConnection {
         HttpLog.log(DEBUG, "{0}: refused a request from {1} with {2}: {3}", server, peer, rejection.status(), rejection.getMessage());
         try {
             HttpResponse.sendError(this, null, rejection.status(), rejection.getMessage(), true);
-            output.flush();
-            LingeringClose.drain(wire, resources.idleReads);
+            wire.flush();
+            LingeringClose.drain(wire, server.resources.idleReads);
         } catch (IOException e) {
             HttpLog.log(DEBUG, "{0}: could not answer {1}: {2}", server, peer, e.toString());
         }
@@ -303,9 +342,9 @@ final class HttpConnection {
             in.start = in.base;
             in.end = in.base;
         }
-        if (!in.makeRoom(READ_CHUNK, in.base + Math.max(Inbound.SIZE, options.maxHeadBytes() + 1))) {
+        if (!in.makeRoom(READ_CHUNK, in.base + Math.max(Inbound.SIZE, server.options.maxHeadBytes() + 1))) {
             // the chunk decoder refuses a line this long first; a full buffer here would read nothing forever
-            throw new HttpRejection(431, "a chunk line longer than the head limit (" + options.maxHeadBytes() + " bytes) allows");
+            throw new HttpRejection(431, "a chunk line longer than the head limit (" + server.options.maxHeadBytes() + " bytes) allows");
         }
         beforeBodyRead();
         ioStarted();
@@ -325,10 +364,10 @@ final class HttpConnection {
         if (in.head.expectContinue && !continueSent) {
             continueSent = true;
             if (response == null || !response.committed()) {
-                output.reserve(CONTINUE.length).put(CONTINUE);
+                wire.reserve(CONTINUE.length).put(CONTINUE);
             }
         }
-        output.flush();
+        wire.flush();
     }
 
     /** Whether the client waits for a 100 Continue before it sends the body, which was not sent yet. */
@@ -345,7 +384,7 @@ final class HttpConnection {
     /** The body of {@link HttpResponse#sendFile}: sendfile(2) on a plain socket, pieces through the buffer on TLS. */
     void sendFile(FileChannel file, long size, Path path) throws IOException {
         if (!wire.isTls()) {
-            output.flush();
+            wire.flush();
             ioStarted();
             try {
                 long sent = wire.transferFrom(file, 0, size);
@@ -359,7 +398,7 @@ final class HttpConnection {
             return;
         }
         for (long sent = 0; sent < size; ) {
-            Outbound out = output.reserve(ConnectionOutput.COPY_LIMIT);
+            Outbound out = wire.reserve(Wire.COPY_LIMIT);
             int n = file.read(ByteBuffer.wrap(out.buf, out.pos, (int) Math.min(out.room(), size - sent)), sent);
             if (n < 0) {
                 throw new IOException(path + " shrank to " + sent + " bytes while it was sent as " + size);
@@ -434,7 +473,7 @@ final class HttpConnection {
 
     private void releaseInbound() {
         if (in != null) {
-            resources.release(in);
+            server.resources.release(in);
             in = null;
         }
     }

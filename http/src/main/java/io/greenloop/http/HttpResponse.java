@@ -197,7 +197,7 @@ public final class HttpResponse {
         state = State.DONE;
         writeHead(bodyless ? bodylessFraming() : ResponseBody.Framing.LENGTH, body.length, false);
         if (!bodyless && !isHead()) {
-            connection.output.write(body, 0, body.length);
+            connection.wire.write(body, 0, body.length);
         }
     }
 
@@ -240,7 +240,7 @@ public final class HttpResponse {
         writeHead(framing, contentLength, false);
         ResponseBody.Framing streamed = Status.forbidsBody(status) ? ResponseBody.Framing.NONE
                 : isHead() ? ResponseBody.Framing.DISCARD : framing;
-        stream = new ResponseBody(this, connection.output, streamed, contentLength);
+        stream = new ResponseBody(this, connection.wire, streamed, contentLength);
         return stream;
     }
 
@@ -298,7 +298,7 @@ public final class HttpResponse {
         state = State.UPGRADED;
         status = 101;
         writeHead(ResponseBody.Framing.NONE, -1, true);
-        connection.output.flush();
+        connection.wire.flush();
         return connection.upgraded();
     }
 
@@ -316,7 +316,7 @@ public final class HttpResponse {
         byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
         error.writeHead(ResponseBody.Framing.LENGTH, bytes.length, false);
         if (!error.isHead()) {
-            connection.output.write(bytes, 0, bytes.length);
+            connection.wire.write(bytes, 0, bytes.length);
         }
         return !error.closeAfter;
     }
@@ -340,7 +340,7 @@ public final class HttpResponse {
             throw new IllegalStateException("a 204 response must not have a Content-Length");
         }
         closeAfter = !upgrading && (connection.mustClose(closeAsked) || framing == ResponseBody.Framing.CLOSE_DELIMITED && !isHead());
-        Outbound out = connection.output.reserve(headSize());
+        Outbound out = connection.wire.reserve(headSize());
         out.put(Status.line(status));
         if (fields != null) {
             for (int i = 0; i < fields.size(); i += 2) {
@@ -354,7 +354,7 @@ public final class HttpResponse {
             out.put(TEXT_PLAIN);
         }
         if (!dateSet) {
-            out.put(connection.resources.date.line());
+            out.put(connection.server.resources.date.line());
         }
         writeFraming(out, framing, length, upgrading);
         out.putCrlf();

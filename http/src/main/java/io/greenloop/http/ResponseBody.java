@@ -16,16 +16,16 @@ final class ResponseBody extends OutputStream {
     enum Framing { CHUNKED, LENGTH, CLOSE_DELIMITED, DISCARD, NONE }
 
     private final HttpResponse response;
-    private final ConnectionOutput output;
+    private final Wire wire;
     private final Framing framing;
     private final long length;
     private long written;
     private boolean closed;
     private byte[] single;
 
-    ResponseBody(HttpResponse response, ConnectionOutput output, Framing framing, long length) {
+    ResponseBody(HttpResponse response, Wire wire, Framing framing, long length) {
         this.response = response;
-        this.output = output;
+        this.wire = wire;
         this.framing = framing;
         this.length = length;
     }
@@ -47,15 +47,15 @@ final class ResponseBody extends OutputStream {
             throw new IOException("the response body was closed; the response is complete");
         }
         switch (framing) {
-            case CHUNKED -> output.writeChunk(b, off, len);
+            case CHUNKED -> wire.writeChunk(b, off, len);
             case LENGTH -> {
                 if (len > length - written) {
                     throw new IOException("writing " + len + " bytes would pass the response's Content-Length of "
                             + length + " (" + written + " written)");
                 }
-                output.write(b, off, len);
+                wire.write(b, off, len);
             }
-            case CLOSE_DELIMITED -> output.write(b, off, len);
+            case CLOSE_DELIMITED -> wire.write(b, off, len);
             case DISCARD -> { }
             case NONE -> {
                 if (len > 0) {
@@ -71,7 +71,7 @@ final class ResponseBody extends OutputStream {
     public void flush() throws IOException {
         response.checkLive();
         if (!closed && framing != Framing.DISCARD && framing != Framing.NONE) {
-            output.flush();
+            wire.flush();
         }
     }
 
@@ -88,7 +88,7 @@ final class ResponseBody extends OutputStream {
         closed = true;
         response.bodyClosed();
         if (framing == Framing.CHUNKED) {
-            output.lastChunk();
+            wire.lastChunk();
         } else if (framing == Framing.LENGTH && written < length) {
             response.broken();
             throw new IOException("the response body was closed after " + written + " of its Content-Length of "

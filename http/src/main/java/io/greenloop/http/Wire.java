@@ -11,13 +11,35 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * A connection's socket, plain or TLS, with the few operations the server needs. Thread rule: the
- * connection's greenlet (and, to end it, the loop's thread).
+ * A connection's socket, plain or TLS, both ways: the reads the connection makes, and what it has to send and
+ * the sending of it. Bytes to send collect in an {@link Outbound} borrowed from the loop's pool and leave in one
+ * write when the connection is about to wait for its peer (or the buffer is full, or a handler flushes); a large
+ * body leaves straight from the handler's array in the same gathering write as what was pending before it.
+ * Chunked framing is done here too: small writes fill one chunk in the buffer, whose size is written in front of
+ * it (four hex digits, leading zeros allowed by RFC 9112 section 7.1) when it is closed, which happens before
+ * anything is sent.
+ *
+ * <p>One object per connection for both directions, rather than a socket wrapper and an output beside it: every
+ * idle keep-alive connection keeps its objects on the heap, so each one counts.
+ *
+ * <p>Thread rule: the connection's greenlet (and, to end it, the loop's thread).
  */
 final class Wire {
 
+    /** Bodies up to this size are copied behind their head; larger ones are written from the caller's array. */
+    static final int COPY_LIMIT = 2048;
+    /** Four hex digits: the largest chunk filled in place. */
+    private static final int MAX_PLACED_CHUNK = 0xFFFF;
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
     private final TcpSocket tcp;
     private final TlsSocket tls;
+    /** The connection it serves, told of each wait ({@link HttpConnection#ioStarted}) and failure; set once, by it. */
+    private HttpConnection connection;
+    private Outbound out;
+    /** Where the open chunk's size goes, or -1; and how many data bytes it has. */
+    private int openChunkAt = -1;
+    private int openChunkSize;
 
     private Wire(TcpSocket tcp, TlsSocket tls) {
         this.tcp = tcp;
@@ -30,6 +52,11 @@ final class Wire {
 
     static Wire tls(TlsSocket socket) {
         return new Wire(socket.tcpSocket(), socket);
+    }
+
+    /** Called once, by the connection this wire serves, from its constructor. */
+    void servedBy(HttpConnection served) {
+        this.connection = served;
     }
 
     boolean isTls() {
@@ -48,29 +75,147 @@ final class Wire {
         }
     }
 
-    void write(ByteBuffer src) throws SocketException {
+    /** Parks until a read may find something, reading nothing ({@link TcpSocket#waitReadable()}); TLS: at once when it holds bytes. */
+    void waitReadable() throws SocketException {
         try {
             if (tls != null) {
-                tls.write(src);
+                tls.waitReadable();
             } else {
-                tcp.write(src);
+                tcp.waitReadable();
             }
         } catch (IOException e) {
             throw failed(e);
         }
     }
 
-    /** Writes both buffers in order: one gathering write on a plain socket. */
-    void write(ByteBuffer[] pair) throws SocketException {
+    /** The buffer, with room for {@code bytes} more: pending bytes are sent first when they would not fit. */
+    Outbound reserve(int bytes) throws IOException {
+        if (out == null) {
+            out = connection.server.resources.borrowOutbound();
+        }
+        if (out.room() < bytes) {
+            flush();
+            if (out.room() < bytes) {
+                out.grow(bytes);
+            }
+        }
+        return out;
+    }
+
+    /** Sends what is pending, parking until it is all written. */
+    void flush() throws IOException {
+        closeChunk();
+        if (out == null || out.pos == 0) {
+            return;
+        }
+        ByteBuffer pending = out.pending();
+        out.pos = 0;
+        send(pending, null);
+    }
+
+    /** Queues {@code b[off, off + len)} behind what is pending: copied when small, else sent at once with it. */
+    void write(byte[] b, int off, int len) throws IOException {
+        if (len <= COPY_LIMIT) {
+            reserve(len).put(b, off, len);
+            return;
+        }
+        closeChunk();
+        ByteBuffer extra = ByteBuffer.wrap(b, off, len);
+        if (out == null || out.pos == 0) {
+            send(extra, null);
+            return;
+        }
+        ByteBuffer pending = out.pending();
+        out.pos = 0;
+        send(pending, extra);
+    }
+
+    /** Queues {@code b[off, off + len)} as chunked data: into the open chunk when it fits, else as chunks of its own. */
+    void writeChunk(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return;
+        }
+        if (openChunkAt >= 0 && out.room() >= len + 2 && openChunkSize + len <= MAX_PLACED_CHUNK) {
+            out.put(b, off, len);
+            openChunkSize += len;
+            return;
+        }
+        closeChunk();
+        if (len > COPY_LIMIT) {
+            Outbound o = reserve(18);
+            o.putHex(len);
+            o.putCrlf();
+            write(b, off, len);
+            reserve(2).putCrlf();
+            return;
+        }
+        Outbound o = reserve(6 + len + 2);
+        openChunkAt = o.pos;
+        o.pos += 4;
+        o.putCrlf();
+        o.put(b, off, len);
+        openChunkSize = len;
+    }
+
+    /** The last chunk and an empty trailer section: the end of a chunked body. */
+    void lastChunk() throws IOException {
+        closeChunk();
+        reserve(LAST_CHUNK.length).put(LAST_CHUNK);
+    }
+
+    private void closeChunk() {
+        if (openChunkAt < 0) {
+            return;
+        }
+        out.putHex4At(openChunkAt, openChunkSize);
+        out.putCrlf();  // writeChunk kept room for it
+        openChunkAt = -1;
+    }
+
+    /** Gives the buffer back to the pool when nothing is pending: a connection about to go idle owns none. */
+    void release() {
+        if (out != null && out.pos == 0 && openChunkAt < 0) {
+            connection.server.resources.release(out);
+            out = null;
+        }
+    }
+
+    /** Drops what is pending (the connection is ending) and gives the buffer back. */
+    void discard() {
+        if (out != null) {
+            out.pos = 0;
+            openChunkAt = -1;
+            release();
+        }
+    }
+
+    /** Writes {@code first}, then {@code second} if not null: one gathering write on a plain socket. */
+    private void send(ByteBuffer first, ByteBuffer second) throws IOException {
+        connection.ioStarted();
         try {
             if (tls != null) {
-                tls.write(pair[0]);
-                tls.write(pair[1]);
+                tls.write(first);
+                if (second != null) {
+                    tls.write(second);
+                }
+            } else if (second == null) {
+                tcp.write(first);
             } else {
-                tcp.write(pair);
+                out.pair[0] = first;
+                out.pair[1] = second;
+                try {
+                    tcp.write(out.pair);
+                } finally {
+                    out.pair[0] = null;
+                    out.pair[1] = null;
+                }
             }
+            connection.server.counters.wrote();
         } catch (IOException e) {
+            connection.wireFailed();
             throw failed(e);
+        } finally {
+            connection.ioEnded();
         }
     }
 
@@ -110,14 +255,5 @@ final class Wire {
         } else {
             tcp.close();
         }
-    }
-
-    /** Closes without TLS's close_notify, which could wait for a peer that does not read. */
-    void closeAbruptly() {
-        tcp.close();
-    }
-
-    boolean isClosed() {
-        return tcp.isClosed();
     }
 }

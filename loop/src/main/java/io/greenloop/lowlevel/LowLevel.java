@@ -2,6 +2,8 @@ package io.greenloop.lowlevel;
 
 import io.greenloop.AsyncResult;
 import io.greenloop.Cancellable;
+import io.greenloop.Green;
+import io.greenloop.Greenlet;
 import io.greenloop.Loop;
 import io.greenloop.spi.Transport;
 
@@ -37,6 +39,7 @@ public final class LowLevel {
     private static final MethodHandle KEEP_ALIVE;
     private static final MethodHandle RUN_CATCHING;
     private static final MethodHandle COMPLETE;
+    private static final MethodHandle BODY;
 
     static {
         try {
@@ -49,6 +52,7 @@ public final class LowLevel {
             KEEP_ALIVE = LOOP.findVirtual(Loop.class, "keepAlive", methodType(Cancellable.class));
             RUN_CATCHING = findStatic("PoolTasks", "run", methodType(void.class, Callable.class, BiConsumer.class));
             COMPLETE = findStatic("PoolTasks", "complete", methodType(void.class, AsyncResult.class, Object.class, Throwable.class));
+            BODY = LOOP.findVirtual(Greenlet.class, "body", methodType(Object.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -216,6 +220,26 @@ public final class LowLevel {
     public static <T> void complete(AsyncResult<T> result, T value, Throwable failure) {
         try {
             COMPLETE.invokeExact((AsyncResult<?>) result, (Object) value, failure);
+        } catch (Throwable e) {
+            throw rethrown(e);
+        }
+    }
+
+    /**
+     * What the calling greenlet was spawned to run (the {@code Callable} or runnable given to {@code spawn}), or
+     * {@code null} outside greenlets: how a layer that spawns greenlets with bodies of its own finds its state for
+     * the running one, at no cost to the greenlets (a server's {@code isStopping()} finds its connection so). Any
+     * thread; never waits.
+     *
+     * @return the calling greenlet's body, or {@code null} when the caller is no greenlet
+     */
+    public static Object currentGreenletBody() {
+        Greenlet<?> current = Green.current();
+        if (current == null) {
+            return null;
+        }
+        try {
+            return (Object) BODY.invokeExact(current);
         } catch (Throwable e) {
             throw rethrown(e);
         }

@@ -32,8 +32,6 @@ import java.util.function.BooleanSupplier;
  */
 final class ConnectionsOnLoop {
 
-    /** The part of a server whose handler runs in the calling greenlet, for {@link StreamServer#isStopping()}. */
-    static final ScopedValue<ConnectionsOnLoop> SERVING = ScopedValue.newInstance();
     /** How long a refused connection waits for each read of what its client still sends, before it is closed anyway. */
     static final Duration REFUSED_LINGER = Duration.ofSeconds(2);
     /** How long killed greenlets get to run their {@code finally} blocks at the end of a stop. */
@@ -88,11 +86,10 @@ final class ConnectionsOnLoop {
             }
             return;
         }
+        ServedConnection served = serve ? new ServedConnection(server, socket, peer, handler, idleTimeout, this) : null;
         Greenlet<Void> greenlet;
         try {
-            greenlet = serve
-                    ? loop.spawn(new ServedConnection(server, loop, socket, peer, handler, idleTimeout, this))
-                    : loop.spawn(() -> closeRefused(socket));
+            greenlet = served != null ? loop.spawn(served) : loop.spawn(() -> closeRefused(socket));
         } catch (RuntimeException loopClosing) {
             counters.refused();
             if (serve) {
@@ -107,10 +104,16 @@ final class ConnectionsOnLoop {
             counters.refused();
         }
         running.add(greenlet);
-        greenlet.link(ended -> ended(ended, serve));
+        // onReady, not link(): link wraps its callback in one more object, which an idle connection would keep
+        if (served != null) {
+            served.endsIn(greenlet);
+        } else {
+            greenlet.onReady(() -> ended(greenlet, false));
+        }
     }
 
-    private void ended(Greenlet<Void> greenlet, boolean served) {
+    /** {@code greenlet}, one of this part's, ended; {@code served}: it ran the handler (else it closed a refused one). */
+    void ended(Greenlet<Void> greenlet, boolean served) {
         running.remove(greenlet);
         counters.closed();
         if (served) {

@@ -27,7 +27,7 @@ import java.util.Objects;
  *
  * <p>Thread rule: the loop's owner thread and its greenlets only; {@link #checkedHandle} checks it.
  */
-final class SocketCore<H extends IoHandle> {
+final class SocketCore<H extends IoHandle> implements IoHandle.ReadyListener {
 
     final Loop loop;
     final H handle;
@@ -44,11 +44,12 @@ final class SocketCore<H extends IoHandle> {
         this.loop = loop;
         this.handle = handle;
         this.kind = kind;
-        handle.listener(this::ready);
+        handle.listener(this);  // itself, not a method reference: one object less for each socket, which an idle connection keeps
     }
 
-    /** Called by the transport during dispatch with the ready ops. */
-    private void ready(int readyOps) {
+    /** Called by the transport during dispatch with the ready ops: wakes the parked reader and writer. */
+    @Override
+    public void ready(int readyOps) {
         int idle = 0;
         if ((readyOps & IoHandle.READ) != 0) {
             if (reader != null) {
@@ -88,6 +89,20 @@ final class SocketCore<H extends IoHandle> {
      */
     H checkedHandle(int op, String operation) throws SocketException {
         LowLevel.spendSocketBudget(loop, operation);
+        return checkedSide(op, operation);
+    }
+
+    /**
+     * The handle for a wait for {@code op} that does no I/O itself ({@link TcpSocket#waitReadable()}): checked as
+     * {@link #checkedHandle(int, String)}, the calling thread and a concurrent reader (writer) included, but
+     * spending no socket budget, which counts system calls.
+     */
+    H checkedHandleToWait(int op, String operation) throws SocketException {
+        LowLevel.requireLoopThread(loop, operation);
+        return checkedSide(op, operation);
+    }
+
+    private H checkedSide(int op, String operation) throws SocketException {
         H open = openHandle();
         if ((op == IoHandle.READ ? reader : writer) != null) {
             String side = op == IoHandle.READ ? "reading" : "writing to";

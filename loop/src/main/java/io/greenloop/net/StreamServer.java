@@ -474,7 +474,7 @@ public final class StreamServer implements AutoCloseable {
      * @return whether the calling handler's server is stopping
      */
     public static boolean isStopping() {
-        return ConnectionsOnLoop.SERVING.isBound() && ConnectionsOnLoop.SERVING.get().stopping();
+        return LowLevel.currentGreenletBody() instanceof ServedConnection served && served.serverStopping();
     }
 
     /**

@@ -218,6 +218,28 @@ public final class TcpSocket implements AutoCloseable {
     }
 
     /**
+     * Parks until a read would find something (bytes, the end of the stream, or a failure) without reading it,
+     * so that a caller can wait for a peer's next message before it takes a buffer to read it into; returns at
+     * once when a read may find bytes already (the last one did not drain the socket, or readiness was reported
+     * since). Like {@code poll(2)} it may return when a read would still find nothing (the last read happened to
+     * fill its buffer exactly): a read then parks as usual. The socket's timeout ({@link #setTimeout}) bounds the
+     * wait: {@link SocketTimeoutException}. Counts as this socket's reader while it waits.
+     *
+     * @throws IOException if the socket is closed (before or during the wait) or the wait timed out
+     */
+    public void waitReadable() throws IOException {
+        waitReadable(core.deadline(), "TcpSocket.waitReadable");
+    }
+
+    /** {@link #waitReadable()} parking until {@code deadline} at most, for {@link TlsSocket} as {@link #read(ByteBuffer, Deadline, String)}. */
+    void waitReadable(Deadline deadline, String operation) throws IOException {
+        StreamHandle handle = core.checkedHandleToWait(IoHandle.READ, operation);
+        if (!handle.mayBeReadable()) {
+            core.await(IoHandle.READ, deadline, operation);
+        }
+    }
+
+    /**
      * Reads up to {@code len} bytes into {@code b} at {@code off}, parking until some arrive; -1 at end of stream.
      *
      * @param b the bytes
@@ -364,7 +386,7 @@ public final class TcpSocket implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         InetSocketAddress peer = remoteAddressForHandOff();
         Object server = acceptedBy;
-        moveTo(target, socket -> target.spawn(new ServedConnection(server, target, socket, peer, handler, null, null)));
+        moveTo(target, socket -> target.spawn(new ServedConnection(server, socket, peer, handler, null, null)));
     }
 
     /** The peer's address, once checked that this socket can be handed off (this loop's, open, nobody parked on it). */
@@ -555,6 +577,11 @@ public final class TcpSocket implements AutoCloseable {
      */
     public boolean isClosed() {
         return core.isClosed();
+    }
+
+    /** The loop it belongs to. */
+    Loop loop() {
+        return core.loop;
     }
 
     /** Closes it; a greenlet parked in read or write wakes with {@code SocketException("socket closed")}. Idempotent. */

@@ -296,6 +296,29 @@ public final class TlsSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Parks until a read would find something (application bytes, the end of the stream, or a failure) without
+     * reading it, so that a caller can wait for a peer's next message before it takes a buffer to read it into;
+     * does the handshake first if needed. Returns at once when this socket holds bytes already: decrypted ones
+     * not read yet, or received ones not decrypted yet. Like {@link TcpSocket#waitReadable()} it may return when a
+     * read would still wait (what came was part of a record, or only TLS's own messages, such as a session
+     * ticket): a read then parks as usual. The timeout ({@link #setTimeout}) bounds it: {@link SocketTimeoutException}.
+     *
+     * @throws IOException if the socket is closed (before or during the wait), the handshake failed, or the wait timed out
+     */
+    public void waitReadable() throws IOException {
+        Deadline deadline = socket.deadline();
+        handshake(deadline);
+        acquire(inbound, deadline, "TlsSocket.waitReadable");
+        try {
+            if (!appIn.hasRemaining() && netIn.position() == 0 && !inboundEnded) {
+                socket.waitReadable(deadline, "TlsSocket.waitReadable");
+            }
+        } finally {
+            releaseInbound();
+        }
+    }
+
     /** Frees the inbound side; a writer waiting for the peer's handshake messages may now read them itself. */
     private void releaseInbound() {
         inbound.release();

@@ -59,8 +59,13 @@ abstract sealed class NioHandle implements IoHandle permits NioStreamHandle, Nio
         }
         ops &= interest;
         if (ops != 0) {
+            reported(ops);
             listener.ready(ops);
         }
+    }
+
+    /** The selector reported {@code ops}, which the listener is about to hear: what a handle remembers of readiness. */
+    void reported(int ops) {
     }
 
     /**

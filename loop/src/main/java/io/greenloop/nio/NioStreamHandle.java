@@ -74,6 +74,14 @@ final class NioStreamHandle extends NioHandle implements StreamHandle {
         return !drained;
     }
 
+    /** Readability reported since the draining read: the next read may find data (as {@link #mayBeReadable} promises). */
+    @Override
+    void reported(int ops) {
+        if ((ops & READ) != 0) {
+            drained = false;
+        }
+    }
+
     /**
      * Direct buffers go to the channel as they are; a heap buffer goes at most
      * {@link NioTransport#WRITE_SLICE_BYTES} at a time through the loop's reused direct buffer, so that one
