@@ -42,7 +42,7 @@ stop_server() {
 }
 trap stop_server EXIT
 
-# Starts one server on $2 (each stops by itself after 10 minutes too) and waits until it accepts.
+# Starts one server on $2 (each stops by itself after 10 minutes too) and waits until it accepts (wait_for_port).
 start_server() {
   local lifetime=600
   case "$1" in
@@ -51,12 +51,7 @@ start_server() {
     floor) taskset -c "$SERVER_CPUS" timeout "$lifetime" "$FLOOR" "$2" ;;
   esac >/dev/null 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return; fi
-    sleep 0.1
-  done
-  echo "$1 did not listen on port $2 within 10 s" >&2
-  exit 1
+  wait_for_port "$2" "$SERVER_PID"
 }
 
 for round in $(seq "$ROUNDS"); do

@@ -48,21 +48,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_for_port() {  # port pid
-  for _ in $(seq 1 150); do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "the server exited before it listened on port $1" >&2
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "nothing listened on port $1 within 15 s" >&2
-  return 1
-}
-
 declare -A RATE P99
 NAMES=()
 # run NAME PORT COMMAND...: starts the server (pinned to SERVER_CPUS), warms it up, measures (wrk pinned to
